@@ -1,0 +1,255 @@
+//! Port contracts: one suite per port, run against every adapter (the memory ones here;
+//! Kubernetes, MongoDB, Memcached and Redis adapters call the same functions).
+
+use crate::domain::apps::{App, AppLaunchSpec, AppRef, Engine};
+use crate::domain::desktop::{
+    DesktopCookies, DesktopOwner, DesktopPhase, DesktopSpec, PosixAccount, RemovalScope, UserSecret,
+};
+use crate::domain::identity::UserId;
+use crate::domain::secret::Secret;
+use crate::ports::ban_store::{BanCollection, BanStore};
+use crate::ports::cache::Cache;
+use crate::ports::catalog_store::CatalogStore;
+use crate::ports::orchestrator::{ApplicationRuntime, DesktopOrchestrator, OrchestratorError, ProgressSink};
+use crate::ports::profile_store::ProfileStore;
+use async_trait::async_trait;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Records progress messages.
+#[derive(Default)]
+pub struct RecordedProgress(pub Mutex<Vec<String>>);
+
+#[async_trait]
+impl ProgressSink for RecordedProgress {
+    async fn publish(&self, message: &str) {
+        self.0.lock().unwrap().push(message.to_owned());
+    }
+}
+
+/// An owner for contract tests.
+pub fn owner(userid: &str) -> DesktopOwner {
+    DesktopOwner {
+        userid: UserId::parse(userid).unwrap(),
+        provider: "planet".into(),
+        providertype: "ldap".into(),
+        name: format!("{userid} name"),
+    }
+}
+
+/// A desktop spec for contract tests.
+pub fn spec(userid: &str) -> DesktopSpec {
+    DesktopSpec {
+        name: format!("{userid}-12345"),
+        owner: owner(userid),
+        labels: BTreeMap::from([("shipcrew".to_owned(), "true".to_owned())]),
+        env: vec![("LANG".into(), "C.UTF-8".into())],
+        vnc_password: Secret::new("vncpassword0001"),
+        cookies: DesktopCookies {
+            xauth_key: Secret::new("aa"),
+            pulseaudio_cookie: Secret::new("bb"),
+            broadcast_cookie: Secret::new("cc"),
+        },
+        execute_class: "default".into(),
+        posix: PosixAccount {
+            uid: userid.into(),
+            gid: userid.into(),
+            uid_number: 4096,
+            gid_number: 4096,
+            home_directory: format!("/home/{userid}"),
+            login_shell: "/bin/bash".into(),
+            gecos: userid.into(),
+        },
+        websocketrouting: "http_origin".into(),
+        now: 1_000,
+    }
+}
+
+fn app() -> App {
+    let image = serde_json::json!({"RepoTags": ["abcdesktopio/xterm.d:3.0"], "Id": "sha256:1",
+        "Config": {"Labels": {"oc.launch": "xterm.XTerm", "oc.name": "xterm", "oc.icon": "xterm.svg"}}});
+    App::from_image(&image, "abcdesktop").unwrap()
+}
+
+/// The orchestrator contract: secrets, create/find/resume, idempotent create, apps, removal.
+pub async fn orchestrator_contract<O: DesktopOrchestrator + ApplicationRuntime>(orchestrator: &O) {
+    let fry = owner("fry");
+    let secrets = vec![UserSecret {
+        kind: "localaccount".into(),
+        data: BTreeMap::from([("uid".to_owned(), "fry".to_owned())]),
+    }];
+    orchestrator.prepare_user_resources(&fry, &secrets).await.unwrap();
+    assert_eq!(
+        orchestrator.read_user_secret(&fry, "localaccount").await.unwrap(),
+        Some(secrets[0].clone())
+    );
+    assert!(orchestrator.find_desktop(&fry).await.unwrap().is_none());
+
+    let progress = Arc::new(RecordedProgress::default());
+    let created = orchestrator
+        .create_desktop(&spec("fry"), progress.clone())
+        .await
+        .unwrap();
+    assert_eq!(created.phase, DesktopPhase::Running);
+    assert!(
+        created.unreachable_reason().is_none(),
+        "a new desktop has an address and a VNC password"
+    );
+    assert_eq!(
+        created.vnc_password.as_ref().map(Secret::expose),
+        Some("vncpassword0001")
+    );
+    assert!(!progress.0.lock().unwrap().is_empty(), "progress is published");
+    let again = orchestrator
+        .create_desktop(&spec("fry"), Arc::new(RecordedProgress::default()))
+        .await
+        .unwrap();
+    assert_eq!(again.name, created.name, "create is idempotent on the name");
+    assert_eq!(orchestrator.list_desktops().await.unwrap().len(), 1);
+    let types = orchestrator.list_user_secret_types(&fry).await.unwrap();
+    assert!(
+        types.iter().any(|t| t.ends_with("/vnc")) && types.iter().any(|t| t.ends_with("/localaccount")),
+        "{types:?}"
+    );
+
+    let found = orchestrator.find_desktop(&fry).await.unwrap().expect("found");
+    assert_eq!(found.name, created.name);
+    assert!(
+        orchestrator.find_desktop(&owner("leela")).await.unwrap().is_none(),
+        "other users do not see it"
+    );
+    let resumed = orchestrator.resume_desktop(&found, 2_000).await.unwrap();
+    assert_eq!(resumed.last_login, Some(2_000));
+
+    let spec_app = AppLaunchSpec {
+        name: "fry-xterm-00001".into(),
+        app: app(),
+        env: vec![("APP".into(), "/usr/bin/xterm".into())],
+        engine: Engine::EphemeralContainer,
+    };
+    let launched = orchestrator.launch_application(&found, &spec_app).await.unwrap();
+    assert_eq!(launched.container_id, "fry-xterm-00001");
+    let apps = orchestrator.list_applications(&found).await.unwrap();
+    assert_eq!(apps.len(), 1);
+    assert_eq!(apps[0].status, "Running");
+    let app_ref = AppRef {
+        podname: apps[0].podname.clone(),
+        containerid: apps[0].id.clone(),
+    };
+    assert_eq!(
+        orchestrator.owner_of(&app_ref.podname).await.unwrap(),
+        Some(fry.clone())
+    );
+    assert_eq!(
+        orchestrator.application_env(&found, &app_ref).await.unwrap().get("APP"),
+        Some(&Some("/usr/bin/xterm".to_owned()))
+    );
+    assert!(
+        !orchestrator
+            .application_logs(&found, &app_ref)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(orchestrator.stop_application(&found, &app_ref).await.unwrap());
+    assert!(orchestrator.remove_application(&found, &app_ref).await.unwrap());
+    let missing = AppRef {
+        podname: found.name.clone(),
+        containerid: "nope".into(),
+    };
+    assert!(matches!(
+        orchestrator.application_logs(&found, &missing).await,
+        Err(OrchestratorError::NotFound(_))
+    ));
+
+    orchestrator
+        .remove_desktop(&found, RemovalScope::Everything)
+        .await
+        .unwrap();
+    assert!(orchestrator.find_desktop(&fry).await.unwrap().is_none());
+    assert!(
+        orchestrator
+            .read_user_secret(&fry, "localaccount")
+            .await
+            .unwrap()
+            .is_none(),
+        "full removal deletes secrets"
+    );
+    assert!(matches!(
+        orchestrator.remove_desktop(&found, RemovalScope::PodOnly).await,
+        Err(OrchestratorError::NotFound(_))
+    ));
+}
+
+/// The cache contract: set/get, overwrite, delete, take, expiry.
+pub async fn cache_contract(cache: &dyn Cache) {
+    cache.set("contract/a", "1", Duration::from_secs(60)).await.unwrap();
+    cache.set("contract/a", "2", Duration::from_secs(60)).await.unwrap();
+    assert_eq!(cache.get("contract/a").await.unwrap().as_deref(), Some("2"));
+    assert_eq!(cache.take("contract/a").await.unwrap().as_deref(), Some("2"));
+    assert_eq!(cache.get("contract/a").await.unwrap(), None);
+    cache.set("contract/b", "x", Duration::from_secs(1)).await.unwrap();
+    cache.delete("contract/b").await.unwrap();
+    cache.delete("contract/b").await.unwrap();
+    assert_eq!(cache.get("contract/b").await.unwrap(), None);
+    cache.set("contract/c", "x", Duration::from_secs(1)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(2_100)).await;
+    assert_eq!(cache.get("contract/c").await.unwrap(), None, "expired");
+}
+
+/// The ban store contract: counting, window reset, list, remove, clear.
+pub async fn ban_store_contract(store: &dyn BanStore) {
+    let ip = BanCollection::IpAddr;
+    assert_eq!(store.add_failures(ip, "192.0.2.1", 1, 100, 60).await.unwrap().count, 1);
+    assert_eq!(store.add_failures(ip, "192.0.2.1", 1, 150, 60).await.unwrap().count, 2);
+    let reset = store.add_failures(ip, "192.0.2.1", 1, 300, 60).await.unwrap();
+    assert_eq!((reset.count, reset.date), (1, 300), "an expired record starts over");
+    store
+        .add_failures(BanCollection::Login, "192.0.2.1", 5, 300, 60)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.find(ip, "192.0.2.1").await.unwrap().map(|r| r.count),
+        Some(1),
+        "collections are separate"
+    );
+    assert_eq!(store.list(ip).await.unwrap().len(), 1);
+    assert!(store.remove(ip, "192.0.2.1").await.unwrap());
+    assert!(!store.remove(ip, "192.0.2.1").await.unwrap());
+    assert_eq!(store.clear(BanCollection::Login).await.unwrap(), 1);
+    assert!(store.list(BanCollection::Login).await.unwrap().is_empty());
+}
+
+/// The catalog store contract: upsert replaces by id, remove.
+pub async fn catalog_store_contract(store: &dyn CatalogStore) {
+    let mut first = app();
+    store.upsert(&first).await.unwrap();
+    first.displayname = "XTerm".into();
+    store.upsert(&first).await.unwrap();
+    let all = store.all().await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].displayname, "XTerm");
+    assert!(store.remove(&first.id).await.unwrap());
+    assert!(store.all().await.unwrap().is_empty());
+}
+
+/// The profile store contract: per-user keys.
+pub async fn profile_store_contract(store: &dyn ProfileStore) {
+    let fry = UserId::parse("fry").unwrap();
+    let leela = UserId::parse("leela").unwrap();
+    store.set(&fry, "color", &serde_json::json!("#6EC6F0")).await.unwrap();
+    store
+        .set(&fry, "dock", &serde_json::json!({"apps": [1, 2]}))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get(&fry, "color").await.unwrap(),
+        Some(serde_json::json!("#6EC6F0"))
+    );
+    assert_eq!(
+        store.get(&fry, "dock").await.unwrap(),
+        Some(serde_json::json!({"apps": [1, 2]}))
+    );
+    assert_eq!(store.get(&leela, "color").await.unwrap(), None);
+}

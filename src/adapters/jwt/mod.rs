@@ -1,0 +1,99 @@
+//! RS256 user and desktop tokens with jsonwebtoken (RustCrypto backend) and `rsa`.
+
+mod keys;
+
+pub use keys::{JwtKeyFiles, KeyError, ensure_keys};
+
+use crate::domain::tokens::{DesktopClaims, UserClaims};
+use crate::ports::tokens::{TokenError, TokenSigner};
+use async_trait::async_trait;
+use base64::Engine as _;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rsa::pkcs1::DecodeRsaPublicKey;
+use rsa::pkcs8::DecodePublicKey;
+use rsa::{Pkcs1v15Encrypt, RsaPublicKey};
+
+/// Installs the one crypto backend jsonwebtoken uses in this process. Call once at boot,
+/// before any token is signed; later calls are harmless.
+pub fn install_crypto_backend() {
+    // Err only means a provider is already installed, which is the state we want.
+    let _already_installed = jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER.install_default();
+}
+
+/// Keys parsed once at boot; signing and verification never touch the disk.
+pub struct RsaTokenSigner {
+    user_signing: EncodingKey,
+    user_verifying: DecodingKey,
+    desktop_signing: EncodingKey,
+    payload: RsaPublicKey,
+    validation: Validation,
+}
+
+impl RsaTokenSigner {
+    /// Reads and parses the PEM files (PKCS#8/SPKI or PKCS#1 forms).
+    ///
+    /// # Errors
+    /// [`KeyError`] naming the file that is missing or unusable.
+    pub fn from_files(files: &JwtKeyFiles) -> Result<Self, KeyError> {
+        install_crypto_backend();
+        let read =
+            |path: &std::path::Path| std::fs::read(path).map_err(|e| KeyError::Read(path.to_path_buf(), e.to_string()));
+        let bad =
+            |path: &std::path::Path, e: &dyn std::fmt::Display| KeyError::Parse(path.to_path_buf(), e.to_string());
+        let user_signing =
+            EncodingKey::from_rsa_pem(&read(&files.user_private)?).map_err(|e| bad(&files.user_private, &e))?;
+        let user_verifying =
+            DecodingKey::from_rsa_pem(&read(&files.user_public)?).map_err(|e| bad(&files.user_public, &e))?;
+        let desktop_signing =
+            EncodingKey::from_rsa_pem(&read(&files.desktop_private)?).map_err(|e| bad(&files.desktop_private, &e))?;
+        let payload_pem =
+            String::from_utf8(read(&files.payload_public)?).map_err(|e| bad(&files.payload_public, &e))?;
+        let payload = RsaPublicKey::from_public_key_pem(&payload_pem)
+            .or_else(|_| RsaPublicKey::from_pkcs1_pem(&payload_pem))
+            .map_err(|e| bad(&files.payload_public, &e))?;
+        // Time claims are the domain's TokenPolicy's business (with its clock and leeway);
+        // here only the algorithm, the signature and the presence of the claims are checked.
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        validation.validate_aud = false;
+        validation.set_required_spec_claims(&["exp", "nbf"]);
+        Ok(Self {
+            user_signing,
+            user_verifying,
+            desktop_signing,
+            payload,
+            validation,
+        })
+    }
+}
+
+#[async_trait]
+impl TokenSigner for RsaTokenSigner {
+    async fn sign_user(&self, claims: &UserClaims) -> Result<String, TokenError> {
+        jsonwebtoken::encode(&Header::new(Algorithm::RS256), claims, &self.user_signing)
+            .map_err(|e| TokenError::Unexpected(e.into()))
+    }
+
+    async fn verify_user(&self, token: &str) -> Result<UserClaims, TokenError> {
+        jsonwebtoken::decode::<UserClaims>(token, &self.user_verifying, &self.validation)
+            .map(|data| data.claims)
+            .map_err(|_| TokenError::Invalid)
+    }
+
+    async fn sign_desktop(&self, claims: &DesktopClaims) -> Result<String, TokenError> {
+        jsonwebtoken::encode(&Header::new(Algorithm::RS256), claims, &self.desktop_signing)
+            .map_err(|e| TokenError::Unexpected(e.into()))
+    }
+
+    async fn seal_desktop_address(&self, address: &str) -> Result<String, TokenError> {
+        let sealed = self
+            .payload
+            .encrypt(&mut rand::thread_rng(), Pkcs1v15Encrypt, address.as_bytes())
+            .map_err(|e| TokenError::Unexpected(anyhow::anyhow!("cannot seal the desktop address: {e}")))?;
+        Ok(base64::engine::general_purpose::STANDARD.encode(sealed))
+    }
+}
+
+#[cfg(test)]
+mod tests;

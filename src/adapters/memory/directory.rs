@@ -1,0 +1,127 @@
+//! A directory whose users are listed in the config: explicit logins without an LDAP server.
+
+use crate::domain::secret::Secret;
+use crate::ports::directory::{Directory, DirectoryEntry, DirectoryError};
+use async_trait::async_trait;
+use subtle::ConstantTimeEq;
+
+/// One user of the memory directory.
+#[derive(Debug, Clone)]
+pub struct MemoryDirectoryUser {
+    /// Login.
+    pub login: String,
+    /// Password.
+    pub password: Secret,
+    /// Entry returned on success.
+    pub entry: DirectoryEntry,
+}
+
+/// The directory.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryDirectory {
+    users: Vec<MemoryDirectoryUser>,
+    groups: Vec<DirectoryEntry>,
+}
+
+impl MemoryDirectory {
+    /// Builds a directory from users and groups (groups list members in `member` DNs or `memberUid`).
+    pub fn new(users: Vec<MemoryDirectoryUser>, groups: Vec<DirectoryEntry>) -> Self {
+        Self { users, groups }
+    }
+}
+
+#[async_trait]
+impl Directory for MemoryDirectory {
+    async fn authenticate(&self, login: &str, password: &Secret) -> Result<DirectoryEntry, DirectoryError> {
+        if password.expose().is_empty() {
+            return Err(DirectoryError::Rejected("password can not be an empty string".into()));
+        }
+        let user = self
+            .users
+            .iter()
+            .find(|u| u.login == login)
+            .ok_or(DirectoryError::InvalidCredentials)?;
+        if bool::from(user.password.expose().as_bytes().ct_eq(password.expose().as_bytes())) {
+            Ok(user.entry.clone())
+        } else {
+            Err(DirectoryError::InvalidCredentials)
+        }
+    }
+
+    async fn find_user(&self, login: &str) -> Result<Option<DirectoryEntry>, DirectoryError> {
+        Ok(self.users.iter().find(|u| u.login == login).map(|u| u.entry.clone()))
+    }
+
+    async fn is_member_of(&self, user: &DirectoryEntry, group_dn: &str) -> Result<bool, DirectoryError> {
+        let uid = user.first("uid").unwrap_or_default();
+        Ok(self
+            .groups
+            .iter()
+            .filter(|g| g.dn.eq_ignore_ascii_case(group_dn))
+            .any(|group| {
+                group.values("member").iter().any(|m| m == &user.dn)
+                    || group.values("memberUid").iter().any(|m| m == uid)
+            }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn directory() -> MemoryDirectory {
+        let fry = DirectoryEntry {
+            dn: "cn=Philip J. Fry,ou=people,dc=planetexpress,dc=com".into(),
+            attributes: BTreeMap::from([("uid".to_owned(), vec!["fry".to_owned()])]),
+        };
+        let crew = DirectoryEntry {
+            dn: "cn=ship_crew,ou=people,dc=planetexpress,dc=com".into(),
+            attributes: BTreeMap::from([("memberUid".to_owned(), vec!["fry".to_owned()])]),
+        };
+        MemoryDirectory::new(
+            vec![MemoryDirectoryUser {
+                login: "fry".into(),
+                password: Secret::new("fry"),
+                entry: fry,
+            }],
+            vec![crew],
+        )
+    }
+
+    #[tokio::test]
+    async fn binds_check_the_password_and_refuse_empty_ones() {
+        let directory = directory();
+        assert!(directory.authenticate("fry", &Secret::new("fry")).await.is_ok());
+        assert!(matches!(
+            directory.authenticate("fry", &Secret::new("bender")).await,
+            Err(DirectoryError::InvalidCredentials)
+        ));
+        assert!(matches!(
+            directory.authenticate("nobody", &Secret::new("x")).await,
+            Err(DirectoryError::InvalidCredentials)
+        ));
+        assert!(matches!(
+            directory.authenticate("fry", &Secret::new("")).await,
+            Err(DirectoryError::Rejected(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn membership_by_member_uid() {
+        let directory = directory();
+        let fry = directory.find_user("fry").await.unwrap().unwrap();
+        assert!(
+            directory
+                .is_member_of(&fry, "cn=ship_crew,ou=people,dc=planetexpress,dc=com")
+                .await
+                .unwrap()
+        );
+        assert!(
+            !directory
+                .is_member_of(&fry, "cn=admin_staff,ou=people,dc=planetexpress,dc=com")
+                .await
+                .unwrap()
+        );
+    }
+}

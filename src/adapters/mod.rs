@@ -1,0 +1,8 @@
+//! Adapters: one folder per backend, each implementing ports from [`crate::ports`].
+
+pub mod jwt;
+pub mod memory;
+pub mod system;
+
+#[cfg(test)]
+pub mod contract;

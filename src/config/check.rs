@@ -1,0 +1,184 @@
+//! Validation: every problem of a config, each named by its key.
+
+use super::auth::parse_managers;
+use super::model::Config;
+use crate::domain::rules::parse_network;
+use std::fmt;
+
+/// One problem in the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Dotted key, e.g. `fail2ban.protectednetworks[1]`.
+    pub key: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Problem {
+    /// Builds a problem.
+    pub fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.key, self.message)
+    }
+}
+
+const WEBSOCKET_ROUTINGS: [&str; 5] = ["http_origin", "default_host_url", "bridge", "host", "http_host"];
+const CONTROLLERS: [&str; 8] = [
+    "AuthController",
+    "ComposerController",
+    "CoreController",
+    "ManagerController",
+    "StoreController",
+    "UserController",
+    "AccountingController",
+    "KeyController",
+];
+
+fn check_networks(problems: &mut Vec<Problem>, key: &str, networks: &[String]) {
+    for (index, network) in networks.iter().enumerate() {
+        if parse_network(network).is_none() {
+            problems.push(Problem::new(
+                format!("{key}[{index}]"),
+                format!("'{network}' is not a CIDR or an IP address"),
+            ));
+        }
+    }
+}
+
+/// Lists every problem of `config` (empty when it is usable).
+pub fn check(config: &Config) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    if !WEBSOCKET_ROUTINGS.contains(&config.websocketrouting.as_str()) {
+        problems.push(Problem::new(
+            "websocketrouting",
+            format!("must be one of {}", WEBSOCKET_ROUTINGS.join(", ")),
+        ));
+    }
+    if config.websocketrouting == "default_host_url" && config.default_host_url.is_none() {
+        problems.push(Problem::new(
+            "default_host_url",
+            "required when websocketrouting is default_host_url",
+        ));
+    }
+    check_networks(&mut problems, "trusted_proxy_cidr", &config.trusted_proxy_cidr);
+    check_networks(
+        &mut problems,
+        "fail2ban.protectednetworks",
+        &config.fail2ban.protectednetworks,
+    );
+    if config.fail2ban.failsbeforeban == 0 {
+        problems.push(Problem::new("fail2ban.failsbeforeban", "must be at least 1"));
+    }
+    if config.fail2ban.banexpireafterseconds <= 0 {
+        problems.push(Problem::new("fail2ban.banexpireafterseconds", "must be positive"));
+    }
+    for (name, controller) in &config.controllers {
+        if !CONTROLLERS.contains(&name.as_str()) {
+            problems.push(Problem::new(
+                format!("controllers.{name}"),
+                format!("unknown controller (known: {})", CONTROLLERS.join(", ")),
+            ));
+        }
+        if let Some(networks) = &controller.permitip {
+            check_networks(&mut problems, &format!("controllers.{name}.permitip"), networks);
+        }
+        if controller
+            .apikey
+            .as_ref()
+            .is_some_and(|keys| keys.iter().any(String::is_empty))
+        {
+            problems.push(Problem::new(
+                format!("controllers.{name}.apikey"),
+                "keys must not be empty",
+            ));
+        }
+    }
+    for (key, value) in [
+        ("jwt_token_user.exp", config.jwt_token_user.exp),
+        ("jwt_token_desktop.exp", config.jwt_token_desktop.exp),
+    ] {
+        if value <= 0 {
+            problems.push(Problem::new(key, "must be a positive number of seconds"));
+        }
+    }
+    if config.jwt_token_user.leeway < 0 {
+        problems.push(Problem::new("jwt_token_user.leeway", "must not be negative"));
+    }
+    let explicit = [
+        (
+            "jwt_token_user.jwtuserprivatekeyfile",
+            config.jwt_token_user.jwtuserprivatekeyfile.is_some(),
+        ),
+        (
+            "jwt_token_user.jwtuserpublickeyfile",
+            config.jwt_token_user.jwtuserpublickeyfile.is_some(),
+        ),
+        (
+            "jwt_token_desktop.jwtdesktopprivatekeyfile",
+            config.jwt_token_desktop.jwtdesktopprivatekeyfile.is_some(),
+        ),
+        (
+            "jwt_token_desktop.payloaddesktoppublickeyfile",
+            config.jwt_token_desktop.payloaddesktoppublickeyfile.is_some(),
+        ),
+    ];
+    if config.keys.directory.is_none() {
+        for (key, set) in explicit {
+            if !set {
+                problems.push(Problem::new(key, "required unless keys.directory is set"));
+            }
+        }
+    }
+    for (key, value) in [
+        ("backends.orchestrator", &config.backends.orchestrator),
+        ("backends.datastore", &config.backends.datastore),
+        ("backends.cache", &config.backends.cache),
+        ("backends.geolocation", &config.backends.geolocation),
+    ] {
+        if value != "memory" {
+            problems.push(Problem::new(
+                key,
+                format!("unknown backend '{value}' (available: memory)"),
+            ));
+        }
+    }
+    if config.memory.first_address.parse::<std::net::Ipv4Addr>().is_err() {
+        problems.push(Problem::new("memory.first_address", "must be an IPv4 address"));
+    }
+    for (index, entry) in config.memory.geolocation.iter().enumerate() {
+        if parse_network(&entry.network).is_none() {
+            problems.push(Problem::new(
+                format!("memory.geolocation[{index}].network"),
+                format!("'{}' is not a CIDR", entry.network),
+            ));
+        }
+    }
+    if !matches!(config.logging.format.as_str(), "text" | "json") {
+        problems.push(Problem::new("logging.format", "must be text or json"));
+    }
+    if config.server.geolocation_ipaddr.parse::<std::net::IpAddr>().is_err() {
+        problems.push(Problem::new("server.geolocation_ipaddr", "must be an IP address"));
+    }
+    for (name, value) in &config.desktop.envlocalrules {
+        if !value.is_object() {
+            problems.push(Problem::new(
+                format!("desktop.envlocalrules.{name}"),
+                "must be a table of environment variables",
+            ));
+        }
+    }
+    let (_, auth_problems, _) = parse_managers(&config.authmanagers);
+    problems.extend(auth_problems);
+    problems
+}
+
+#[cfg(test)]
+mod tests;

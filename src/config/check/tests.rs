@@ -1,0 +1,95 @@
+use super::*;
+use crate::config::{ConfigError, load_str};
+
+fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+}
+
+fn shipped() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/deskplane.toml")).unwrap()
+}
+
+#[test]
+fn the_shipped_config_is_valid() {
+    let loaded = load_str(&shipped(), "deskplane.toml", env(&[])).unwrap();
+    assert_eq!(check(&loaded.config), Vec::new());
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    assert_eq!(loaded.config.backends.orchestrator, "memory");
+}
+
+#[test]
+fn every_problem_is_reported_with_its_key() {
+    let text = r#"
+websocketrouting = "carrier-pigeon"
+trusted_proxy_cidr = ["10.0.0.0/8", "nope"]
+[fail2ban]
+protectednetworks = ["300.0.0.0/8"]
+[controllers.ManagerController]
+permitip = ["127.0.0.1/33"]
+[controllers.Nonsense]
+[backends]
+cache = "etcd"
+[authmanagers.implicit.providers.anonymous.policies.rules.r1]
+conditions = [{ network = "10.0.0.0/8" }]
+expected = true
+"#;
+    let loaded = load_str(text, "test.toml", env(&[])).unwrap();
+    let keys: Vec<String> = check(&loaded.config).into_iter().map(|p| p.key).collect();
+    for expected in [
+        "websocketrouting",
+        "trusted_proxy_cidr[1]",
+        "fail2ban.protectednetworks[0]",
+        "controllers.ManagerController.permitip[0]",
+        "controllers.Nonsense",
+        "backends.cache",
+        "jwt_token_user.jwtuserprivatekeyfile",
+        "authmanagers.implicit.providers.anonymous.policies.rules",
+    ] {
+        assert!(keys.iter().any(|k| k == expected), "missing {expected} in {keys:?}");
+    }
+}
+
+#[test]
+fn wrong_types_name_the_key_and_the_source() {
+    let error = load_str("[fail2ban]\nfailsbeforeban = \"five\"\n", "test.toml", env(&[])).unwrap_err();
+    assert!(
+        matches!(&error, ConfigError::Invalid { key, origin, .. } if key == "fail2ban.failsbeforeban" && origin == "test.toml"),
+        "{error}"
+    );
+    let error = load_str("", "test.toml", env(&[("DESKPLANE__server__socket_port", "lots")])).unwrap_err();
+    assert!(error.to_string().contains("DESKPLANE__server__socket_port"), "{error}");
+    assert!(matches!(
+        load_str("[[[", "test.toml", env(&[])),
+        Err(ConfigError::Syntax { .. })
+    ));
+}
+
+#[test]
+fn the_environment_overrides_the_file() {
+    let loaded = load_str(
+        &shipped(),
+        "deskplane.toml",
+        env(&[
+            ("DESKPLANE__fail2ban__enable", "true"),
+            ("DESKPLANE__fail2ban__protectednetworks", r#"["192.168.0.0/16"]"#),
+            ("DESKPLANE__default_host_url", "http://desk.example.org"),
+            ("POD_NAMESPACE", "desktops"),
+            ("SERVER_PORT", "9000"),
+            ("UNRELATED", "x"),
+        ]),
+    )
+    .unwrap();
+    let config = loaded.config;
+    assert!(config.fail2ban.enable);
+    assert_eq!(config.fail2ban.protectednetworks, ["192.168.0.0/16"]);
+    assert_eq!(config.default_host_url.as_deref(), Some("http://desk.example.org"));
+    assert_eq!(config.namespace, "desktops");
+    assert_eq!(config.server.socket_port, 9000);
+}
+
+#[test]
+fn unknown_keys_are_warnings() {
+    let loaded = load_str("colour = \"blue\"\n[server]\nsocket_prot = 1\n", "test.toml", env(&[])).unwrap();
+    assert_eq!(loaded.warnings.len(), 2, "{:?}", loaded.warnings);
+    assert!(loaded.warnings.iter().any(|w| w.starts_with("server.socket_prot")));
+}

@@ -1,0 +1,14 @@
+//! The typed configuration, with pyos's key names where pyos has one.
+//!
+//! Layers: built-in defaults (the `Default` impls here) → a TOML file → environment
+//! variables (see [`load`]). [`check`] lists every problem with the key it concerns.
+
+mod auth;
+mod check;
+mod load;
+mod model;
+
+pub use auth::{DirectoryUserConfig, ManagerConfig, ProviderConfig, parse_managers};
+pub use check::{Problem, check};
+pub use load::{ConfigError, Loaded, load, load_str};
+pub use model::*;

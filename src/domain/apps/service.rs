@@ -1,0 +1,420 @@
+//! Running applications for a user: the app list, `ocrun`, and the container routes.
+
+use super::app::{App, Engine};
+use super::catalog::CatalogService;
+use super::runtime::{AppLaunchSpec, AppRef, LaunchedApp, RunningApp};
+use crate::domain::accounting::Counters;
+use crate::domain::acl::Acl;
+use crate::domain::auth::{PosixDefaults, posix_account_from_secret};
+use crate::domain::ban::BanService;
+use crate::domain::desktop::Desktop;
+use crate::domain::identity::Identity;
+use crate::domain::naming::dns_name;
+use crate::ports::{ApplicationRuntime, DesktopOrchestrator, OrchestratorError, Randomness};
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use thiserror::Error;
+
+/// Errors of the application routes, with pyos's messages.
+#[derive(Debug, Error)]
+pub enum AppError {
+    /// `ocrun` without a desktop.
+    #[error("openapp:findDesktopByUser not found")]
+    NoDesktopForLaunch,
+    /// Container routes without a desktop.
+    #[error("desktop not found")]
+    NoDesktop,
+    /// No app the user may run matches.
+    #[error("app {0} not found")]
+    UnknownApp(String),
+    /// The app's ACL refuses the user.
+    #[error("Application access is denied by security policy")]
+    Denied,
+    /// `desktop.policies.max_app_counter` reached.
+    #[error("policies {running}/{max} too much applications are running, stop one of them")]
+    TooMany {
+        /// Running now.
+        running: usize,
+        /// Allowed.
+        max: usize,
+    },
+    /// The pod belongs to someone else.
+    #[error("{0} invalid user")]
+    NotOwner(String),
+    /// No such pod or container.
+    #[error("container not found")]
+    NoSuchContainer,
+    /// The runtime refused the launch.
+    #[error("Failed to run application {0}")]
+    LaunchFailed(String),
+    /// The orchestrator failed.
+    #[error(transparent)]
+    Orchestrator(#[from] OrchestratorError),
+}
+
+/// Application settings.
+#[derive(Debug, Clone)]
+pub struct AppPolicy {
+    /// At most this many applications Running or Waiting at once.
+    pub max_app_counter: Option<usize>,
+    /// `desktop.envlocal`, copied into every app.
+    pub envlocal: Vec<(String, String)>,
+    /// Dock entries from config with their ACLs, shown before catalog apps.
+    pub dock: Vec<(Value, Acl)>,
+    /// Balloon account, when the user has no POSIX secret.
+    pub posix_defaults: PosixDefaults,
+    /// `desktop.pulseaudiosocketpath`.
+    pub pulseaudio_socket: String,
+}
+
+/// The `ocrun` request.
+#[derive(Debug, Clone, Default)]
+pub struct RunRequest {
+    /// App key: id, name, launch class, path, executable or MIME type.
+    pub image: String,
+    /// Arguments passed as `APPARGS`.
+    pub args: Option<String>,
+    /// Time zone.
+    pub timezone: Option<String>,
+    /// Locale from `Accept-Language`.
+    pub locale: Option<String>,
+}
+
+/// Application use cases.
+pub struct ApplicationService {
+    catalog: Arc<CatalogService>,
+    runtime: Arc<dyn ApplicationRuntime>,
+    desktops: Arc<dyn DesktopOrchestrator>,
+    bans: BanService,
+    counters: Counters,
+    random: Arc<dyn Randomness>,
+    policy: AppPolicy,
+}
+
+const RUNNING_STATES: [&str; 2] = ["Running", "Waiting"];
+const LISTED_STATES: [&str; 5] = ["Running", "Terminated", "Waiting", "Completed", "Succeeded"];
+
+impl ApplicationService {
+    /// Builds the service.
+    pub fn new(
+        catalog: Arc<CatalogService>,
+        runtime: Arc<dyn ApplicationRuntime>,
+        desktops: Arc<dyn DesktopOrchestrator>,
+        bans: BanService,
+        counters: Counters,
+        random: Arc<dyn Randomness>,
+        policy: AppPolicy,
+    ) -> Self {
+        Self {
+            catalog,
+            runtime,
+            desktops,
+            bans,
+            counters,
+            random,
+            policy,
+        }
+    }
+
+    /// The catalog.
+    pub fn catalog(&self) -> &Arc<CatalogService> {
+        &self.catalog
+    }
+
+    /// Dock entries then catalog apps the user may run, merged by id (`getuserapplist`).
+    pub fn user_app_list(&self, identity: &Identity) -> Vec<Value> {
+        let mut merged: Vec<(String, Value)> = Vec::new();
+        let mut put = |id: String, view: Value| match merged.iter_mut().find(|(existing, _)| *existing == id) {
+            Some(slot) => slot.1 = view,
+            None => merged.push((id, view)),
+        };
+        for (entry, acl) in &self.policy.dock {
+            if acl.allows(&identity.labels) {
+                let id = entry.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
+                put(id, public_dock_view(entry));
+            }
+        }
+        for app in self
+            .catalog
+            .snapshot()
+            .iter()
+            .filter(|app| app.acl().allows(&identity.labels))
+        {
+            put(app.id.clone(), app.public_view());
+        }
+        merged.into_iter().map(|(_, view)| view).collect()
+    }
+
+    async fn desktop_of(&self, identity: &Identity, missing: AppError) -> Result<Desktop, AppError> {
+        self.desktops.find_desktop(&identity.owner()).await?.ok_or(missing)
+    }
+
+    /// Starts an application in the user's desktop (`ocrun`).
+    ///
+    /// # Errors
+    /// See [`AppError`]; the order of checks is pyos's.
+    pub async fn run(&self, identity: &Identity, request: &RunRequest) -> Result<LaunchedApp, AppError> {
+        let desktop = self.desktop_of(identity, AppError::NoDesktopForLaunch).await?;
+        let app = self
+            .catalog
+            .find_for_user(&request.image, &identity.labels)
+            .ok_or_else(|| {
+                // Keep unknown and forbidden apart for the counters, not for the client: an app
+                // hidden by its ACL is reported as not found by the lookup above.
+                AppError::UnknownApp(request.image.clone())
+            })?;
+        if !app.acl().allows(&identity.labels) {
+            self.counters.bump("container", "accessdenied").await;
+            return Err(AppError::Denied);
+        }
+        if let Some(max) = self.policy.max_app_counter {
+            let running = self
+                .runtime
+                .list_applications(&desktop)
+                .await?
+                .iter()
+                .filter(|a| RUNNING_STATES.contains(&a.status.as_str()))
+                .count();
+            // pyos refused only above the maximum (`>`), letting max+1 apps run; here max is the cap.
+            if running >= max {
+                return Err(AppError::TooMany { running, max });
+            }
+        }
+        let spec = self.launch_spec(identity, &desktop, app, request).await?;
+        match self.runtime.launch_application(&desktop, &spec).await {
+            Ok(launched) => {
+                self.counters.bump("container", "current").await;
+                Ok(launched)
+            }
+            Err(OrchestratorError::StartFailed(reason) | OrchestratorError::Rejected(reason)) => {
+                self.counters.bump("container", "error").await;
+                Err(AppError::LaunchFailed(reason))
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    async fn launch_spec(
+        &self,
+        identity: &Identity,
+        desktop: &Desktop,
+        app: App,
+        request: &RunRequest,
+    ) -> Result<AppLaunchSpec, AppError> {
+        let owner = identity.owner();
+        let posix = match self.desktops.read_user_secret(&owner, "posixaccount").await? {
+            Some(secret) => posix_account_from_secret(&secret.data, &self.policy.posix_defaults),
+            None => posix_account_from_secret(&BTreeMap::new(), &self.policy.posix_defaults),
+        };
+        let engine = app.containerengine;
+        let ip = desktop.ip_addr.clone().unwrap_or_default();
+        let locale = request.locale.clone().unwrap_or_else(|| "en_US".into());
+        let label = |name: &str| desktop.labels.get(name).cloned().unwrap_or_default();
+        let mut env: Vec<(String, String)> = self.policy.envlocal.clone();
+        let mut set = |name: &str, value: String| match env.iter_mut().find(|(k, _)| k == name) {
+            Some(slot) => slot.1 = value,
+            None => env.push((name.to_owned(), value)),
+        };
+        match engine {
+            Engine::EphemeralContainer => {
+                set("DISPLAY", ":0.0".into());
+                set("PULSE_SERVER", format!("unix:{}", self.policy.pulseaudio_socket));
+            }
+            Engine::PodApplication => {
+                set("DISPLAY", format!("{ip}:0"));
+                set("PULSE_SERVER", format!("{ip}:4713"));
+            }
+        }
+        set("CONTAINER_IP_ADDR", ip.clone());
+        set("XAUTH_KEY", label("xauthkey"));
+        set("BROADCAST_COOKIE", label("broadcast_cookie"));
+        set("PULSEAUDIO_COOKIE", label("pulseaudio_cookie"));
+        set("CUPS_SERVER", format!("{ip}:631"));
+        set("UNIQUERUNKEY", app.uniquerunkey.clone().unwrap_or_default());
+        set("HOME", posix.home_directory.clone());
+        set("LOGNAME", posix.uid.clone());
+        set("USER", posix.uid.clone());
+        set("LANGUAGE", locale.clone());
+        set("LANG", format!("{locale}.UTF-8"));
+        set("LC_ALL", format!("{locale}.UTF-8"));
+        set("PARENT_ID", desktop.name.clone());
+        set("PARENT_HOSTNAME", desktop.node.clone().unwrap_or_default());
+        set("APP", app.path.clone().unwrap_or_default());
+        if let Some(tz) = request.timezone.as_ref().filter(|tz| tz.len() > 1) {
+            set("TZ", tz.clone());
+        }
+        if let Some(args) = request.args.as_ref().filter(|a| !a.is_empty()) {
+            set("APPARGS", args.clone());
+        }
+        if let Some(args) = app.args.as_ref().filter(|a| !a.is_empty()) {
+            set("ARGS", args.clone());
+        }
+        set("ABCDESKTOP_EXECUTE_RUNTIME", engine.as_str().to_owned());
+        let suffix: String = self.random.hex(3).chars().take(5).collect();
+        let name = dns_name(&format!("{}-{}-{suffix}", identity.name, app.name));
+        Ok(AppLaunchSpec { name, app, env, engine })
+    }
+
+    /// The user's applications in the listed phases, with catalog details (`listcontainer`).
+    ///
+    /// # Errors
+    /// [`AppError::NoDesktop`] without a desktop.
+    pub async fn list(&self, identity: &Identity) -> Result<Vec<Value>, AppError> {
+        let desktop = self.desktop_of(identity, AppError::NoDesktop).await?;
+        self.counters.bump("api", "list_container_app").await;
+        let apps = self.runtime.list_applications(&desktop).await?;
+        Ok(apps
+            .iter()
+            .filter(|a| LISTED_STATES.contains(&a.status.as_str()))
+            .map(|a| self.describe(a))
+            .collect())
+    }
+
+    /// Every application of a desktop, for the operator (identity taken from the desktop).
+    ///
+    /// # Errors
+    /// [`AppError::Orchestrator`] when the orchestrator fails.
+    pub async fn list_in(&self, desktop: &Desktop) -> Result<Vec<Value>, AppError> {
+        Ok(self
+            .runtime
+            .list_applications(desktop)
+            .await?
+            .iter()
+            .map(|a| self.describe(a))
+            .collect())
+    }
+
+    /// Stops and removes one application of a desktop, for the operator.
+    ///
+    /// # Errors
+    /// [`AppError::NoSuchContainer`] when it does not exist.
+    pub async fn remove_in(&self, desktop: &Desktop, app: &AppRef) -> Result<(), AppError> {
+        self.runtime
+            .stop_application(desktop, app)
+            .await
+            .map_err(Self::not_found_as_missing)?;
+        self.runtime
+            .remove_application(desktop, app)
+            .await
+            .map_err(Self::not_found_as_missing)?;
+        Ok(())
+    }
+
+    /// The user's applications in one phase (`list_applications_by_phase`).
+    ///
+    /// # Errors
+    /// [`AppError::NoDesktop`] without a desktop.
+    pub async fn list_by_phase(&self, identity: &Identity, phase: &str) -> Result<Vec<Value>, AppError> {
+        let desktop = self.desktop_of(identity, AppError::NoDesktop).await?;
+        let apps = self.runtime.list_applications(&desktop).await?;
+        Ok(apps
+            .iter()
+            .filter(|a| a.status == phase)
+            .map(|a| self.describe(a))
+            .collect())
+    }
+
+    fn describe(&self, running: &RunningApp) -> Value {
+        let app = self.catalog.get(&running.image);
+        let field = |f: fn(&App) -> Option<String>| app.as_ref().and_then(f).map_or(Value::Null, Value::String);
+        json!({
+            "podname": running.podname, "id": running.id, "short_id": running.short_id, "status": running.status,
+            "image": running.image, "oc.path": field(|a| a.path.clone()), "nodehostname": running.node,
+            "architecture": field(|a| a.architecture.clone()), "os": field(|a| a.os.clone()),
+            "oc.icondata": field(|a| a.icondata.clone()), "oc.args": field(|a| a.args.clone()),
+            "oc.icon": field(|a| Some(a.icon.clone())), "oc.launch": field(|a| Some(a.launch.clone())),
+            "oc.displayname": field(|a| Some(a.displayname.clone())), "runtime": "kubernetes",
+            "type": running.engine.as_str(),
+        })
+    }
+
+    /// Checks that the caller has a desktop and owns `app.podname`; a foreign pod counts a
+    /// failure against the caller's login.
+    async fn owned_desktop(&self, identity: &Identity, app: &AppRef) -> Result<Desktop, AppError> {
+        let desktop = self.desktop_of(identity, AppError::NoDesktop).await?;
+        let owner = self
+            .runtime
+            .owner_of(&app.podname)
+            .await?
+            .ok_or(AppError::NoSuchContainer)?;
+        if owner.userid != identity.userid || owner.provider != identity.provider {
+            self.bans.record_login_failure(identity.userid.as_str()).await;
+            self.counters.bump("container", "accessdenied").await;
+            return Err(AppError::NotOwner(app.podname.clone()));
+        }
+        Ok(desktop)
+    }
+
+    fn not_found_as_missing(error: OrchestratorError) -> AppError {
+        match error {
+            OrchestratorError::NotFound(_) => AppError::NoSuchContainer,
+            other => other.into(),
+        }
+    }
+
+    /// Log text of one application.
+    ///
+    /// # Errors
+    /// See [`AppError`].
+    pub async fn logs(&self, identity: &Identity, app: &AppRef) -> Result<String, AppError> {
+        let desktop = self.owned_desktop(identity, app).await?;
+        self.counters.bump("api", "log_container_app").await;
+        self.runtime
+            .application_logs(&desktop, app)
+            .await
+            .map_err(Self::not_found_as_missing)
+    }
+
+    /// Environment of one application.
+    ///
+    /// # Errors
+    /// See [`AppError`].
+    pub async fn env(&self, identity: &Identity, app: &AppRef) -> Result<Map<String, Value>, AppError> {
+        let desktop = self.owned_desktop(identity, app).await?;
+        self.counters.bump("api", "env_container_app").await;
+        let env = self
+            .runtime
+            .application_env(&desktop, app)
+            .await
+            .map_err(Self::not_found_as_missing)?;
+        Ok(env
+            .into_iter()
+            .map(|(k, v)| (k, v.map_or(Value::Null, Value::String)))
+            .collect())
+    }
+
+    /// Stops one application; returns whether it was running.
+    ///
+    /// # Errors
+    /// See [`AppError`].
+    pub async fn stop(&self, identity: &Identity, app: &AppRef) -> Result<bool, AppError> {
+        let desktop = self.owned_desktop(identity, app).await?;
+        self.counters.bump("api", "stop_container_app").await;
+        self.runtime
+            .stop_application(&desktop, app)
+            .await
+            .map_err(Self::not_found_as_missing)
+    }
+
+    /// Removes one application; returns whether something was removed.
+    ///
+    /// # Errors
+    /// See [`AppError`].
+    pub async fn remove(&self, identity: &Identity, app: &AppRef) -> Result<bool, AppError> {
+        let desktop = self.owned_desktop(identity, app).await?;
+        self.counters.bump("api", "remove_container_app").await;
+        self.runtime
+            .remove_application(&desktop, app)
+            .await
+            .map_err(Self::not_found_as_missing)
+    }
+}
+
+fn public_dock_view(entry: &Value) -> Value {
+    let object: Map<String, Value> = super::app::PUBLIC_ATTRIBUTES
+        .iter()
+        .map(|key| ((*key).to_owned(), entry.get(*key).cloned().unwrap_or(Value::Null)))
+        .collect();
+    Value::Object(object)
+}

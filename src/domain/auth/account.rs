@@ -1,0 +1,175 @@
+//! The POSIX account a user's desktop runs as, and the secrets written at login.
+
+use crate::domain::desktop::{PosixAccount, UserSecret};
+use crate::domain::naming::safe_uid;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// The "balloon" account used when the directory gives no POSIX account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PosixDefaults {
+    /// Default login name (`desktop.username`).
+    pub username: String,
+    /// Default group name (`desktop.groupname`).
+    pub groupname: String,
+    /// Default uid number (`desktop.userid`).
+    pub uid_number: u32,
+    /// Default gid number (`desktop.groupid`).
+    pub gid_number: u32,
+    /// Root of home directories (`desktop.homerootdirectory`).
+    pub home_root: String,
+    /// Login shell.
+    pub shell: String,
+}
+
+/// Builds the POSIX account from user info: the directory's `posix` map when present,
+/// else the balloon numbers with a login name derived from the user.
+pub fn posix_account_from(user: &Map<String, Value>, defaults: &PosixDefaults) -> PosixAccount {
+    let text = |map: &Map<String, Value>, key: &str| map.get(key).and_then(scalar_text);
+    let posix = user.get("posix").and_then(Value::as_object);
+    let uid = posix
+        .and_then(|p| text(p, "uid"))
+        .or_else(|| text(user, "uid"))
+        .or_else(|| text(user, "userid"))
+        .and_then(|u| safe_uid(&u))
+        .unwrap_or_else(|| defaults.username.clone());
+    let number = |key: &str, default: u32| {
+        posix
+            .and_then(|p| p.get(key))
+            .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()))
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(default)
+    };
+    PosixAccount {
+        gid: posix
+            .and_then(|p| text(p, "gid"))
+            .unwrap_or_else(|| uid.clone())
+            .to_lowercase(),
+        uid_number: number("uidNumber", defaults.uid_number),
+        gid_number: number("gidNumber", defaults.gid_number),
+        home_directory: posix
+            .and_then(|p| text(p, "homeDirectory"))
+            .unwrap_or_else(|| format!("{}/{uid}", defaults.home_root.trim_end_matches('/'))),
+        login_shell: posix
+            .and_then(|p| text(p, "loginShell"))
+            .unwrap_or_else(|| defaults.shell.clone()),
+        gecos: text(user, "name").unwrap_or_else(|| uid.clone()),
+        uid,
+    }
+}
+
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) if !text.is_empty() => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        Value::Array(items) => items.first().and_then(scalar_text),
+        _ => None,
+    }
+}
+
+/// The secrets pyos writes at login: `ldif` (the user info, for `whoami`), `localaccount`
+/// (the passwd/group lines and raw account fields) and `posixaccount`.
+pub fn user_secrets(user: &Map<String, Value>, posix: &PosixAccount) -> Vec<UserSecret> {
+    let ldif = user
+        .iter()
+        .filter(|(key, _)| key.as_str() != "posix")
+        .map(|(key, value)| {
+            (
+                key.clone(),
+                value.as_str().map_or_else(|| value.to_string(), str::to_owned),
+            )
+        })
+        .collect();
+    let passwd = format!(
+        "{}:x:{}:{}:{}:{}:{}\n",
+        posix.uid, posix.uid_number, posix.gid_number, posix.gecos, posix.home_directory, posix.login_shell
+    );
+    let group = format!("{}:x:{}:{}\n", posix.gid, posix.gid_number, posix.uid);
+    let mut localaccount = account_fields(posix);
+    localaccount.insert("passwd".into(), passwd);
+    localaccount.insert("group".into(), group);
+    vec![
+        UserSecret {
+            kind: "ldif".into(),
+            data: ldif,
+        },
+        UserSecret {
+            kind: "localaccount".into(),
+            data: localaccount,
+        },
+        UserSecret {
+            kind: "posixaccount".into(),
+            data: account_fields(posix),
+        },
+    ]
+}
+
+fn account_fields(posix: &PosixAccount) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("uid".to_owned(), posix.uid.clone()),
+        ("gid".to_owned(), posix.gid.clone()),
+        ("uidNumber".to_owned(), posix.uid_number.to_string()),
+        ("gidNumber".to_owned(), posix.gid_number.to_string()),
+        ("homeDirectory".to_owned(), posix.home_directory.clone()),
+        ("loginShell".to_owned(), posix.login_shell.clone()),
+        ("gecos".to_owned(), posix.gecos.clone()),
+    ])
+}
+
+/// Reads a POSIX account back from the fields of a `localaccount` or `posixaccount` secret.
+pub fn posix_account_from_secret(data: &BTreeMap<String, String>, defaults: &PosixDefaults) -> PosixAccount {
+    let as_value: Map<String, Value> = data
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    let mut user = Map::new();
+    user.insert("name".into(), as_value.get("gecos").cloned().unwrap_or(Value::Null));
+    user.insert("posix".into(), Value::Object(as_value));
+    posix_account_from(&user, defaults)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn defaults() -> PosixDefaults {
+        PosixDefaults {
+            username: "balloon".into(),
+            groupname: "balloon".into(),
+            uid_number: 4096,
+            gid_number: 4096,
+            home_root: "/home".into(),
+            shell: "/bin/bash".into(),
+        }
+    }
+
+    #[test]
+    fn directory_posix_accounts_win_over_the_balloon() {
+        let user = json!({"userid": "fry", "name": "Philip J. Fry",
+            "posix": {"uid": "fry", "uidNumber": "1003", "gidNumber": 1001, "homeDirectory": "/home/fry", "loginShell": "/bin/zsh"}});
+        let posix = posix_account_from(user.as_object().unwrap(), &defaults());
+        assert_eq!(
+            (posix.uid.as_str(), posix.uid_number, posix.gid_number),
+            ("fry", 1003, 1001)
+        );
+        assert_eq!(posix.login_shell, "/bin/zsh");
+        let secrets = user_secrets(user.as_object().unwrap(), &posix);
+        let kinds: Vec<_> = secrets.iter().map(|s| s.kind.as_str()).collect();
+        assert_eq!(kinds, ["ldif", "localaccount", "posixaccount"]);
+        assert_eq!(
+            secrets[1].data["passwd"],
+            "fry:x:1003:1001:Philip J. Fry:/home/fry:/bin/zsh\n"
+        );
+        let back = posix_account_from_secret(&secrets[2].data, &defaults());
+        assert_eq!(back, posix);
+    }
+
+    #[test]
+    fn users_without_posix_get_the_balloon_numbers() {
+        let user = json!({"userid": "5f0c…-uuid", "name": "Anonymous"});
+        let posix = posix_account_from(user.as_object().unwrap(), &defaults());
+        assert_eq!((posix.uid_number, posix.gid_number), (4096, 4096));
+        assert_eq!(posix.home_directory, format!("/home/{}", posix.uid));
+    }
+}

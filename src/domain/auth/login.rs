@@ -1,0 +1,318 @@
+//! The login pipeline (auth.md §5.1): authenticate, user info, roles, ACL, labels.
+
+use super::account::{PosixDefaults, posix_account_from, user_secrets};
+use super::error::LoginError;
+use super::provider::{Provider, ProviderMethod};
+use super::registry::AuthManagers;
+use crate::domain::desktop::UserSecret;
+use crate::domain::identity::{Identity, UserId};
+use crate::domain::labels::{Labels, ip_label_value, label_value};
+use crate::domain::request::RequestFacts;
+use crate::domain::rules::{MembershipLookup, RuleInput};
+use crate::domain::secret::Secret;
+use crate::ports::{Clock, Directory, DirectoryEntry, DirectoryError, Geolocation, Randomness};
+use async_trait::async_trait;
+use serde_json::{Map, Value, json};
+use std::sync::Arc;
+
+/// The fields of a login request (`POST /API/auth/auth`).
+#[derive(Debug, Clone, Default)]
+pub struct LoginRequest {
+    /// Manager name, or none.
+    pub manager: Option<String>,
+    /// Provider name, or none.
+    pub provider: Option<String>,
+    /// Login as typed.
+    pub userid: Option<String>,
+    /// Password.
+    pub password: Option<Secret>,
+    /// Requested desktop features (`{executeclassname}`), already gated by the caller.
+    pub features: Option<Map<String, Value>>,
+    /// Browser position, for geolocation rules.
+    pub geolocation: Option<Value>,
+}
+
+/// A successful login.
+#[derive(Debug, Clone)]
+pub struct LoginOutcome {
+    /// Who logged in.
+    pub identity: Identity,
+    /// The user info map (directory attributes or generated anonymous data).
+    pub user_info: Map<String, Value>,
+    /// Secrets to write before the token is issued.
+    pub secrets: Vec<UserSecret>,
+    /// Display name of the provider, for the success message.
+    pub provider_display: String,
+}
+
+/// Runs logins against the configured providers.
+#[derive(Clone)]
+pub struct LoginService {
+    managers: Arc<AuthManagers>,
+    geolocation: Arc<dyn Geolocation>,
+    random: Arc<dyn Randomness>,
+    clock: Arc<dyn Clock>,
+    posix_defaults: PosixDefaults,
+}
+
+/// The pyos implicit-provider user id pattern: letters and digits at both ends, `-_.` inside.
+fn is_valid_implicit_userid(userid: &str) -> bool {
+    let bytes = userid.as_bytes();
+    bytes.is_empty()
+        || (bytes[0].is_ascii_alphanumeric()
+            && bytes[bytes.len() - 1].is_ascii_alphanumeric()
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')))
+}
+
+struct UserFromDirectory<'a> {
+    directory: &'a dyn Directory,
+    entry: &'a DirectoryEntry,
+}
+
+#[async_trait]
+impl MembershipLookup for UserFromDirectory<'_> {
+    async fn is_member_of(&self, group_dn: &str) -> bool {
+        match self.directory.is_member_of(self.entry, group_dn).await {
+            Ok(member) => member,
+            Err(error) => {
+                tracing::warn!(%error, "membership lookup failed; the rule condition is false");
+                false
+            }
+        }
+    }
+}
+
+impl LoginService {
+    /// Builds the service.
+    pub fn new(
+        managers: Arc<AuthManagers>,
+        geolocation: Arc<dyn Geolocation>,
+        random: Arc<dyn Randomness>,
+        clock: Arc<dyn Clock>,
+        posix_defaults: PosixDefaults,
+    ) -> Self {
+        Self {
+            managers,
+            geolocation,
+            random,
+            clock,
+            posix_defaults,
+        }
+    }
+
+    /// The manager registry.
+    pub fn managers(&self) -> &AuthManagers {
+        &self.managers
+    }
+
+    /// The clock logins are timed with.
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    /// Logs a user in.
+    ///
+    /// # Errors
+    /// Any [`LoginError`]; [`LoginError::InvalidCredentials`] for every refused password.
+    pub async fn login(&self, request: &LoginRequest, facts: &RequestFacts) -> Result<LoginOutcome, LoginError> {
+        let provider = self
+            .managers
+            .resolve(request.manager.as_deref(), request.provider.as_deref(), facts)
+            .await?;
+        match &provider.method {
+            ProviderMethod::Anonymous {
+                uid,
+                username,
+                allow_caller_userid,
+            } => {
+                let user = self.anonymous_user(request, uid, username, *allow_caller_userid)?;
+                self.finish(provider, request, facts, user, Vec::new(), None).await
+            }
+            ProviderMethod::Directory {
+                directory,
+                domain,
+                userid_attribute,
+                name_attribute,
+                memberof_attribute,
+            } => {
+                let login = request
+                    .userid
+                    .as_deref()
+                    .filter(|l| !l.is_empty())
+                    .ok_or_else(|| LoginError::Rejected("user can not be an empty string".into()))?;
+                let password = request
+                    .password
+                    .as_ref()
+                    .filter(|p| !p.expose().is_empty())
+                    .ok_or_else(|| LoginError::Rejected("password can not be an empty string".into()))?;
+                let entry = directory
+                    .authenticate(login, password)
+                    .await
+                    .map_err(|error| match error {
+                        DirectoryError::InvalidCredentials => LoginError::InvalidCredentials,
+                        DirectoryError::Rejected(message) => LoginError::Rejected(message),
+                        DirectoryError::Unavailable(detail) => LoginError::Unavailable(detail),
+                        DirectoryError::Unexpected(error) => LoginError::Unexpected(error),
+                    })?;
+                let mut user = directory_user(&entry, login, userid_attribute, name_attribute);
+                if let Some(domain) = domain {
+                    user.insert("domain".into(), Value::String(domain.clone()));
+                }
+                let roles = entry.values(memberof_attribute).to_vec();
+                let membership = UserFromDirectory {
+                    directory: directory.as_ref(),
+                    entry: &entry,
+                };
+                self.finish(provider, request, facts, user, roles, Some(&membership))
+                    .await
+            }
+            ProviderMethod::OAuth { .. } => Err(LoginError::Rejected(
+                "this provider signs in through its authorization page, not with a password".into(),
+            )),
+        }
+    }
+
+    fn anonymous_user(
+        &self,
+        request: &LoginRequest,
+        uid: &str,
+        username: &str,
+        allow_caller_userid: bool,
+    ) -> Result<Map<String, Value>, LoginError> {
+        let requested = request.userid.as_deref().filter(|u| !u.is_empty());
+        let user = match requested {
+            Some(userid) if allow_caller_userid => {
+                if !is_valid_implicit_userid(userid) {
+                    return Err(LoginError::Rejected(
+                        "invalid userid: it must match (([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?".into(),
+                    ));
+                }
+                json!({"userid": userid, "name": userid, "uid": userid})
+            }
+            _ => {
+                if requested.is_some() {
+                    tracing::debug!("ignoring a caller-chosen anonymous userid (allow_caller_userid is off)");
+                }
+                json!({"userid": self.random.uuid_v4(), "name": username, "uid": uid})
+            }
+        };
+        match user {
+            Value::Object(map) => Ok(map),
+            _ => Err(LoginError::Unexpected(anyhow::anyhow!(
+                "anonymous user info is not an object"
+            ))),
+        }
+    }
+
+    async fn finish(
+        &self,
+        provider: &Provider,
+        request: &LoginRequest,
+        facts: &RequestFacts,
+        user: Map<String, Value>,
+        roles: Vec<String>,
+        membership: Option<&dyn MembershipLookup>,
+    ) -> Result<LoginOutcome, LoginError> {
+        // Labels do not exist yet, so only `all` entries can match (as in pyos).
+        if !provider.acl.allows(&Labels::new()) {
+            return Err(LoginError::Denied("Access is denied by security policy".into()));
+        }
+        let asn = self.geolocation.asn(facts.client_ip).await.unwrap_or_else(|error| {
+            tracing::warn!(%error, "AS number lookup failed");
+            None
+        });
+        let mut labels = Labels::from([("ipsource".to_owned(), ip_label_value(facts.client_ip))]);
+        if let Some(asn) = asn {
+            labels.insert("asnumber".into(), asn.to_string());
+        }
+        let input = RuleInput {
+            facts,
+            user: &user,
+            roles: &roles,
+            asn,
+            geolocation: request.geolocation.as_ref(),
+            membership,
+        };
+        provider.rules.apply(&input, &mut labels).await;
+        if let Some(class) = request
+            .features
+            .as_ref()
+            .and_then(|f| f.get("executeclassname"))
+            .and_then(Value::as_str)
+        {
+            labels.insert("executeclassname".into(), label_value(class));
+        }
+        let userid_text = user.get("userid").and_then(Value::as_str).unwrap_or_default();
+        let userid = UserId::parse(userid_text).map_err(|e| LoginError::Rejected(e.to_string()))?;
+        let name = user
+            .get("name")
+            .and_then(Value::as_str)
+            .map_or_else(|| userid.to_string(), str::to_owned);
+        let posix = posix_account_from(&user, &self.posix_defaults);
+        let secrets = user_secrets(&user, &posix);
+        let identity = Identity {
+            provider: provider.name.clone(),
+            providertype: provider.providertype.clone(),
+            domain: user.get("domain").and_then(Value::as_str).map(str::to_owned),
+            labels,
+            userid,
+            name,
+            roles: provider.roles.reduce(&roles),
+        };
+        Ok(LoginOutcome {
+            identity,
+            user_info: user,
+            secrets,
+            provider_display: provider.display.displayname.clone(),
+        })
+    }
+}
+
+/// The user info map of a directory entry: single values collapsed, `dn`, `userid`, `name`,
+/// and `posix` when the entry is a posixAccount.
+fn directory_user(
+    entry: &DirectoryEntry,
+    login: &str,
+    userid_attribute: &str,
+    name_attribute: &str,
+) -> Map<String, Value> {
+    let mut user: Map<String, Value> = entry
+        .attributes
+        .iter()
+        .map(|(key, values)| {
+            let value = match values.as_slice() {
+                [one] => Value::String(one.clone()),
+                many => Value::Array(many.iter().cloned().map(Value::String).collect()),
+            };
+            (key.clone(), value)
+        })
+        .collect();
+    user.insert("dn".into(), Value::String(entry.dn.clone()));
+    let userid = entry.first(userid_attribute).unwrap_or(login).to_owned();
+    let name = entry.first(name_attribute).unwrap_or(login).to_owned();
+    if entry
+        .values("objectClass")
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case("posixAccount"))
+    {
+        let field = |k: &str| {
+            entry
+                .first(k)
+                .map(|v| Value::String(v.to_owned()))
+                .unwrap_or(Value::Null)
+        };
+        user.insert(
+            "posix".into(),
+            json!({"uid": field("uid"), "uidNumber": field("uidNumber"), "gidNumber": field("gidNumber"),
+                   "homeDirectory": field("homeDirectory"), "loginShell": field("loginShell")}),
+        );
+    }
+    user.insert("userid".into(), Value::String(userid));
+    user.insert("name".into(), Value::String(name));
+    user
+}
+
+#[cfg(test)]
+mod tests;

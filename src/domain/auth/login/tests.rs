@@ -1,0 +1,289 @@
+use super::*;
+use crate::adapters::memory::{MemoryDirectory, MemoryDirectoryUser, MemoryGeolocation};
+use crate::domain::acl::Acl;
+use crate::domain::auth::{Manager, ManagerKind, ProviderDisplay};
+use crate::domain::rules::RuleSet;
+use crate::domain::testkit::{CountingRandom, HandClock, posix_defaults};
+use crate::domain::tokens::RoleReduction;
+use std::collections::BTreeMap;
+
+fn provider(name: &str, manager: ManagerKind, method: ProviderMethod, rules: serde_json::Value) -> Provider {
+    Provider {
+        name: name.into(),
+        manager,
+        providertype: match &method {
+            ProviderMethod::Anonymous { .. } => "anonymous".into(),
+            _ => "ldap".into(),
+        },
+        display: ProviderDisplay {
+            displayname: format!("{name} display"),
+            ..Default::default()
+        },
+        showclientdata: true,
+        default: false,
+        acl: Acl::permit_all(),
+        rules: RuleSet::parse(&rules).unwrap(),
+        roles: RoleReduction::CommonName,
+        method,
+    }
+}
+
+fn planet() -> Arc<dyn Directory> {
+    let fry = DirectoryEntry {
+        dn: "cn=Philip J. Fry,ou=people,dc=planetexpress,dc=com".into(),
+        attributes: BTreeMap::from([
+            ("uid".to_owned(), vec!["fry".to_owned()]),
+            ("cn".to_owned(), vec!["Philip J. Fry".to_owned()]),
+            (
+                "objectClass".to_owned(),
+                vec!["inetOrgPerson".to_owned(), "posixAccount".to_owned()],
+            ),
+            ("uidNumber".to_owned(), vec!["1003".to_owned()]),
+            ("gidNumber".to_owned(), vec!["1002".to_owned()]),
+            ("homeDirectory".to_owned(), vec!["/home/fry".to_owned()]),
+            (
+                "memberOf".to_owned(),
+                vec!["cn=ship_crew,ou=people,dc=planetexpress,dc=com".to_owned()],
+            ),
+        ]),
+    };
+    Arc::new(MemoryDirectory::new(
+        vec![MemoryDirectoryUser {
+            login: "fry".into(),
+            password: Secret::new("fry"),
+            entry: fry,
+        }],
+        vec![],
+    ))
+}
+
+fn directory_method() -> ProviderMethod {
+    ProviderMethod::Directory {
+        directory: planet(),
+        domain: None,
+        userid_attribute: "uid".into(),
+        name_attribute: "cn".into(),
+        memberof_attribute: "memberOf".into(),
+    }
+}
+
+fn anonymous_method(allow_caller_userid: bool) -> ProviderMethod {
+    ProviderMethod::Anonymous {
+        uid: "anonymous".into(),
+        username: "Anonymous".into(),
+        allow_caller_userid,
+    }
+}
+
+fn service(managers: Vec<Manager>) -> LoginService {
+    LoginService::new(
+        Arc::new(AuthManagers::new(managers)),
+        Arc::new(MemoryGeolocation::default()),
+        Arc::new(CountingRandom::default()),
+        HandClock::at(1_000),
+        posix_defaults(),
+    )
+}
+
+fn standard() -> LoginService {
+    let crew_rule = serde_json::json!({"crew": {"conditions": [{"memberOf": "cn=ship_crew", "expected": true}], "expected": true, "label": "ship-crew"}});
+    let net_rule = serde_json::json!({"home": {"conditions": [{"network": "10.0.0.0/8", "expected": true}], "expected": true, "label": "tennetwork"}});
+    service(vec![
+        Manager {
+            kind: ManagerKind::Explicit,
+            providers: vec![provider("planet", ManagerKind::Explicit, directory_method(), crew_rule)],
+            show_domains: true,
+            rules: RuleSet::default(),
+        },
+        Manager {
+            kind: ManagerKind::Implicit,
+            providers: vec![provider(
+                "anonymous",
+                ManagerKind::Implicit,
+                anonymous_method(false),
+                net_rule,
+            )],
+            show_domains: false,
+            rules: RuleSet::default(),
+        },
+    ])
+}
+
+fn request(provider: &str, userid: Option<&str>, password: Option<&str>) -> LoginRequest {
+    LoginRequest {
+        provider: Some(provider.into()),
+        userid: userid.map(str::to_owned),
+        password: password.map(Secret::new),
+        ..Default::default()
+    }
+}
+
+fn facts() -> RequestFacts {
+    RequestFacts::from_ip("10.1.2.3".parse().unwrap())
+}
+
+#[tokio::test]
+async fn anonymous_users_get_a_server_chosen_id() {
+    let outcome = standard()
+        .login(&request("anonymous", None, None), &facts())
+        .await
+        .unwrap();
+    assert_eq!(outcome.identity.userid.as_str(), "00000000-0000-4000-8000-000000000000");
+    assert_eq!(outcome.identity.providertype, "anonymous");
+    assert_eq!(outcome.identity.name, "Anonymous");
+    assert_eq!(
+        outcome.identity.labels.get("ipsource").map(String::as_str),
+        Some("10.1.2.3")
+    );
+    assert_eq!(
+        outcome.identity.labels.get("tennetwork").map(String::as_str),
+        Some("true")
+    );
+}
+
+#[tokio::test]
+async fn a_caller_chosen_anonymous_id_is_ignored_unless_allowed() {
+    // pyos let an anonymous caller name any user id and so reattach to that user's desktop.
+    let outcome = standard()
+        .login(&request("anonymous", Some("fry"), None), &facts())
+        .await
+        .unwrap();
+    assert_ne!(outcome.identity.userid.as_str(), "fry");
+    let allowing = service(vec![Manager {
+        kind: ManagerKind::Implicit,
+        providers: vec![provider(
+            "anonymous",
+            ManagerKind::Implicit,
+            anonymous_method(true),
+            serde_json::json!({}),
+        )],
+        show_domains: false,
+        rules: RuleSet::default(),
+    }]);
+    assert_eq!(
+        allowing
+            .login(&request("anonymous", Some("kiosk-1"), None), &facts())
+            .await
+            .unwrap()
+            .identity
+            .userid
+            .as_str(),
+        "kiosk-1"
+    );
+    assert!(matches!(
+        allowing
+            .login(&request("anonymous", Some("-bad"), None), &facts())
+            .await,
+        Err(LoginError::Rejected(_))
+    ));
+}
+
+#[tokio::test]
+async fn directory_logins_carry_posix_roles_and_labels() {
+    let outcome = standard()
+        .login(&request("planet", Some("fry"), Some("fry")), &facts())
+        .await
+        .unwrap();
+    let identity = &outcome.identity;
+    assert_eq!(
+        (identity.userid.as_str(), identity.name.as_str()),
+        ("fry", "Philip J. Fry")
+    );
+    assert_eq!(identity.roles, ["ship_crew"]);
+    assert_eq!(
+        identity.labels.get("ship-crew").map(String::as_str),
+        Some("true"),
+        "labels with '-' are kept"
+    );
+    let posix = outcome.secrets.iter().find(|s| s.kind == "posixaccount").unwrap();
+    assert_eq!(posix.data["uidNumber"], "1003");
+    assert_eq!(outcome.provider_display, "planet display");
+}
+
+#[tokio::test]
+async fn wrong_passwords_and_empty_passwords_are_refused() {
+    let logins = standard();
+    assert!(matches!(
+        logins
+            .login(&request("planet", Some("fry"), Some("bender")), &facts())
+            .await,
+        Err(LoginError::InvalidCredentials)
+    ));
+    assert!(matches!(
+        logins
+            .login(&request("planet", Some("nobody"), Some("x")), &facts())
+            .await,
+        Err(LoginError::InvalidCredentials)
+    ));
+    assert!(matches!(
+        logins.login(&request("planet", Some("fry"), Some("")), &facts()).await,
+        Err(LoginError::Rejected(_))
+    ));
+    assert!(matches!(
+        logins.login(&request("planet", Some("fry"), None), &facts()).await,
+        Err(LoginError::Rejected(_))
+    ));
+}
+
+#[tokio::test]
+async fn managers_and_providers_are_resolved_as_pyos_does() {
+    let logins = standard();
+    let mut by_manager = request("planet", Some("fry"), Some("fry"));
+    by_manager.manager = Some("explicit".into());
+    assert!(logins.login(&by_manager, &facts()).await.is_ok());
+    by_manager.manager = Some("nosuch".into());
+    assert!(matches!(
+        logins.login(&by_manager, &facts()).await,
+        Err(LoginError::UnknownManager(_))
+    ));
+    assert!(matches!(
+        logins.login(&request("google", None, None), &facts()).await,
+        Err(LoginError::ManagerNotFound { .. })
+    ));
+    // Case-insensitive search finds the manager, the exact lookup then refuses the spelling.
+    assert!(matches!(
+        logins
+            .login(&request("Planet", Some("fry"), Some("fry")), &facts())
+            .await,
+        Err(LoginError::UnknownProvider(_))
+    ));
+    let no_provider = LoginRequest {
+        userid: Some("fry".into()),
+        password: Some(Secret::new("fry")),
+        ..Default::default()
+    };
+    assert!(matches!(
+        logins.login(&no_provider, &facts()).await,
+        Err(LoginError::NoProvider(_))
+    ));
+    let explicit_only = LoginRequest {
+        manager: Some("explicit".into()),
+        ..no_provider
+    };
+    assert_eq!(
+        logins.login(&explicit_only, &facts()).await.unwrap().identity.provider,
+        "planet",
+        "the only explicit provider is chosen"
+    );
+}
+
+#[tokio::test]
+async fn a_provider_acl_can_refuse_everyone() {
+    let mut closed = provider(
+        "anonymous",
+        ManagerKind::Implicit,
+        anonymous_method(false),
+        serde_json::json!({}),
+    );
+    closed.acl = Acl::deny_all();
+    let logins = service(vec![Manager {
+        kind: ManagerKind::Implicit,
+        providers: vec![closed],
+        show_domains: false,
+        rules: RuleSet::default(),
+    }]);
+    assert!(matches!(
+        logins.login(&request("anonymous", None, None), &facts()).await,
+        Err(LoginError::Denied(_))
+    ));
+}

@@ -1,0 +1,15 @@
+//! Authentication: managers and providers, the login flow, tokens and request guards.
+
+mod account;
+mod error;
+mod login;
+mod provider;
+mod registry;
+mod session;
+
+pub use account::{PosixDefaults, posix_account_from, posix_account_from_secret, user_secrets};
+pub use error::{AccessError, LoginError};
+pub use login::{LoginOutcome, LoginRequest, LoginService};
+pub use provider::{ManagerKind, Provider, ProviderDisplay, ProviderMethod};
+pub use registry::{AuthManagers, Manager};
+pub use session::{AuthFlowError, AuthSuccess, SessionService};

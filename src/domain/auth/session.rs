@@ -1,0 +1,212 @@
+//! Sessions: issuing and verifying user tokens, the request guards, and `auth/auth`.
+
+use super::error::{AccessError, LoginError};
+use super::login::{LoginRequest, LoginService};
+use crate::domain::accounting::Counters;
+use crate::domain::ban::BanService;
+use crate::domain::history::LoginRecord;
+use crate::domain::identity::{Caller, Identity};
+use crate::domain::request::RequestFacts;
+use crate::domain::tokens::TokenPolicy;
+use crate::ports::{DesktopOrchestrator, LoginHistory, TokenError, TokenSigner};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// A completed login: the token and what the response shows.
+#[derive(Debug, Clone)]
+pub struct AuthSuccess {
+    /// Who logged in.
+    pub identity: Identity,
+    /// The signed user token.
+    pub token: String,
+    /// Token lifetime in seconds.
+    pub expire_in: i64,
+    /// `a.Authentication on <provider> successful in <x.xx> s`.
+    pub message: String,
+}
+
+/// Why `auth/auth` failed after the guards.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthFlowError {
+    /// The login itself failed (HTTP 401 envelope, or 503 when the IdP is down).
+    #[error(transparent)]
+    Login(#[from] LoginError),
+    /// The user's secrets could not be written (pyos answers HTTP 200 with status 401).
+    #[error("failed to prepare ressources {0}")]
+    PrepareResources(String),
+    /// The token could not be signed.
+    #[error(transparent)]
+    Token(#[from] TokenError),
+}
+
+/// Issues, verifies and guards user sessions.
+#[derive(Clone)]
+pub struct SessionService {
+    login: LoginService,
+    tokens: Arc<dyn TokenSigner>,
+    policy: TokenPolicy,
+    bans: BanService,
+    desktops: Arc<dyn DesktopOrchestrator>,
+    history: Arc<dyn LoginHistory>,
+    counters: Counters,
+}
+
+impl SessionService {
+    /// Builds the service.
+    pub fn new(
+        login: LoginService,
+        tokens: Arc<dyn TokenSigner>,
+        policy: TokenPolicy,
+        bans: BanService,
+        desktops: Arc<dyn DesktopOrchestrator>,
+        history: Arc<dyn LoginHistory>,
+        counters: Counters,
+    ) -> Self {
+        Self {
+            login,
+            tokens,
+            policy,
+            bans,
+            desktops,
+            history,
+            counters,
+        }
+    }
+
+    /// The login service.
+    pub fn login_service(&self) -> &LoginService {
+        &self.login
+    }
+
+    /// The token policy.
+    pub fn policy(&self) -> TokenPolicy {
+        self.policy
+    }
+
+    /// The ban service.
+    pub fn bans(&self) -> &BanService {
+        &self.bans
+    }
+
+    /// Turns the bearer token of a request into a caller. Never fails: every problem makes
+    /// the caller anonymous, and the reason is logged at debug level only.
+    pub async fn identify(&self, token: Option<&str>) -> Caller {
+        let Some(token) = token.filter(|t| !t.is_empty()) else {
+            return Caller::Anonymous;
+        };
+        match self.tokens.verify_user(token).await {
+            Ok(claims) => self.policy.caller_from(claims, self.login.clock().now()),
+            Err(error) => {
+                tracing::debug!(%error, "user token refused");
+                Caller::Anonymous
+            }
+        }
+    }
+
+    /// Check S (api.md §5.3): refuses banned and spoofing clients before any login attempt.
+    ///
+    /// # Errors
+    /// [`AccessError::IpBanned`], or [`AccessError::Spoofed`] after counting a failure.
+    pub async fn security_check(&self, facts: &RequestFacts) -> Result<(), AccessError> {
+        if self.bans.is_ip_banned(facts.client_ip).await {
+            return Err(AccessError::IpBanned);
+        }
+        if facts.spoofed {
+            self.bans.record_ip_failure(facts.client_ip).await;
+            return Err(AccessError::Spoofed);
+        }
+        Ok(())
+    }
+
+    /// Check U (`validate_env`, api.md §5.4): the caller must be identified and not banned.
+    /// Missing or bad tokens count a failure against the client address.
+    ///
+    /// # Errors
+    /// The [`AccessError`] of the first failing step, in pyos's order.
+    pub async fn validate(&self, facts: &RequestFacts, caller: &Caller) -> Result<Identity, AccessError> {
+        self.security_check(facts).await?;
+        let identity = match caller {
+            Caller::Identified(identity) => identity,
+            Caller::Anonymous => {
+                self.bans.record_ip_failure(facts.client_ip).await;
+                return Err(AccessError::NotAuthenticated);
+            }
+            Caller::Unidentified => {
+                self.bans.record_ip_failure(facts.client_ip).await;
+                return Err(AccessError::NotIdentified);
+            }
+        };
+        if self.bans.is_login_banned(identity.userid.as_str()).await {
+            return Err(AccessError::UserBanned);
+        }
+        Ok(identity.clone())
+    }
+
+    /// Signs a fresh user token for `identity`.
+    ///
+    /// # Errors
+    /// [`TokenError`] when signing fails.
+    pub async fn issue(&self, identity: &Identity) -> Result<String, TokenError> {
+        let claims = self.policy.user_claims(identity, self.login.clock().now());
+        self.tokens.sign_user(&claims).await
+    }
+
+    /// The whole `auth/auth` flow after the HTTP checks: login, counters, user secrets,
+    /// token, login history. Refused passwords count a failure for the address and the login.
+    ///
+    /// # Errors
+    /// See [`AuthFlowError`].
+    pub async fn authenticate(
+        &self,
+        request: &LoginRequest,
+        facts: &RequestFacts,
+    ) -> Result<AuthSuccess, AuthFlowError> {
+        let started = Instant::now();
+        let outcome = match self.login.login(request, facts).await {
+            Ok(outcome) => outcome,
+            Err(error) => {
+                self.counters.bump("login", "failed").await;
+                if matches!(error, LoginError::InvalidCredentials) {
+                    self.bans.record_ip_failure(facts.client_ip).await;
+                    if let Some(login) = &request.userid {
+                        self.bans.record_login_failure(login).await;
+                    }
+                }
+                return Err(error.into());
+            }
+        };
+        let identity = outcome.identity;
+        self.counters.bump("login", "success").await;
+        self.counters.bump("login", &identity.providertype).await;
+        self.desktops
+            .prepare_user_resources(&identity.owner(), &outcome.secrets)
+            .await
+            .map_err(|error| AuthFlowError::PrepareResources(error.to_string()))?;
+        let token = self.issue(&identity).await?;
+        let record = LoginRecord {
+            userid: identity.userid.to_string(),
+            name: identity.name.clone(),
+            provider: identity.provider.clone(),
+            providertype: identity.providertype.clone(),
+            labels: identity.labels.clone(),
+            date: self.login.clock().now(),
+            useragent: facts.user_agent().map(str::to_owned),
+            ipaddr: facts.client_ip.to_string(),
+        };
+        if let Err(error) = self.history.append(&record).await {
+            tracing::warn!(%error, "could not record the login in the history");
+        }
+        let message = format!(
+            "a.Authentication on {} successful in {:.2} s",
+            outcome.provider_display,
+            started.elapsed().as_secs_f64()
+        );
+        tracing::info!(userid = %identity.userid, provider = %identity.provider, "login succeeded");
+        Ok(AuthSuccess {
+            identity,
+            token,
+            expire_in: self.policy.user_lifetime,
+            message,
+        })
+    }
+}

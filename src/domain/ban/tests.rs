@@ -1,0 +1,124 @@
+use super::*;
+use crate::adapters::memory::MemoryBanStore;
+use crate::ports::clock::MockClock;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+/// A clock the test moves by hand.
+struct HandClock(AtomicI64);
+
+impl Clock for HandClock {
+    fn now(&self) -> UnixSeconds {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+fn policy() -> BanPolicy {
+    BanPolicy {
+        enabled: true,
+        fails_before_ban: 3,
+        ban_expire_after: 600,
+        protected_networks: vec!["10.0.0.0/8".parse().unwrap()],
+    }
+}
+
+fn service(clock: Arc<HandClock>) -> BanService {
+    BanService::new(policy(), Arc::new(MemoryBanStore::default()), clock)
+}
+
+#[tokio::test]
+async fn failures_accumulate_until_the_threshold_bans() {
+    let clock = Arc::new(HandClock(AtomicI64::new(1_000)));
+    let bans = service(clock.clone());
+    let ip: IpAddr = "203.0.113.5".parse().unwrap();
+    for _ in 0..2 {
+        bans.record_ip_failure(ip).await;
+    }
+    assert!(!bans.is_ip_banned(ip).await, "two failures are under the threshold");
+    bans.record_ip_failure(ip).await;
+    assert!(
+        bans.is_ip_banned(ip).await,
+        "the third failure bans (pyos never got past count 1)"
+    );
+    assert_eq!(
+        bans.status(BanCollection::IpAddr, &ip.to_string()).await.unwrap().count,
+        3
+    );
+}
+
+#[tokio::test]
+async fn the_window_slides_with_the_last_failure_and_then_expires() {
+    let clock = Arc::new(HandClock(AtomicI64::new(1_000)));
+    let bans = service(clock.clone());
+    bans.record_login_failure("fry").await;
+    clock.0.store(1_500, Ordering::SeqCst);
+    bans.record_login_failure("fry").await;
+    clock.0.store(2_000, Ordering::SeqCst);
+    bans.record_login_failure("fry").await;
+    assert!(
+        bans.is_login_banned("fry").await,
+        "500 s apart, all within a sliding 600 s window"
+    );
+    clock.0.store(2_599, Ordering::SeqCst);
+    assert!(bans.is_login_banned("fry").await);
+    clock.0.store(2_600, Ordering::SeqCst);
+    assert!(
+        !bans.is_login_banned("fry").await,
+        "the ban ends 600 s after the last failure"
+    );
+    bans.record_login_failure("fry").await;
+    assert_eq!(
+        bans.status(BanCollection::Login, "fry").await.unwrap().count,
+        1,
+        "an expired record starts over"
+    );
+}
+
+#[tokio::test]
+async fn protected_networks_are_never_counted() {
+    let clock = Arc::new(HandClock(AtomicI64::new(1_000)));
+    let bans = service(clock);
+    let inside: IpAddr = "10.2.3.4".parse().unwrap();
+    for _ in 0..5 {
+        bans.record_ip_failure(inside).await;
+    }
+    assert!(!bans.is_ip_banned(inside).await);
+    assert!(bans.list(BanCollection::IpAddr).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn ipv6_addresses_and_logins_with_at_signs_can_be_banned() {
+    let clock = Arc::new(HandClock(AtomicI64::new(1_000)));
+    let bans = service(clock);
+    let v6: IpAddr = "2001:db8::7".parse().unwrap();
+    bans.ban(BanCollection::IpAddr, &v6.to_string()).await.unwrap();
+    bans.ban(BanCollection::Login, "fry@planetexpress.com").await.unwrap();
+    assert!(bans.is_ip_banned(v6).await);
+    assert!(bans.is_login_banned("fry@planetexpress.com").await);
+    assert!(bans.unban(BanCollection::Login, "fry@planetexpress.com").await.unwrap());
+    assert!(!bans.is_login_banned("fry@planetexpress.com").await);
+}
+
+#[tokio::test]
+async fn a_disabled_policy_counts_and_bans_nothing() {
+    let mut clock = MockClock::new();
+    clock.expect_now().return_const(1_000_i64);
+    let store = Arc::new(MemoryBanStore::default());
+    let bans = BanService::new(
+        BanPolicy {
+            enabled: false,
+            ..policy()
+        },
+        store.clone(),
+        Arc::new(clock),
+    );
+    let ip: IpAddr = "203.0.113.5".parse().unwrap();
+    for _ in 0..5 {
+        bans.record_ip_failure(ip).await;
+    }
+    assert!(store.list(BanCollection::IpAddr).await.unwrap().is_empty());
+    bans.ban(BanCollection::IpAddr, "203.0.113.5").await.unwrap();
+    assert!(
+        !bans.is_ip_banned(ip).await,
+        "operator bans are stored but ignored while disabled"
+    );
+}

@@ -1,0 +1,14 @@
+//! Desktops: finding, resuming, creating and removing a user's desktop.
+
+mod gc;
+mod locks;
+mod model;
+mod routing;
+mod service;
+
+pub use gc::GcRequest;
+pub use model::{
+    Desktop, DesktopCookies, DesktopOwner, DesktopPhase, DesktopSpec, PosixAccount, RemovalScope, UserSecret,
+};
+pub use routing::host_of;
+pub use service::{DesktopError, DesktopPolicy, DesktopService, LaunchRequest, LaunchedDesktop};

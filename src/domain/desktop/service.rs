@@ -1,0 +1,566 @@
+//! The desktop lifecycle (orchestration.md §3): find → resume, or recreate when the label
+//! policy changed → create; desktop tokens; logout; operator removal.
+
+use super::locks::KeyedLocks;
+use super::model::{Desktop, DesktopCookies, DesktopOwner, DesktopSpec, RemovalScope};
+use super::routing::target_host;
+use crate::domain::accounting::Counters;
+use crate::domain::auth::{PosixDefaults, posix_account_from_secret};
+use crate::domain::history::{DesktopEvent, DesktopEventType};
+use crate::domain::identity::Identity;
+use crate::domain::labels::Labels;
+use crate::domain::naming::dns_name;
+use crate::domain::progress::ProgressChannel;
+use crate::domain::request::RequestFacts;
+use crate::domain::secret::Secret;
+use crate::domain::tokens::TokenPolicy;
+use crate::ports::{
+    Clock, DesktopHistory, DesktopOrchestrator, OrchestratorError, Randomness, TokenError, TokenSigner,
+};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use thiserror::Error;
+
+/// Errors of the desktop use cases.
+#[derive(Debug, Error)]
+pub enum DesktopError {
+    /// The desktop could not be created or reused; the text is user-facing (pyos answers
+    /// HTTP 200 with `status` 500 and this text as `error`).
+    #[error("{0}")]
+    CreationFailed(String),
+    /// The desktop exists but cannot be reached; it has been removed.
+    #[error("Your desktop previous was unreachable. {0}. Please try to reload again.")]
+    Unreachable(String),
+    /// No desktop (404).
+    #[error("desktop not found")]
+    NotFound,
+    /// The desktop cannot be reached for a new token (400).
+    #[error("Your desktop is unreachable")]
+    TokenUnreachable,
+    /// The orchestrator failed.
+    #[error(transparent)]
+    Orchestrator(#[from] OrchestratorError),
+    /// A token could not be signed.
+    #[error(transparent)]
+    Token(#[from] TokenError),
+}
+
+/// Desktop settings from config.
+#[derive(Debug, Clone)]
+pub struct DesktopPolicy {
+    /// Label names whose values must match for a running desktop to be reused; `None`
+    /// means any desktop matches.
+    pub user_uniq_labels: Option<Vec<String>>,
+    /// `desktop.envlocal`.
+    pub envlocal: Vec<(String, String)>,
+    /// `desktop.envlocalrules`: label → extra env.
+    pub envlocalrules: BTreeMap<String, Vec<(String, String)>>,
+    /// Default websocket routing mode.
+    pub websocketrouting: String,
+    /// `default_host_url`.
+    pub default_host_url: Option<String>,
+    /// `desktop.pod.graphical.tcpport`.
+    pub websockettcpport: u16,
+    /// Balloon account.
+    pub posix_defaults: PosixDefaults,
+    /// Detect the browser OS family from `User-Agent` (`desktop.theme: auto`).
+    pub detect_os_family: bool,
+}
+
+/// `launchdesktop` input the domain uses.
+#[derive(Debug, Clone, Default)]
+pub struct LaunchRequest {
+    /// Locale from `Accept-Language`.
+    pub locale: Option<String>,
+}
+
+/// What `launchdesktop` returns.
+#[derive(Debug, Clone)]
+pub struct LaunchedDesktop {
+    /// Host for the websocket.
+    pub target_ip: String,
+    /// VNC password.
+    pub vncpassword: Secret,
+    /// Desktop token.
+    pub authorization: String,
+    /// Routing mode.
+    pub websocketrouting: String,
+    /// Websocket port.
+    pub websockettcpport: u16,
+    /// Desktop token lifetime.
+    pub expire_in: i64,
+}
+
+/// Desktop use cases.
+pub struct DesktopService {
+    orchestrator: Arc<dyn DesktopOrchestrator>,
+    tokens: Arc<dyn TokenSigner>,
+    token_policy: TokenPolicy,
+    progress: ProgressChannel,
+    history: Arc<dyn DesktopHistory>,
+    counters: Counters,
+    clock: Arc<dyn Clock>,
+    random: Arc<dyn Randomness>,
+    policy: DesktopPolicy,
+    launches: KeyedLocks,
+}
+
+/// Short stable hash of the owner, so the desktop name is the same on every replica and a
+/// concurrent create of the same desktop collides instead of duplicating (FNV-1a).
+fn owner_suffix(owner: &DesktopOwner) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in owner
+        .provider
+        .bytes()
+        .chain([b'/'])
+        .chain(owner.userid.as_str().bytes())
+    {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:05x}", hash & 0xf_ffff)
+}
+
+/// The OS family of a browser, from its `User-Agent`.
+fn os_family(user_agent: &str) -> &'static str {
+    let ua = user_agent.to_ascii_lowercase();
+    if ua.contains("windows") {
+        "Windows"
+    } else if ua.contains("mac os") || ua.contains("macintosh") {
+        "Mac OS X"
+    } else if ua.contains("android") {
+        "Android"
+    } else if ua.contains("iphone") || ua.contains("ipad") {
+        "iOS"
+    } else if ua.contains("linux") {
+        "Linux"
+    } else {
+        "Other"
+    }
+}
+
+impl DesktopService {
+    /// Builds the service.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        orchestrator: Arc<dyn DesktopOrchestrator>,
+        tokens: Arc<dyn TokenSigner>,
+        token_policy: TokenPolicy,
+        progress: ProgressChannel,
+        history: Arc<dyn DesktopHistory>,
+        counters: Counters,
+        clock: Arc<dyn Clock>,
+        random: Arc<dyn Randomness>,
+        policy: DesktopPolicy,
+    ) -> Self {
+        Self {
+            orchestrator,
+            tokens,
+            token_policy,
+            progress,
+            history,
+            counters,
+            clock,
+            random,
+            policy,
+            launches: KeyedLocks::default(),
+        }
+    }
+
+    /// The progress channel.
+    pub fn progress(&self) -> &ProgressChannel {
+        &self.progress
+    }
+
+    /// The orchestrator.
+    pub fn orchestrator(&self) -> &Arc<dyn DesktopOrchestrator> {
+        &self.orchestrator
+    }
+
+    /// Finds the caller's desktop.
+    ///
+    /// # Errors
+    /// [`DesktopError::Orchestrator`] when the orchestrator fails.
+    pub async fn find(&self, identity: &Identity) -> Result<Option<Desktop>, DesktopError> {
+        Ok(self.orchestrator.find_desktop(&identity.owner()).await?)
+    }
+
+    /// Opens the caller's desktop (launchdesktop): resume or create, then a desktop token.
+    /// The progress channel always ends with `stopinfo`.
+    ///
+    /// # Errors
+    /// See [`DesktopError`].
+    pub async fn launch(
+        &self,
+        identity: &Identity,
+        facts: &RequestFacts,
+        request: &LaunchRequest,
+    ) -> Result<LaunchedDesktop, DesktopError> {
+        let result = self.launch_inner(identity, facts, request).await;
+        self.progress.stop(&identity.userid).await;
+        result
+    }
+
+    async fn launch_inner(
+        &self,
+        identity: &Identity,
+        facts: &RequestFacts,
+        request: &LaunchRequest,
+    ) -> Result<LaunchedDesktop, DesktopError> {
+        let owner = identity.owner();
+        let userid = &identity.userid;
+        let _one_launch_per_user = self.launches.lock(userid.as_str()).await;
+        self.progress.push(userid, "b.Looking for your desktop").await;
+        let desktop = match self.orchestrator.find_desktop(&owner).await? {
+            Some(found) => self.reuse_or_replace(identity, facts, request, found).await?,
+            None => {
+                self.progress
+                    .push(userid, "b.Cold start, creating your new desktop")
+                    .await;
+                self.create(identity, facts, request).await?
+            }
+        };
+        if let Some(reason) = desktop.unreachable_reason() {
+            self.progress
+                .push(
+                    userid,
+                    "e.Your desktop is unreachabled. Delete desktop process is starting",
+                )
+                .await;
+            if self
+                .orchestrator
+                .remove_desktop(&desktop, RemovalScope::Everything)
+                .await
+                .is_ok()
+            {
+                self.progress.push(userid, "e.Delete desktop done.").await;
+            }
+            return Err(DesktopError::Unreachable(reason));
+        }
+        let authorization = self.desktop_token(&desktop).await?;
+        let websocketrouting = desktop
+            .websocketrouting
+            .clone()
+            .unwrap_or_else(|| self.policy.websocketrouting.clone());
+        Ok(LaunchedDesktop {
+            target_ip: target_host(
+                &websocketrouting,
+                &desktop,
+                facts,
+                self.policy.default_host_url.as_deref(),
+            ),
+            vncpassword: desktop.vnc_password.clone().unwrap_or_else(|| Secret::new("")),
+            authorization,
+            websocketrouting,
+            websockettcpport: self.policy.websockettcpport,
+            expire_in: self.token_policy.desktop_lifetime,
+        })
+    }
+
+    fn labels_match(&self, wanted: &Labels, running: &BTreeMap<String, String>) -> bool {
+        self.policy
+            .user_uniq_labels
+            .as_ref()
+            .is_none_or(|names| names.iter().all(|name| wanted.get(name) == running.get(name)))
+    }
+
+    async fn reuse_or_replace(
+        &self,
+        identity: &Identity,
+        facts: &RequestFacts,
+        request: &LaunchRequest,
+        found: Desktop,
+    ) -> Result<Desktop, DesktopError> {
+        let userid = &identity.userid;
+        self.progress.push(userid, "b.Applying labels security policy").await;
+        if self.labels_match(&identity.labels, &found.labels) {
+            self.progress
+                .push(userid, "c.Warm start, reconnecting to your running desktop")
+                .await;
+            self.counters.bump("desktop", "resumed").await;
+            match self.orchestrator.resume_desktop(&found, self.clock.now()).await {
+                Ok(desktop) => {
+                    self.record(identity, facts, &desktop, DesktopEventType::Resume, None)
+                        .await;
+                    Ok(desktop)
+                }
+                Err(error) => {
+                    self.progress.push(userid, &format!("b. {error}")).await;
+                    self.replace(
+                        identity,
+                        facts,
+                        request,
+                        &found,
+                        "b.Your desktop is deleted. creating a new one",
+                        "Your desktop can not be deleted",
+                    )
+                    .await
+                }
+            }
+        } else {
+            self.progress
+                .push(
+                    userid,
+                    "b.Deleting your running desktop. It does not match the security policies",
+                )
+                .await;
+            self.replace(
+                identity,
+                facts,
+                request,
+                &found,
+                "b.Your desktop is deleted. creating a new one with new security policies",
+                "Your desktop can not be deleted to apply new security policies",
+            )
+            .await
+        }
+    }
+
+    async fn replace(
+        &self,
+        identity: &Identity,
+        facts: &RequestFacts,
+        request: &LaunchRequest,
+        old: &Desktop,
+        deleted: &str,
+        failed: &str,
+    ) -> Result<Desktop, DesktopError> {
+        match self.orchestrator.remove_desktop(old, RemovalScope::PodOnly).await {
+            Ok(()) => {
+                self.progress.push(&identity.userid, deleted).await;
+                self.counters.bump("desktop", "deletesuccess").await;
+                self.create(identity, facts, request).await
+            }
+            Err(error) => {
+                tracing::warn!(%error, desktop = %old.name, "could not delete a desktop to replace it");
+                self.progress.push(&identity.userid, &format!("e.{failed}")).await;
+                self.counters.bump("desktop", "deletefailed").await;
+                Err(DesktopError::CreationFailed(failed.to_owned()))
+            }
+        }
+    }
+
+    async fn create(
+        &self,
+        identity: &Identity,
+        facts: &RequestFacts,
+        request: &LaunchRequest,
+    ) -> Result<Desktop, DesktopError> {
+        let spec = self.spec_for(identity, facts, request).await?;
+        let sink = Arc::new(self.progress.sink_for(&identity.userid));
+        match self.orchestrator.create_desktop(&spec, sink).await {
+            Ok(desktop) => {
+                self.progress
+                    .push(&identity.userid, "c.Starting up core services")
+                    .await;
+                self.progress.push(&identity.userid, "c.Core services started").await;
+                self.counters.bump("desktop", "new").await;
+                self.counters.bump("desktop", "createsuccess").await;
+                self.record(identity, facts, &desktop, DesktopEventType::Start, None)
+                    .await;
+                Ok(desktop)
+            }
+            Err(error) => {
+                self.counters.bump("desktop", "createfailed").await;
+                let text = match error {
+                    OrchestratorError::StartFailed(text) => text,
+                    OrchestratorError::Rejected(text) => format!("e.Create pod failed {text}"),
+                    other => {
+                        tracing::error!(error = %other, "desktop creation failed");
+                        "Desktop creation failed".to_owned()
+                    }
+                };
+                let shown = if text.starts_with("e.") {
+                    text.clone()
+                } else {
+                    format!("e. {text}")
+                };
+                self.progress.push(&identity.userid, &shown).await;
+                Err(DesktopError::CreationFailed(text))
+            }
+        }
+    }
+
+    async fn spec_for(
+        &self,
+        identity: &Identity,
+        facts: &RequestFacts,
+        request: &LaunchRequest,
+    ) -> Result<DesktopSpec, DesktopError> {
+        let owner = identity.owner();
+        let posix = match self.orchestrator.read_user_secret(&owner, "posixaccount").await? {
+            Some(secret) => posix_account_from_secret(&secret.data, &self.policy.posix_defaults),
+            None => posix_account_from_secret(&BTreeMap::new(), &self.policy.posix_defaults),
+        };
+        let mut env = self.policy.envlocal.clone();
+        let mut set = |name: &str, value: String| match env.iter_mut().find(|(k, _)| k == name) {
+            Some(slot) => slot.1 = value,
+            None => env.push((name.to_owned(), value)),
+        };
+        for label in identity.labels.keys() {
+            for (name, value) in self.policy.envlocalrules.get(label).into_iter().flatten() {
+                set(name, value.clone());
+            }
+        }
+        let locale = request.locale.clone().unwrap_or_else(|| "C".into());
+        set("LANGUAGE", locale.clone());
+        set("LANG", format!("{locale}.UTF-8"));
+        set("LC_ALL", format!("{locale}.UTF-8"));
+        set("ABCDESKTOP_USERNAME", identity.name.clone());
+        set("ABCDESKTOP_USERID", identity.userid.to_string());
+        set("ABCDESKTOP_PROVIDERNAME", identity.provider.clone());
+        set("ABCDESKTOP_PROVIDERTYPE", identity.providertype.clone());
+        set("ABCDESKTOP_WEBCLIENT_SOURCEIPADDR", facts.client_ip.to_string());
+        if self.policy.detect_os_family {
+            set(
+                "ABCDESKTOP_WEBCLIENT_USERAGENT_OS_FAMILY",
+                os_family(facts.user_agent().unwrap_or_default()).to_owned(),
+            );
+        }
+        for (label, value) in &identity.labels {
+            set(&format!("ABCDESKTOP_LABEL_{}", label.to_lowercase()), value.clone());
+        }
+        Ok(DesktopSpec {
+            name: dns_name(&format!("{}-{}", posix.uid, owner_suffix(&owner))),
+            labels: identity.labels.clone(),
+            env,
+            vnc_password: Secret::new(self.random.alphanumeric(15)),
+            cookies: DesktopCookies {
+                xauth_key: Secret::new(self.random.hex(15)),
+                pulseaudio_cookie: Secret::new(self.random.hex(16)),
+                broadcast_cookie: Secret::new(self.random.hex(24)),
+            },
+            execute_class: identity
+                .labels
+                .get("executeclassname")
+                .cloned()
+                .unwrap_or_else(|| "default".into()),
+            posix,
+            websocketrouting: self.policy.websocketrouting.clone(),
+            now: self.clock.now(),
+            owner,
+        })
+    }
+
+    async fn desktop_token(&self, desktop: &Desktop) -> Result<String, DesktopError> {
+        let address = desktop.internal_uri.as_deref().ok_or(DesktopError::TokenUnreachable)?;
+        let hash = self.tokens.seal_desktop_address(address).await?;
+        let claims = self.token_policy.desktop_claims(hash, self.clock.now());
+        Ok(self.tokens.sign_desktop(&claims).await?)
+    }
+
+    /// A new desktop token for the caller's desktop (`refreshdesktoptoken`).
+    ///
+    /// # Errors
+    /// [`DesktopError::TokenUnreachable`] when there is no reachable desktop.
+    pub async fn refresh_token(&self, identity: &Identity) -> Result<(String, i64), DesktopError> {
+        let desktop = self.find(identity).await?.ok_or(DesktopError::TokenUnreachable)?;
+        if desktop.unreachable_reason().is_some() {
+            return Err(DesktopError::TokenUnreachable);
+        }
+        Ok((self.desktop_token(&desktop).await?, self.token_policy.desktop_lifetime))
+    }
+
+    /// Removes the caller's desktop and everything that belongs to it (logout). Having no
+    /// desktop is not an error.
+    ///
+    /// # Errors
+    /// [`DesktopError::Orchestrator`] when removal fails.
+    pub async fn remove_for(&self, identity: &Identity, facts: &RequestFacts) -> Result<bool, DesktopError> {
+        let _no_launch_meanwhile = self.launches.lock(identity.userid.as_str()).await;
+        let Some(desktop) = self.find(identity).await? else {
+            return Ok(false);
+        };
+        self.remove(&desktop, facts, false).await?;
+        Ok(true)
+    }
+
+    /// Removes the desktop named `name` (operator route).
+    ///
+    /// # Errors
+    /// [`DesktopError::NotFound`] for an unknown name.
+    pub async fn remove_by_name(&self, name: &str, facts: &RequestFacts) -> Result<(), DesktopError> {
+        let desktop = self
+            .orchestrator
+            .get_desktop(name)
+            .await?
+            .ok_or(DesktopError::NotFound)?;
+        self.remove(&desktop, facts, false).await
+    }
+
+    pub(super) async fn remove(
+        &self,
+        desktop: &Desktop,
+        facts: &RequestFacts,
+        garbaged: bool,
+    ) -> Result<(), DesktopError> {
+        match self
+            .orchestrator
+            .remove_desktop(desktop, RemovalScope::Everything)
+            .await
+        {
+            Ok(()) => {
+                self.counters.bump("desktop", "remove").await;
+                let identity = Identity {
+                    provider: desktop.owner.provider.clone(),
+                    providertype: desktop.owner.providertype.clone(),
+                    domain: None,
+                    labels: Labels::new(),
+                    userid: desktop.owner.userid.clone(),
+                    name: desktop.owner.name.clone(),
+                    roles: Vec::new(),
+                };
+                self.record(&identity, facts, desktop, DesktopEventType::Stop, Some(garbaged))
+                    .await;
+                Ok(())
+            }
+            Err(OrchestratorError::NotFound(_)) => Err(DesktopError::NotFound),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// The desktop log text (`getlogs`); empty without a desktop.
+    ///
+    /// # Errors
+    /// [`DesktopError::Orchestrator`] when the orchestrator fails.
+    pub async fn logs(&self, identity: &Identity) -> Result<String, DesktopError> {
+        match self.find(identity).await? {
+            Some(desktop) => Ok(self.orchestrator.desktop_logs(&desktop).await?),
+            None => Ok(String::new()),
+        }
+    }
+
+    async fn record(
+        &self,
+        identity: &Identity,
+        facts: &RequestFacts,
+        desktop: &Desktop,
+        eventtype: DesktopEventType,
+        garbaged: Option<bool>,
+    ) {
+        let event = DesktopEvent {
+            userid: identity.userid.to_string(),
+            name: identity.name.clone(),
+            provider: identity.provider.clone(),
+            providertype: identity.providertype.clone(),
+            labels: identity.labels.clone(),
+            eventtype,
+            isgarbaged: garbaged,
+            desktop_id: desktop.name.clone(),
+            node: desktop.node.clone(),
+            date: self.clock.now(),
+            useragent: facts.user_agent().map(str::to_owned),
+            ipaddr: facts.client_ip.to_string(),
+        };
+        if let Err(error) = self.history.append(&event).await {
+            tracing::warn!(%error, "could not record a desktop event");
+        }
+    }
+
+    pub(super) fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+}
+
+#[cfg(test)]
+mod tests;

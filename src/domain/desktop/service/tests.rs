@@ -1,0 +1,248 @@
+use super::*;
+use crate::domain::desktop::GcRequest;
+use crate::domain::history::DesktopEventType;
+use crate::domain::progress::STOP_MARKER;
+use crate::domain::testkit::{desktop_kit, identity, memory_orchestrator};
+use crate::domain::tokens::DesktopClaims;
+use crate::ports::DesktopHistory;
+use crate::ports::cache::Cache;
+use crate::ports::orchestrator::MockDesktopOrchestrator;
+
+fn facts() -> RequestFacts {
+    let mut facts = RequestFacts::from_ip("192.0.2.10".parse().unwrap());
+    facts.headers = vec![
+        ("origin".into(), "http://desk.example.org:30443".into()),
+        ("user-agent".into(), "Mozilla/5.0 (X11; Linux x86_64)".into()),
+    ];
+    facts
+}
+
+async fn events(kit: &crate::domain::testkit::DesktopKit, userid: &str) -> Vec<DesktopEventType> {
+    kit.history
+        .list_for(&identity(userid).userid)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.eventtype)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_cold_start_creates_and_a_second_launch_resumes_the_same_desktop() {
+    let orchestrator = memory_orchestrator();
+    let kit = desktop_kit(orchestrator.clone());
+    let fry = identity("fry");
+    let first = kit
+        .service
+        .launch(&fry, &facts(), &LaunchRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        first.target_ip, "desk.example.org",
+        "http_origin routing uses the Origin host"
+    );
+    assert_eq!(first.websockettcpport, 6081);
+    assert_eq!(first.expire_in, 240);
+    assert_eq!(first.vncpassword.expose().len(), 15);
+    let claims: DesktopClaims = serde_json::from_str(&first.authorization).unwrap();
+    assert_eq!(claims.hash, "sealed:10.244.0.10");
+    assert_eq!(
+        kit.cache.get("progress/fry").await.unwrap().as_deref(),
+        Some(STOP_MARKER)
+    );
+
+    kit.clock.set(10_500);
+    let second = kit
+        .service
+        .launch(&fry, &facts(), &LaunchRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(second.vncpassword, first.vncpassword, "the running desktop is reused");
+    assert_eq!(orchestrator.list_desktops().await.unwrap().len(), 1);
+    assert_eq!(orchestrator.list_desktops().await.unwrap()[0].last_login, Some(10_500));
+    assert_eq!(
+        events(&kit, "fry").await,
+        [DesktopEventType::Start, DesktopEventType::Resume]
+    );
+}
+
+#[tokio::test]
+async fn a_desktop_with_other_unique_labels_is_replaced() {
+    let orchestrator = memory_orchestrator();
+    let kit = desktop_kit(orchestrator.clone());
+    let mut fry = identity("fry");
+    fry.labels.insert("executeclassname".into(), "bronze".into());
+    kit.service
+        .launch(&fry, &facts(), &LaunchRequest::default())
+        .await
+        .unwrap();
+    fry.labels.insert("executeclassname".into(), "gold".into());
+    kit.service
+        .launch(&fry, &facts(), &LaunchRequest::default())
+        .await
+        .unwrap();
+    let desktops = orchestrator.list_desktops().await.unwrap();
+    assert_eq!(desktops.len(), 1);
+    assert_eq!(
+        desktops[0].labels.get("executeclassname").map(String::as_str),
+        Some("gold")
+    );
+    assert_eq!(
+        events(&kit, "fry").await,
+        [DesktopEventType::Start, DesktopEventType::Start]
+    );
+}
+
+#[tokio::test]
+async fn the_desktop_environment_carries_the_request_and_the_labels() {
+    let orchestrator = memory_orchestrator();
+    let kit = desktop_kit(orchestrator.clone());
+    let mut fry = identity("fry");
+    fry.labels.insert("shipcrew".into(), "true".into());
+    kit.service
+        .launch(
+            &fry,
+            &facts(),
+            &LaunchRequest {
+                locale: Some("fr_FR".into()),
+            },
+        )
+        .await
+        .unwrap();
+    let name = &orchestrator.list_desktops().await.unwrap()[0].name;
+    let pod = orchestrator.describe_desktop(name).await.unwrap().unwrap();
+    let env: Vec<(String, String)> = pod["spec"]["containers"][0]["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap().to_owned(),
+                e["value"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let names: Vec<&str> = env.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names[0], "X11LISTEN", "envlocal comes first");
+    assert!(env.contains(&("LANG".into(), "fr_FR.UTF-8".into())));
+    assert!(env.contains(&("ABCDESKTOP_WEBCLIENT_SOURCEIPADDR".into(), "192.0.2.10".into())));
+    assert!(env.contains(&("ABCDESKTOP_WEBCLIENT_USERAGENT_OS_FAMILY".into(), "Linux".into())));
+    assert!(env.contains(&("ABCDESKTOP_LABEL_shipcrew".into(), "true".into())));
+}
+
+#[tokio::test]
+async fn a_failed_creation_is_reported_and_the_progress_still_stops() {
+    let mut orchestrator = MockDesktopOrchestrator::new();
+    orchestrator.expect_find_desktop().returning(|_| Ok(None));
+    orchestrator.expect_read_user_secret().returning(|_, _| Ok(None));
+    orchestrator.expect_create_desktop().returning(|_, _| {
+        Err(OrchestratorError::StartFailed(
+            "e.Your pod does not start, status is Pending reason is ErrImagePull".into(),
+        ))
+    });
+    let kit = desktop_kit(Arc::new(orchestrator));
+    let error = kit
+        .service
+        .launch(&identity("fry"), &facts(), &LaunchRequest::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, DesktopError::CreationFailed(text) if text.contains("ErrImagePull")),
+        "{error}"
+    );
+    assert_eq!(
+        kit.cache.get("progress/fry").await.unwrap().as_deref(),
+        Some(STOP_MARKER)
+    );
+}
+
+#[tokio::test]
+async fn concurrent_launches_of_one_user_make_one_desktop() {
+    let orchestrator = memory_orchestrator();
+    let kit = desktop_kit(orchestrator.clone());
+    let launches: Vec<_> = (0..8)
+        .map(|_| {
+            let service = kit.service.clone();
+            tokio::spawn(async move {
+                service
+                    .launch(&identity("fry"), &facts(), &LaunchRequest::default())
+                    .await
+                    .map(|d| d.vncpassword)
+            })
+        })
+        .collect();
+    let mut passwords = Vec::new();
+    for launch in launches {
+        passwords.push(launch.await.unwrap().unwrap());
+    }
+    assert!(
+        passwords.windows(2).all(|w| w[0] == w[1]),
+        "every launch got the same desktop"
+    );
+    assert_eq!(orchestrator.list_desktops().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn logout_removes_the_desktop_and_having_none_is_fine() {
+    let orchestrator = memory_orchestrator();
+    let kit = desktop_kit(orchestrator.clone());
+    let fry = identity("fry");
+    assert!(!kit.service.remove_for(&fry, &facts()).await.unwrap());
+    kit.service
+        .launch(&fry, &facts(), &LaunchRequest::default())
+        .await
+        .unwrap();
+    assert!(kit.service.remove_for(&fry, &facts()).await.unwrap());
+    assert!(orchestrator.list_desktops().await.unwrap().is_empty());
+    assert!(matches!(
+        kit.service.refresh_token(&fry).await,
+        Err(DesktopError::TokenUnreachable)
+    ));
+}
+
+#[tokio::test]
+async fn the_garbage_collector_removes_idle_desktops_only() {
+    let orchestrator = memory_orchestrator();
+    let kit = desktop_kit(orchestrator.clone());
+    kit.service
+        .launch(&identity("fry"), &facts(), &LaunchRequest::default())
+        .await
+        .unwrap();
+    let fry_desktop = orchestrator
+        .find_desktop(&identity("fry").owner())
+        .await
+        .unwrap()
+        .unwrap()
+        .name;
+    kit.clock.set(10_800);
+    kit.service
+        .launch(&identity("leela"), &facts(), &LaunchRequest::default())
+        .await
+        .unwrap();
+    kit.clock.set(11_000);
+    let request = GcRequest {
+        expire_in: 900,
+        node: None,
+        force: false,
+    };
+    let removed = kit.service.collect_garbage(&request, &facts()).await.unwrap();
+    assert_eq!(removed, [fry_desktop], "only fry's desktop is 1000 s idle");
+    let stop = kit
+        .history
+        .list_for(&identity("fry").userid)
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!((stop.eventtype, stop.isgarbaged), (DesktopEventType::Stop, Some(true)));
+    let everything = GcRequest {
+        expire_in: 0,
+        node: None,
+        force: true,
+    };
+    assert_eq!(
+        kit.service.collect_garbage(&everything, &facts()).await.unwrap().len(),
+        1
+    );
+    assert!(orchestrator.list_desktops().await.unwrap().is_empty());
+}

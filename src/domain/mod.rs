@@ -1,0 +1,24 @@
+//! The pure core: auth flows, rules → labels, token policy, desktop and application
+//! lifecycle, ban policy. No I/O and no framework or backend types: it talks only to the
+//! traits in [`crate::ports`].
+
+pub mod accounting;
+pub mod acl;
+pub mod apps;
+pub mod auth;
+pub mod ban;
+pub mod desktop;
+pub mod history;
+pub mod identity;
+pub mod labels;
+pub mod naming;
+pub mod profile;
+pub mod progress;
+pub mod request;
+pub mod rules;
+pub mod secret;
+pub mod time;
+pub mod tokens;
+
+#[cfg(test)]
+pub mod testkit;

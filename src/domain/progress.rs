@@ -1,0 +1,73 @@
+//! The launch progress channel read by `core/getmessageinfo` (orchestration.md §3.8).
+//!
+//! Only the latest message per user is kept, with a short time to live; `stopinfo` marks
+//! the end of a launch. Writing progress is best effort: a cache outage must not fail a launch.
+
+use crate::domain::identity::UserId;
+use crate::ports::Cache;
+use crate::ports::orchestrator::ProgressSink;
+use async_trait::async_trait;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The marker that ends a launch.
+pub const STOP_MARKER: &str = "stopinfo";
+
+/// Progress messages per user, kept in the cache port.
+#[derive(Clone)]
+pub struct ProgressChannel {
+    cache: Arc<dyn Cache>,
+    ttl: Duration,
+}
+
+impl ProgressChannel {
+    /// Builds the channel; messages live `ttl` after their last write (pyos: 60 s).
+    pub fn new(cache: Arc<dyn Cache>, ttl: Duration) -> Self {
+        Self { cache, ttl }
+    }
+
+    fn key(userid: &UserId) -> String {
+        format!("progress/{userid}")
+    }
+
+    /// Replaces whatever the user had with `message`.
+    pub async fn push(&self, userid: &UserId, message: &str) {
+        if let Err(error) = self.cache.set(&Self::key(userid), message, self.ttl).await {
+            tracing::warn!(%error, "could not publish a progress message");
+        }
+    }
+
+    /// Marks the end of a launch.
+    pub async fn stop(&self, userid: &UserId) {
+        self.push(userid, STOP_MARKER).await;
+    }
+
+    /// Returns and removes the pending message (`getmessageinfo`).
+    ///
+    /// # Errors
+    /// [`crate::ports::CacheError`] when the cache cannot be read.
+    pub async fn take(&self, userid: &UserId) -> Result<Option<String>, crate::ports::CacheError> {
+        self.cache.take(&Self::key(userid)).await
+    }
+
+    /// A sink that publishes to this user's channel, for the orchestrator.
+    pub fn sink_for(&self, userid: &UserId) -> UserProgress {
+        UserProgress {
+            channel: self.clone(),
+            userid: userid.clone(),
+        }
+    }
+}
+
+/// Publishes orchestrator progress for one user.
+pub struct UserProgress {
+    channel: ProgressChannel,
+    userid: UserId,
+}
+
+#[async_trait]
+impl ProgressSink for UserProgress {
+    async fn publish(&self, message: &str) {
+        self.channel.push(&self.userid, message).await;
+    }
+}

@@ -1,0 +1,45 @@
+//! What the domain may know about the HTTP request it serves (no framework types).
+
+use std::net::IpAddr;
+
+/// Facts about the current request, derived once by the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct RequestFacts {
+    /// The resolved client address (peer, or the right-most untrusted forwarded hop).
+    pub client_ip: IpAddr,
+    /// The TCP peer address.
+    pub peer_ip: IpAddr,
+    /// True when the forwarded chain fails the `trusted_proxy_cidr` spoof check.
+    pub spoofed: bool,
+    /// Request headers, names lowercased, in arrival order.
+    pub headers: Vec<(String, String)>,
+    /// Every syntactically valid address of `X-Forwarded-For`, left to right.
+    pub forwarded_for: Vec<IpAddr>,
+    /// `X-Real-IP`, when valid.
+    pub real_ip: Option<IpAddr>,
+}
+
+impl RequestFacts {
+    /// Facts for a request from `ip` with no headers (tests, internal callers).
+    pub fn from_ip(ip: IpAddr) -> Self {
+        Self {
+            client_ip: ip,
+            peer_ip: ip,
+            spoofed: false,
+            headers: Vec::new(),
+            forwarded_for: Vec::new(),
+            real_ip: None,
+        }
+    }
+    /// The first value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+    /// The `User-Agent` header.
+    pub fn user_agent(&self) -> Option<&str> {
+        self.header("user-agent")
+    }
+}

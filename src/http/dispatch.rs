@@ -1,0 +1,244 @@
+//! The pipeline every request goes through, in pyos's order: route, method, path shape,
+//! query, body length and type, client address, gate, token, guards, handler.
+
+use super::context::Ctx;
+use super::error::ApiError;
+use super::handlers;
+use super::pipeline::body::{has_body, parse_json, read_limited, require_length};
+use super::routes::{self, Guard, Input, RouteSpec};
+use super::state::AppState;
+use super::trace::loggable_body;
+use crate::domain::identity::Caller;
+use bytes::Buf;
+use futures::Stream;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Instant;
+use warp::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use warp::reply::Response;
+
+/// Everything warp extracted from one request.
+pub struct RawRequest<S> {
+    /// Method.
+    pub method: Method,
+    /// Path.
+    pub path: String,
+    /// Raw query string.
+    pub query: String,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// TCP peer.
+    pub peer: Option<SocketAddr>,
+    /// Body stream.
+    pub body: S,
+}
+
+fn not_found(path: &str) -> ApiError {
+    ApiError::not_found(format!("The path '{path}' was not found."))
+}
+
+/// Serves one request and writes its access log line.
+pub async fn handle<S, B>(state: Arc<AppState>, request: RawRequest<S>) -> Response
+where
+    S: Stream<Item = Result<B, warp::Error>>,
+    B: Buf,
+{
+    let started = Instant::now();
+    let path = request.path.clone();
+    let method = request.method.clone();
+    let mut outcome = Outcome::default();
+    let mut response = match process(&state, request, &mut outcome).await {
+        Ok(response) => response,
+        Err(error) => {
+            outcome.error = Some(error.label());
+            error.into_response()
+        }
+    };
+    if let Some(allow) = outcome.allow.take().and_then(|a| HeaderValue::from_str(&a).ok()) {
+        response.headers_mut().insert(header::ALLOW, allow);
+    }
+    if method == Method::HEAD {
+        *response.body_mut() = bytes::Bytes::new().into();
+    }
+    if outcome.traced {
+        log_response(&state, &path, &mut response).await;
+    }
+    tracing::info!(
+        target: "deskplane::access",
+        method = %method,
+        path = %path,
+        status = response.status().as_u16(),
+        latency_us = started.elapsed().as_micros() as u64,
+        userid = outcome.userid.as_deref().unwrap_or("-"),
+        client_ip = %outcome.client_ip.map_or_else(|| "-".to_owned(), |ip| ip.to_string()),
+        error = outcome.error.unwrap_or("-"),
+    );
+    response
+}
+
+#[derive(Default)]
+struct Outcome {
+    allow: Option<String>,
+    traced: bool,
+    userid: Option<String>,
+    client_ip: Option<IpAddr>,
+    error: Option<&'static str>,
+}
+
+/// Writes the redacted response body to the trace (debug level only: it costs a copy).
+async fn log_response(state: &AppState, path: &str, response: &mut Response) {
+    if !tracing::enabled!(target: "deskplane::trace", tracing::Level::DEBUG) {
+        return;
+    }
+    use http_body_util::BodyExt;
+    let body = std::mem::take(response.body_mut());
+    let bytes = body
+        .collect()
+        .await
+        .map(|collected| collected.to_bytes())
+        .unwrap_or_default();
+    tracing::debug!(target: "deskplane::trace", path = %path, body = %loggable_body(&bytes, state.settings.max_log_body_size), "response");
+    *response.body_mut() = bytes.into();
+}
+
+fn split_path(path: &str) -> Option<(&str, String, Vec<String>)> {
+    let rest = path.strip_prefix("/API/")?;
+    let mut segments: Vec<&str> = rest.split('/').collect();
+    if segments.last() == Some(&"") {
+        segments.pop();
+    }
+    let route_name = |segment: &str| segment.replace(['-', '.'], "_");
+    let decode = |segment: &&str| percent_decode(segment);
+    match segments.as_slice() {
+        [] => None,
+        [only] => Some(("", route_name(only), Vec::new())),
+        [controller, name, extra @ ..] => Some((controller, route_name(name), extra.iter().map(decode).collect())),
+    }
+}
+
+fn percent_decode(segment: &str) -> String {
+    form_urlencoded::parse(format!("x={}", segment.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get("abcauthorization")?.to_str().ok()?.strip_prefix("Bearer ")
+}
+
+async fn process<S, B>(
+    state: &Arc<AppState>,
+    request: RawRequest<S>,
+    outcome: &mut Outcome,
+) -> Result<Response, ApiError>
+where
+    S: Stream<Item = Result<B, warp::Error>>,
+    B: Buf,
+{
+    let RawRequest {
+        method,
+        path,
+        query,
+        headers,
+        peer,
+        body,
+    } = request;
+    let (controller, name, extra) = split_path(&path).ok_or_else(|| not_found(&path))?;
+    let spec: &RouteSpec = routes::find(controller, &name).ok_or_else(|| not_found(&path))?;
+    outcome.allow = Some(spec.allow_header());
+    if !spec.allows(&method) {
+        return Err(ApiError::Http(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Specified method is invalid for this resource".into(),
+        ));
+    }
+    if extra.len() > spec.max_extra {
+        return Err(not_found(&path));
+    }
+    let query: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    let unexpected: Vec<&str> = query
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .filter(|k| !spec.query.contains(k))
+        .collect();
+    if !unexpected.is_empty() {
+        return Err(ApiError::not_found(format!(
+            "Unexpected query string parameters: {}",
+            unexpected.join(", ")
+        )));
+    }
+    require_length(&method, &headers)?;
+    let bytes = if has_body(&method) {
+        read_limited(&headers, body, state.settings.max_request_body).await?
+    } else {
+        bytes::Bytes::new()
+    };
+    let json = if spec.input == Input::Json && has_body(&method) {
+        Some(parse_json(&headers, &bytes)?)
+    } else {
+        None
+    };
+    outcome.traced = spec.traced;
+    if spec.traced && tracing::enabled!(target: "deskplane::trace", tracing::Level::DEBUG) && !bytes.is_empty() {
+        tracing::debug!(target: "deskplane::trace", path = %path, body = %loggable_body(&bytes, state.settings.max_log_body_size), "request");
+    }
+    let peer_ip = peer.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |p| p.ip());
+    let facts = state.addresses.facts(peer_ip, &headers);
+    outcome.client_ip = Some(facts.client_ip);
+    if spec.gate {
+        state.gates.check(spec.controller, &name, facts.client_ip, &headers)?;
+    }
+    let caller = if spec.guard == Guard::Open {
+        Caller::Anonymous
+    } else {
+        state.sessions.identify(bearer(&headers)).await
+    };
+    if spec.guard == Guard::Tool && caller == Caller::Anonymous {
+        return Err(ApiError::unauthorized("Invalid token"));
+    }
+    if spec.security_check {
+        state.sessions.security_check(&facts).await?;
+    }
+    let identity = match spec.guard {
+        Guard::Validate | Guard::Tool => Some(state.sessions.validate(&facts, &caller).await?),
+        Guard::Open | Guard::Soft => None,
+    };
+    outcome.userid = identity.as_ref().or(caller.identity()).map(|i| i.userid.to_string());
+    let ctx = Ctx {
+        state: state.clone(),
+        method,
+        extra,
+        query,
+        headers,
+        facts,
+        body: json,
+        caller,
+        identity,
+    };
+    handlers::run(spec.route, &ctx).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_path;
+
+    #[test]
+    fn paths_map_to_controller_route_and_extras() {
+        assert_eq!(split_path("/API/healthz"), Some(("", "healthz".into(), vec![])));
+        assert_eq!(
+            split_path("/API/composer/launchdesktop/"),
+            Some(("composer", "launchdesktop".into(), vec![]))
+        );
+        assert_eq!(
+            split_path("/API/manager/dry-run.desktop"),
+            Some(("manager", "dry_run_desktop".into(), vec![]))
+        );
+        assert_eq!(
+            split_path("/API/manager/ban/login/fry%40planet"),
+            Some(("manager", "ban".into(), vec!["login".into(), "fry@planet".into()]))
+        );
+        assert_eq!(split_path("/API/"), None);
+        assert_eq!(split_path("/other"), None);
+    }
+}

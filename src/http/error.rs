@@ -1,0 +1,172 @@
+//! The HTTP layer's error type: every failure a handler can return, mapped to pyos's
+//! status and message. Causes are logged here; clients only see safe messages.
+
+use super::envelope::{http_error, results_error};
+use crate::domain::apps::{AppError, CatalogError};
+use crate::domain::auth::{AccessError, AuthFlowError, LoginError};
+use crate::domain::desktop::DesktopError;
+use crate::domain::profile::ProfileError;
+use crate::ports::{OrchestratorError, StoreError, TokenError};
+use thiserror::Error;
+use warp::http::StatusCode;
+use warp::reply::Response;
+
+/// A failed request.
+#[derive(Debug, Error)]
+pub enum ApiError {
+    /// An HTTP error envelope with this status and message.
+    #[error("{1}")]
+    Http(StatusCode, String),
+    /// A `Results.error` body (HTTP 200) with this embedded status.
+    #[error("{1}")]
+    Results(u16, String),
+    /// A server-side failure; the cause is logged, the client sees a generic message.
+    #[error(transparent)]
+    Internal(anyhow::Error),
+}
+
+impl ApiError {
+    /// 400 with a message.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::Http(StatusCode::BAD_REQUEST, message.into())
+    }
+    /// 401 with a message.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::Http(StatusCode::UNAUTHORIZED, message.into())
+    }
+    /// 403 with a message.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::Http(StatusCode::FORBIDDEN, message.into())
+    }
+    /// 404 with a message.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::Http(StatusCode::NOT_FOUND, message.into())
+    }
+    /// 503 for a backend that cannot be reached.
+    pub fn unavailable(detail: impl std::fmt::Display) -> Self {
+        tracing::error!(%detail, "backend unavailable");
+        Self::Http(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "service temporarily unavailable".into(),
+        )
+    }
+    /// A short label for metrics and logs.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Http(status, _) if status.is_client_error() => "client",
+            Self::Http(..) => "server",
+            Self::Results(..) => "results",
+            Self::Internal(_) => "internal",
+        }
+    }
+    /// The response for this error.
+    pub fn into_response(self) -> Response {
+        match self {
+            Self::Http(status, message) => http_error(status, &message),
+            Self::Results(status, message) => results_error(status, &message),
+            Self::Internal(error) => {
+                tracing::error!(error = format!("{error:#}"), "request failed");
+                http_error(StatusCode::INTERNAL_SERVER_ERROR, "Internal api server error")
+            }
+        }
+    }
+}
+
+impl From<AccessError> for ApiError {
+    fn from(error: AccessError) -> Self {
+        Self::unauthorized(error.to_string())
+    }
+}
+
+impl From<LoginError> for ApiError {
+    fn from(error: LoginError) -> Self {
+        match error {
+            LoginError::Unavailable(detail) => Self::unavailable(detail),
+            LoginError::Unexpected(error) => Self::Internal(error),
+            other => Self::unauthorized(other.to_string()),
+        }
+    }
+}
+
+impl From<AuthFlowError> for ApiError {
+    fn from(error: AuthFlowError) -> Self {
+        match error {
+            AuthFlowError::Login(error) => error.into(),
+            AuthFlowError::PrepareResources(_) => {
+                tracing::error!(%error, "could not prepare the user's resources");
+                Self::Results(401, "failed to prepare ressources".into())
+            }
+            AuthFlowError::Token(error) => error.into(),
+        }
+    }
+}
+
+impl From<TokenError> for ApiError {
+    fn from(error: TokenError) -> Self {
+        Self::Internal(anyhow::anyhow!("token error: {error}"))
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Unavailable(detail) => Self::unavailable(detail),
+            other => Self::Internal(other.into()),
+        }
+    }
+}
+
+impl From<OrchestratorError> for ApiError {
+    fn from(error: OrchestratorError) -> Self {
+        match error {
+            OrchestratorError::Unavailable(detail) => Self::unavailable(detail),
+            other => Self::Internal(other.into()),
+        }
+    }
+}
+
+impl From<DesktopError> for ApiError {
+    fn from(error: DesktopError) -> Self {
+        match error {
+            DesktopError::CreationFailed(_) | DesktopError::Unreachable(_) => Self::Results(500, error.to_string()),
+            DesktopError::NotFound => Self::not_found(error.to_string()),
+            DesktopError::TokenUnreachable => Self::bad_request(error.to_string()),
+            DesktopError::Orchestrator(error) => error.into(),
+            DesktopError::Token(error) => error.into(),
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        match error {
+            AppError::NoDesktopForLaunch
+            | AppError::NoDesktop
+            | AppError::UnknownApp(_)
+            | AppError::NoSuchContainer => Self::not_found(error.to_string()),
+            AppError::Denied | AppError::NotOwner(_) => Self::unauthorized(error.to_string()),
+            AppError::TooMany { .. } => Self::bad_request(error.to_string()),
+            AppError::LaunchFailed(_) => Self::Http(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()),
+            AppError::Orchestrator(error) => error.into(),
+        }
+    }
+}
+
+impl From<CatalogError> for ApiError {
+    fn from(error: CatalogError) -> Self {
+        match error {
+            CatalogError::InvalidBody => Self::bad_request(error.to_string()),
+            CatalogError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<ProfileError> for ApiError {
+    fn from(error: ProfileError) -> Self {
+        match error {
+            ProfileError::NotFound { .. } => Self::not_found(error.to_string()),
+            ProfileError::DeniedKey => Self::bad_request(error.to_string()),
+            ProfileError::Store(error) => error.into(),
+        }
+    }
+}

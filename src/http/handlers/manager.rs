@@ -1,0 +1,79 @@
+//! `/API/manager/*`: health and the application catalog.
+
+use crate::http::context::Ctx;
+use crate::http::envelope::{json_response, raw};
+use crate::http::error::ApiError;
+use serde_json::{Value, json};
+use warp::http::{Method, StatusCode};
+use warp::reply::Response;
+
+/// The console's key check (the misspelling is part of the contract).
+pub fn healtz() -> Response {
+    raw(&json!({"controler": "ManagerController", "status": "ok"}))
+}
+
+/// pyos's bare `"Not found"` 404 of the image routes.
+fn image_not_found() -> Response {
+    json_response(StatusCode::NOT_FOUND, &"Not found", false)
+}
+
+/// The whole catalog (GET) or its deletion (DELETE).
+pub async fn images(ctx: &Ctx) -> Result<Response, ApiError> {
+    let catalog = ctx.state.apps.catalog();
+    match ctx.method {
+        Method::GET | Method::HEAD => Ok(raw(&catalog.as_document())),
+        Method::DELETE => Ok(raw(&catalog.remove("*").await?)),
+        _ => Err(ApiError::bad_request("Invalid parameters Bad Request")),
+    }
+}
+
+/// One catalog entry: read, add (POST/PUT), replace or refresh (PATCH), delete.
+pub async fn image(ctx: &Ctx) -> Result<Response, ApiError> {
+    let catalog = ctx.state.apps.catalog();
+    let id = ctx.param("image", 0).filter(|id| !id.is_empty());
+    match (&ctx.method, id) {
+        (&Method::GET | &Method::HEAD, None) => Ok(raw(&catalog.as_document())),
+        (&Method::GET | &Method::HEAD, Some(id)) => Ok(catalog.get(id).map_or_else(image_not_found, |app| raw(&app))),
+        // PUT also pre-pulled images on the nodes in pyos 3.x; 4.x, like deskplane, only adds them.
+        (&Method::POST | &Method::PUT, _) => {
+            let body = ctx
+                .body
+                .as_ref()
+                .filter(|b| b.is_object() || b.is_array())
+                .ok_or_else(|| ApiError::bad_request("Invalid parameters Bad Request"))?;
+            Ok(raw(&catalog.add(body).await?))
+        }
+        (&Method::PATCH, None) => Ok(raw(&{
+            catalog.rebuild().await?;
+            catalog.as_document()
+        })),
+        (&Method::PATCH, Some(id)) => {
+            let body = ctx
+                .body
+                .as_ref()
+                .filter(|b| b.is_object() || b.is_array())
+                .ok_or_else(|| ApiError::bad_request("Invalid parameters Bad Request"))?;
+            Ok(catalog
+                .replace(id, body)
+                .await?
+                .map_or_else(image_not_found, |app| raw(&app)))
+        }
+        (&Method::DELETE, Some(id)) => {
+            let deleted = catalog.remove(id).await?;
+            Ok(if deleted.is_empty() {
+                image_not_found()
+            } else {
+                raw(&deleted)
+            })
+        }
+        _ => Err(ApiError::bad_request("Invalid parameters Bad Request")),
+    }
+}
+
+/// Rebuilds this replica's catalog copy from the store and returns it.
+pub async fn buildapplist(ctx: &Ctx) -> Result<Response, ApiError> {
+    let catalog = ctx.state.apps.catalog();
+    catalog.rebuild().await?;
+    let document: Value = catalog.as_document();
+    Ok(raw(&document))
+}

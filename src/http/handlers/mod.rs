@@ -1,0 +1,64 @@
+//! Route handlers, one file per controller.
+
+mod accounting;
+mod auth;
+mod composer;
+mod containers;
+mod core;
+mod manager;
+mod manager_ban;
+mod manager_desktop;
+mod root;
+mod store;
+mod user;
+
+use super::context::Ctx;
+use super::error::ApiError;
+use super::routes::Route;
+use warp::reply::Response;
+
+/// Runs the handler of `route`.
+pub async fn run(route: Route, ctx: &Ctx) -> Result<Response, ApiError> {
+    use Route::*;
+    match route {
+        Healthz => Ok(root::healthz()),
+        Version => Ok(root::version()),
+        OpenApi => Ok(root::openapi()),
+        GetAuthConfig => Ok(auth::getauthconfig(ctx)),
+        Auth => auth::auth(ctx).await,
+        Logout => auth::logout(ctx).await,
+        Disconnect => Ok(auth::disconnect(ctx)),
+        RefreshToken => auth::refreshtoken(ctx).await,
+        Labels => Ok(auth::labels(ctx)),
+        Login => auth::login(ctx).await,
+        LaunchDesktop => composer::launchdesktop(ctx).await,
+        GetUserAppList => composer::getuserapplist(ctx),
+        RefreshDesktopToken => composer::refreshdesktoptoken(ctx).await,
+        GetLogs => composer::getlogs(ctx).await,
+        GetDesktopDescription => composer::getdesktopdescription(ctx).await,
+        ListSecrets => composer::listsecrets(ctx).await,
+        Ocrun => containers::ocrun(ctx).await,
+        ListContainer => containers::listcontainer(ctx).await,
+        ListApplicationsByPhase => containers::by_phase(ctx).await,
+        StopContainer => containers::stopcontainer(ctx).await,
+        RemoveContainer => containers::removecontainer(ctx).await,
+        LogContainer => containers::logcontainer(ctx).await,
+        EnvContainer => containers::envcontainer(ctx).await,
+        GetKeyInfo => Ok(core::getkeyinfo(ctx)),
+        GetMessageInfo => core::getmessageinfo(ctx).await,
+        CoreVersion => Ok(core::version(ctx)),
+        WhoAmI => user::whoami(ctx).await,
+        GetLocation => user::getlocation(ctx).await,
+        StoreSet => store::set(ctx).await,
+        StoreGet => store::get(ctx).await,
+        StoreGetCollection => store::getcollection(ctx).await,
+        ManagerHealtz | ManagerHealthz => Ok(manager::healtz()),
+        ManagerImages => manager::images(ctx).await,
+        ManagerImage => manager::image(ctx).await,
+        ManagerBuildAppList => manager::buildapplist(ctx).await,
+        ManagerDesktop => manager_desktop::desktop(ctx).await,
+        ManagerGarbageCollector => manager_desktop::garbagecollector(ctx).await,
+        ManagerBan => manager_ban::ban(ctx).await,
+        AccountingMetrics => accounting::metrics(ctx).await,
+    }
+}

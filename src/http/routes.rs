@@ -1,0 +1,284 @@
+//! The static route registry: pyos's paths under `/API`, their methods, input and guards.
+
+use warp::http::Method;
+
+/// Every route deskplane serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum Route {
+    Healthz,
+    Version,
+    OpenApi,
+    GetAuthConfig,
+    Auth,
+    Logout,
+    Disconnect,
+    RefreshToken,
+    Labels,
+    Login,
+    LaunchDesktop,
+    Ocrun,
+    GetUserAppList,
+    RefreshDesktopToken,
+    ListContainer,
+    StopContainer,
+    RemoveContainer,
+    LogContainer,
+    EnvContainer,
+    GetLogs,
+    GetDesktopDescription,
+    ListSecrets,
+    ListApplicationsByPhase,
+    GetKeyInfo,
+    GetMessageInfo,
+    CoreVersion,
+    WhoAmI,
+    GetLocation,
+    StoreSet,
+    StoreGet,
+    StoreGetCollection,
+    ManagerHealtz,
+    ManagerHealthz,
+    ManagerImages,
+    ManagerImage,
+    ManagerDesktop,
+    ManagerBan,
+    ManagerGarbageCollector,
+    ManagerBuildAppList,
+    AccountingMetrics,
+}
+
+/// What the route reads from the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    /// Nothing (the body is not parsed).
+    None,
+    /// A JSON document, on methods that carry a body.
+    Json,
+}
+
+/// Which identity check runs before the handler (api.md §3.5.4, §5.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guard {
+    /// None.
+    Open,
+    /// The token is decoded; the handler decides (auth soft routes, whoami).
+    Soft,
+    /// `validate_env`: 401 with ban counting.
+    Validate,
+    /// The auth tool (401 `Invalid token`, no counting), then `validate_env`.
+    Tool,
+}
+
+/// One route.
+#[derive(Debug)]
+pub struct RouteSpec {
+    /// Which route.
+    pub route: Route,
+    /// pyos controller class, for the `controllers` gates.
+    pub controller: &'static str,
+    /// Allowed methods (HEAD is implied by GET).
+    pub methods: &'static [Method],
+    /// Body input.
+    pub input: Input,
+    /// Identity guard.
+    pub guard: Guard,
+    /// Gate G (`enable`, `permitip`, `apikey`, `requestsallowed`).
+    pub gate: bool,
+    /// Check S (ban and spoof) before the handler.
+    pub security_check: bool,
+    /// Most extra path segments after the method name (`usize::MAX`: any).
+    pub max_extra: usize,
+    /// Accepted query parameters (others get 404, as in pyos).
+    pub query: &'static [&'static str],
+    /// Whether the request and response are traced.
+    pub traced: bool,
+}
+
+const POST: &[Method] = &[Method::POST];
+const GET: &[Method] = &[Method::GET];
+const GET_POST: &[Method] = &[Method::GET, Method::POST];
+const MANAGER: &[Method] = &[Method::GET, Method::PUT, Method::POST, Method::DELETE, Method::PATCH];
+
+const fn spec(
+    route: Route,
+    controller: &'static str,
+    methods: &'static [Method],
+    input: Input,
+    guard: Guard,
+) -> RouteSpec {
+    RouteSpec {
+        route,
+        controller,
+        methods,
+        input,
+        guard,
+        gate: false,
+        security_check: false,
+        max_extra: 0,
+        query: &[],
+        traced: true,
+    }
+}
+
+const fn json(route: Route, controller: &'static str, guard: Guard) -> RouteSpec {
+    spec(route, controller, POST, Input::Json, guard)
+}
+
+const fn manager(
+    route: Route,
+    input: Input,
+    max_extra: usize,
+    query: &'static [&'static str],
+    traced: bool,
+) -> RouteSpec {
+    RouteSpec {
+        route,
+        controller: "ManagerController",
+        methods: MANAGER,
+        input,
+        guard: Guard::Open,
+        gate: true,
+        security_check: false,
+        max_extra,
+        query,
+        traced,
+    }
+}
+
+const AUTH: &str = "AuthController";
+const COMPOSER: &str = "ComposerController";
+
+/// Looks a route up by controller segment and method name (punctuation already mapped to `_`).
+pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
+    use Guard::{Open, Soft, Tool, Validate};
+    use Route::*;
+    static HEALTHZ: RouteSpec = RouteSpec {
+        traced: false,
+        ..spec(Healthz, "", GET_POST, Input::None, Open)
+    };
+    static VERSION: RouteSpec = spec(Version, "", GET, Input::None, Open);
+    static OPENAPI: RouteSpec = spec(OpenApi, "", GET, Input::None, Open);
+    static GETAUTHCONFIG: RouteSpec = json(GetAuthConfig, AUTH, Open);
+    static AUTH_AUTH: RouteSpec = RouteSpec {
+        security_check: true,
+        ..json(Auth, AUTH, Open)
+    };
+    static LOGOUT: RouteSpec = RouteSpec {
+        max_extra: 1,
+        query: &["redirect_uri"],
+        ..json(Logout, AUTH, Soft)
+    };
+    static DISCONNECT: RouteSpec = json(Disconnect, AUTH, Soft);
+    static REFRESHTOKEN: RouteSpec = json(RefreshToken, AUTH, Validate);
+    static LABELS: RouteSpec = json(Labels, AUTH, Soft);
+    static LOGIN: RouteSpec = json(Login, AUTH, Validate);
+    static LAUNCHDESKTOP: RouteSpec = json(LaunchDesktop, COMPOSER, Tool);
+    static OCRUN: RouteSpec = json(Ocrun, COMPOSER, Tool);
+    static GETUSERAPPLIST: RouteSpec = json(GetUserAppList, COMPOSER, Tool);
+    static REFRESHDESKTOPTOKEN: RouteSpec = json(RefreshDesktopToken, COMPOSER, Tool);
+    static LISTCONTAINER: RouteSpec = json(ListContainer, COMPOSER, Tool);
+    static STOPCONTAINER: RouteSpec = json(StopContainer, COMPOSER, Tool);
+    static REMOVECONTAINER: RouteSpec = json(RemoveContainer, COMPOSER, Tool);
+    static LOGCONTAINER: RouteSpec = json(LogContainer, COMPOSER, Tool);
+    static ENVCONTAINER: RouteSpec = json(EnvContainer, COMPOSER, Tool);
+    static GETLOGS: RouteSpec = json(GetLogs, COMPOSER, Tool);
+    static GETDESKTOPDESCRIPTION: RouteSpec = RouteSpec {
+        gate: true,
+        security_check: true,
+        ..json(GetDesktopDescription, COMPOSER, Tool)
+    };
+    static LISTSECRETS: RouteSpec = json(ListSecrets, COMPOSER, Tool);
+    static BYPHASE: RouteSpec = json(ListApplicationsByPhase, COMPOSER, Tool);
+    static GETKEYINFO: RouteSpec = json(GetKeyInfo, "CoreController", Open);
+    static GETMESSAGEINFO: RouteSpec = json(GetMessageInfo, "CoreController", Validate);
+    static COREVERSION: RouteSpec = spec(CoreVersion, "CoreController", POST, Input::None, Validate);
+    static WHOAMI: RouteSpec = RouteSpec {
+        security_check: true,
+        ..json(WhoAmI, "UserController", Soft)
+    };
+    static GETLOCATION: RouteSpec = json(GetLocation, "UserController", Validate);
+    static STORESET: RouteSpec = json(StoreSet, "StoreController", Tool);
+    static STOREGET: RouteSpec = json(StoreGet, "StoreController", Tool);
+    static STOREGETCOLLECTION: RouteSpec = json(StoreGetCollection, "StoreController", Tool);
+    static HEALTZ: RouteSpec = manager(ManagerHealtz, Input::None, 0, &[], false);
+    static MHEALTHZ: RouteSpec = manager(ManagerHealthz, Input::None, 0, &[], false);
+    static IMAGES: RouteSpec = manager(ManagerImages, Input::Json, 0, &[], true);
+    static IMAGE: RouteSpec = manager(ManagerImage, Input::Json, 1, &["image", "node"], true);
+    static DESKTOP: RouteSpec = manager(ManagerDesktop, Input::None, usize::MAX, &[], true);
+    static BAN: RouteSpec = manager(ManagerBan, Input::None, usize::MAX, &[], true);
+    static GC: RouteSpec = manager(
+        ManagerGarbageCollector,
+        Input::None,
+        1,
+        &["expirein", "nodename", "force", "snaphot", "snapshot"],
+        false,
+    );
+    static BUILDAPPLIST: RouteSpec = manager(ManagerBuildAppList, Input::None, 0, &[], false);
+    static METRICS: RouteSpec = RouteSpec {
+        controller: "AccountingController",
+        methods: GET,
+        max_extra: 1,
+        query: &["format"],
+        traced: false,
+        ..manager(AccountingMetrics, Input::None, 1, &[], false)
+    };
+    Some(match (controller, name) {
+        ("", "healthz") => &HEALTHZ,
+        ("", "version") => &VERSION,
+        ("", "openapi") => &OPENAPI,
+        ("auth", "getauthconfig") => &GETAUTHCONFIG,
+        ("auth", "auth") => &AUTH_AUTH,
+        ("auth", "logout") => &LOGOUT,
+        ("auth", "disconnect") => &DISCONNECT,
+        ("auth", "refreshtoken") => &REFRESHTOKEN,
+        ("auth", "labels") => &LABELS,
+        ("auth", "login") => &LOGIN,
+        ("composer", "launchdesktop") => &LAUNCHDESKTOP,
+        ("composer", "ocrun") => &OCRUN,
+        ("composer", "getuserapplist") => &GETUSERAPPLIST,
+        ("composer", "refreshdesktoptoken") => &REFRESHDESKTOPTOKEN,
+        ("composer", "listcontainer") => &LISTCONTAINER,
+        ("composer", "stopcontainer") => &STOPCONTAINER,
+        ("composer", "removecontainer") => &REMOVECONTAINER,
+        ("composer", "logcontainer") => &LOGCONTAINER,
+        ("composer", "envcontainer") => &ENVCONTAINER,
+        ("composer", "getlogs") => &GETLOGS,
+        ("composer", "getdesktopdescription") => &GETDESKTOPDESCRIPTION,
+        ("composer", "listsecrets") => &LISTSECRETS,
+        ("composer", "list_applications_by_phase") => &BYPHASE,
+        ("core", "getkeyinfo") => &GETKEYINFO,
+        ("core", "getmessageinfo") => &GETMESSAGEINFO,
+        ("core", "version") => &COREVERSION,
+        ("user", "whoami") => &WHOAMI,
+        ("user", "getlocation") => &GETLOCATION,
+        ("store", "set") => &STORESET,
+        ("store", "get") => &STOREGET,
+        ("store", "getcollection") => &STOREGETCOLLECTION,
+        ("manager", "healtz") => &HEALTZ,
+        ("manager", "healthz") => &MHEALTHZ,
+        ("manager", "images") => &IMAGES,
+        ("manager", "image") => &IMAGE,
+        ("manager", "desktop") => &DESKTOP,
+        ("manager", "ban") => &BAN,
+        ("manager", "garbagecollector") => &GC,
+        ("manager", "buildapplist") => &BUILDAPPLIST,
+        ("accounting", "metrics") => &METRICS,
+        _ => return None,
+    })
+}
+
+impl RouteSpec {
+    /// Whether `method` is allowed (HEAD wherever GET is).
+    pub fn allows(&self, method: &Method) -> bool {
+        self.methods.contains(method) || (*method == Method::HEAD && self.methods.contains(&Method::GET))
+    }
+    /// The `Allow` header value.
+    pub fn allow_header(&self) -> String {
+        let mut names: Vec<&str> = self.methods.iter().map(Method::as_str).collect();
+        if self.methods.contains(&Method::GET) {
+            names.push("HEAD");
+        }
+        names.join(", ")
+    }
+}

@@ -1,0 +1,76 @@
+//! What handlers share: the domain services and settings built once at boot.
+
+use super::pipeline::client_address::ClientAddressPolicy;
+use super::pipeline::gate::Gates;
+use crate::domain::apps::ApplicationService;
+use crate::domain::auth::SessionService;
+use crate::domain::desktop::DesktopService;
+use crate::domain::profile::ProfileService;
+use crate::ports::{Accounting, Geolocation};
+use serde_json::{Map, Value};
+use std::net::IpAddr;
+use std::sync::Arc;
+
+/// Documents returned by `core/getkeyinfo`, rendered once at boot.
+#[derive(Debug, Clone, Default)]
+pub struct KeyInfo {
+    /// `colors`.
+    pub colors: Value,
+    /// `menuconfig`.
+    pub menuconfig: Value,
+    /// `geolocation`.
+    pub geolocation: Value,
+    /// `zoom`.
+    pub zoom: Value,
+    /// `tipsinfo`.
+    pub tipsinfo: Value,
+    /// `welcomeinfo`.
+    pub welcomeinfo: Value,
+    /// `imagenotificationconfig`.
+    pub imagenotificationconfig: Value,
+    /// `features_permissions_executeclasses` (null unless `read` is permitted).
+    pub executeclasses: Value,
+}
+
+/// HTTP-level settings.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// Largest request body.
+    pub max_request_body: usize,
+    /// Longest response body written to the trace.
+    pub max_log_body_size: usize,
+    /// Supported locales.
+    pub languages: Vec<String>,
+    /// `getkeyinfo` documents.
+    pub keyinfo: KeyInfo,
+    /// Whether `features` may be sent at login (`submit` permission).
+    pub features_submit: bool,
+    /// Address whose location is the server's.
+    pub server_geolocation_ip: IpAddr,
+    /// `desktop.description`.
+    pub desktop_description: Map<String, Value>,
+    /// `core/version` document.
+    pub version: Value,
+}
+
+/// The state of the HTTP layer.
+pub struct AppState {
+    /// Logins, tokens and guards.
+    pub sessions: SessionService,
+    /// Desktops.
+    pub desktops: Arc<DesktopService>,
+    /// Applications.
+    pub apps: Arc<ApplicationService>,
+    /// Profiles.
+    pub profiles: ProfileService,
+    /// Counters.
+    pub accounting: Arc<dyn Accounting>,
+    /// Geolocation.
+    pub geolocation: Arc<dyn Geolocation>,
+    /// Client address resolution.
+    pub addresses: ClientAddressPolicy,
+    /// Controller gates.
+    pub gates: Gates,
+    /// Settings.
+    pub settings: HttpSettings,
+}

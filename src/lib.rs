@@ -1,0 +1,13 @@
+//! deskplane: a control plane for cloud desktops, compatible with abcdesktop's pyos API.
+//!
+//! Hexagonal layout: [`domain`] is the pure core, [`ports`] its traits, [`adapters`] the
+//! backends, [`http`] the pyos-compatible API, [`config`] the typed configuration and
+//! [`app`] the wiring that turns a config into a running server.
+
+pub mod adapters;
+pub mod app;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod ports;
+pub mod telemetry;
