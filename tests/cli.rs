@@ -1,0 +1,105 @@
+//! The `deskplane` binary: `config check` and `serve` with a graceful stop.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_deskplane");
+const SHIPPED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/config/deskplane.toml");
+
+#[test]
+fn config_check_accepts_the_shipped_config() {
+    let output = Command::new(BINARY)
+        .args(["config", "check", SHIPPED])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stderr).ends_with(": ok\n"));
+}
+
+#[test]
+fn config_check_lists_every_problem_with_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.toml");
+    std::fs::write(&file, "websocketrouting = \"nope\"\ntrusted_proxy_cidr = [\"10.0.0.0/40\"]\nspeling = 1\n[backends]\ncache = \"etcd\"\n").unwrap();
+    let output = Command::new(BINARY)
+        .args(["config", "check"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for key in [
+        "error: websocketrouting:",
+        "error: trusted_proxy_cidr[0]:",
+        "error: backends.cache:",
+        "warning: speling: unknown key",
+    ] {
+        assert!(stderr.contains(key), "missing '{key}' in:\n{stderr}");
+    }
+    let output = Command::new(BINARY)
+        .args(["config", "check", "/nonexistent.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("/nonexistent.toml"));
+}
+
+#[test]
+fn serve_starts_answers_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BINARY)
+        .args(["serve", "--config", SHIPPED, "--listen", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let address = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.split("address=")
+                .nth(1)
+                .map(|rest| rest.split_whitespace().next().unwrap_or_default().to_owned())
+        })
+        .expect("the server logs its address");
+    let body = http_get(&address, "/API/healthz");
+    assert!(body.starts_with("HTTP/1.1 200") && body.ends_with("OK"), "{body}");
+    assert!(
+        dir.path()
+            .join("var/keys/abcdesktop_jwt_user_signing_private_key.pem")
+            .is_file(),
+        "keys were generated"
+    );
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = wait_with_timeout(&mut child, Duration::from_secs(10));
+    assert_eq!(status.and_then(|s| s.code()), Some(0), "graceful exit");
+}
+
+fn http_get(address: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+fn wait_with_timeout(child: &mut std::process::Child, timeout: Duration) -> Option<std::process::ExitStatus> {
+    let deadline = std::time::Instant::now() + timeout;
+    while std::time::Instant::now() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    None
+}
