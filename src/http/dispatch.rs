@@ -197,7 +197,9 @@ where
     if spec.guard == Guard::Tool && caller == Caller::Anonymous {
         return Err(ApiError::unauthorized("Invalid token"));
     }
-    if spec.security_check {
+    // validate_env starts with the same ban and spoof check: run it once, or one spoofed
+    // request would count two failures.
+    if spec.security_check && matches!(spec.guard, Guard::Open | Guard::Soft) {
         state.sessions.security_check(&facts).await?;
     }
     let identity = match spec.guard {
