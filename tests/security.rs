@@ -149,11 +149,19 @@ async fn forwarded_headers_only_count_through_a_trusted_proxy() {
     let description = server
         .post_with(
             "/composer/getdesktopdescription",
-            &[("ABCAuthorization", &format!("Bearer {token}")), ("X-Forwarded-For", "1.2.3.4, 10.9.9.9")],
+            &[
+                ("ABCAuthorization", &format!("Bearer {token}")),
+                ("X-Forwarded-For", "1.2.3.4, 10.9.9.9"),
+            ],
             json!({}),
         )
         .await;
-    assert_http_error(description, StatusCode::UNAUTHORIZED, "spoofed X-Forwarded-For header detected").await;
+    assert_http_error(
+        description,
+        StatusCode::UNAUTHORIZED,
+        "spoofed X-Forwarded-For header detected",
+    )
+    .await;
     let status = server.get_json("/manager/ban/ipaddr/10.9.9.9").await;
     assert_eq!(status["count"], 2, "one spoofed request counts one failure");
     server.stop().await;

@@ -3,7 +3,7 @@
 use warp::http::Method;
 
 /// Every route deskplane serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[allow(missing_docs)]
 pub enum Route {
     Healthz,
@@ -149,6 +149,50 @@ const fn manager(
 const AUTH: &str = "AuthController";
 const COMPOSER: &str = "ComposerController";
 
+/// Every route as (controller segment, route name), in pyos's order.
+pub const ALL: [(&str, &str); 40] = [
+    ("", "healthz"),
+    ("", "version"),
+    ("", "openapi"),
+    ("auth", "getauthconfig"),
+    ("auth", "auth"),
+    ("auth", "logout"),
+    ("auth", "disconnect"),
+    ("auth", "refreshtoken"),
+    ("auth", "labels"),
+    ("auth", "login"),
+    ("composer", "launchdesktop"),
+    ("composer", "ocrun"),
+    ("composer", "getuserapplist"),
+    ("composer", "refreshdesktoptoken"),
+    ("composer", "listcontainer"),
+    ("composer", "stopcontainer"),
+    ("composer", "removecontainer"),
+    ("composer", "logcontainer"),
+    ("composer", "envcontainer"),
+    ("composer", "getlogs"),
+    ("composer", "getdesktopdescription"),
+    ("composer", "listsecrets"),
+    ("composer", "list_applications_by_phase"),
+    ("core", "getkeyinfo"),
+    ("core", "getmessageinfo"),
+    ("core", "version"),
+    ("user", "whoami"),
+    ("user", "getlocation"),
+    ("store", "set"),
+    ("store", "get"),
+    ("store", "getcollection"),
+    ("manager", "healtz"),
+    ("manager", "healthz"),
+    ("manager", "images"),
+    ("manager", "image"),
+    ("manager", "desktop"),
+    ("manager", "ban"),
+    ("manager", "garbagecollector"),
+    ("manager", "buildapplist"),
+    ("accounting", "metrics"),
+];
+
 /// Looks a route up by controller segment and method name (punctuation already mapped to `_`).
 pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
     use Guard::{Open, Soft, Tool, Validate};
@@ -266,6 +310,21 @@ pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
         ("accounting", "metrics") => &METRICS,
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_listed_route_resolves_and_no_route_is_unlisted() {
+        for (controller, name) in super::ALL {
+            assert!(super::find(controller, name).is_some(), "{controller}/{name}");
+        }
+        let distinct: std::collections::HashSet<_> = super::ALL
+            .iter()
+            .map(|(c, n)| super::find(c, n).map(|s| s.route))
+            .collect();
+        assert_eq!(distinct.len(), super::ALL.len());
+    }
 }
 
 impl RouteSpec {

@@ -1,0 +1,204 @@
+//! The rest of the surface: operator routes, the login-page launch, logs, descriptions,
+//! metrics and the OpenAPI document.
+
+mod common;
+
+use common::{TestServer, shipped_config};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn operators_inspect_and_remove_desktops_and_their_applications() {
+    let server = TestServer::start().await;
+    server.register_app("calc.d.3.0.json").await;
+    let token = server.login_anonymous().await;
+    server
+        .post_json("/composer/launchdesktop", Some(&token), json!({}), StatusCode::OK)
+        .await;
+    let run = server
+        .post_json(
+            "/composer/ocrun",
+            Some(&token),
+            json!({"image": "abcdesktopio/calc.d:3.0"}),
+            StatusCode::OK,
+        )
+        .await;
+    let container = run["result"]["container_id"].as_str().unwrap().to_owned();
+
+    let desktops = server.get_json("/manager/desktop").await;
+    let name = desktops[0]["name"].as_str().unwrap().to_owned();
+    assert_eq!(desktops[0]["status"], "Running");
+    assert_eq!(
+        desktops[0]["vncPassword"],
+        Value::Null,
+        "the operator list never shows VNC passwords"
+    );
+    let pod = server.get_json(&format!("/manager/desktop/{name}")).await;
+    assert_eq!(pod["kind"], "Pod");
+    assert_eq!(pod["metadata"]["labels"]["type"], "x11server");
+    assert!(
+        pod["metadata"]["labels"].get("xauthkey").is_none(),
+        "cookies are not shown"
+    );
+    let apps = server.get_json(&format!("/manager/desktop/{name}/container")).await;
+    assert_eq!(apps[0]["id"], container.as_str());
+    let one = server
+        .get_json(&format!("/manager/desktop/{name}/container/{container}"))
+        .await;
+    assert_eq!(one["image"], "abcdesktopio/calc.d:3.0");
+    let removed = server
+        .delete_json(&format!("/manager/desktop/{name}/container/{container}"))
+        .await;
+    assert_eq!(removed, json!(container));
+    assert_eq!(
+        server.get_json(&format!("/manager/desktop/{name}/container")).await,
+        json!([])
+    );
+
+    assert_eq!(
+        server
+            .get(&format!("/manager/desktop/{name}/wrong/shape/here"))
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        server.get("/manager/desktop/nope").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        server.delete_json(&format!("/manager/desktop/{name}")).await,
+        json!(true)
+    );
+    assert_eq!(server.get_json("/manager/desktop").await, json!([]));
+    let after = server.post("/composer/listcontainer", Some(&token), json!({})).await;
+    assert_eq!(after.status(), StatusCode::NOT_FOUND, "desktop not found");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_garbage_collector_removes_everything_when_forced() {
+    let server = TestServer::start().await;
+    for _ in 0..3 {
+        let token = server.login_anonymous().await;
+        server
+            .post_json("/composer/launchdesktop", Some(&token), json!({}), StatusCode::OK)
+            .await;
+    }
+    let kept = server.get_json("/manager/garbagecollector?expirein=900").await;
+    assert_eq!(kept, json!([]), "nothing has been idle for 15 minutes");
+    let removed = server.get_json("/manager/garbagecollector/0?force=true").await;
+    assert_eq!(removed.as_array().unwrap().len(), 3);
+    assert_eq!(server.get_json("/manager/desktop").await, json!([]));
+    assert_eq!(
+        server
+            .get("/manager/garbagecollector?expirein=0&force=maybe")
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn login_page_launch_logs_description_and_text_progress() {
+    let server = TestServer::start().await;
+    let token = server.login_anonymous().await;
+    let launched = server
+        .post_json("/auth/login", Some(&token), json!({"width": 800}), StatusCode::OK)
+        .await;
+    assert_eq!(launched["message"], "ok");
+    assert!(launched["result"]["vncpassword"].is_string());
+    let logs = server
+        .post_json("/composer/getlogs", Some(&token), json!({}), StatusCode::OK)
+        .await;
+    assert!(logs["result"].as_str().unwrap().contains("simulated desktop started"));
+    let description = server
+        .post_json(
+            "/composer/getdesktopdescription",
+            Some(&token),
+            json!({}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(description["result"]["clientipaddr"], "127.0.0.1");
+    let progress = server
+        .post_with(
+            "/core/getmessageinfo",
+            &[
+                ("ABCAuthorization", &format!("Bearer {token}")),
+                ("Accept", "text/plain"),
+            ],
+            json!({}),
+        )
+        .await;
+    assert_eq!(progress.headers()["content-type"], "text/text;charset=utf-8");
+    assert_eq!(progress.text().await.unwrap(), "stopinfo\n");
+    let features = server
+        .post(
+            "/auth/login",
+            Some(&token),
+            json!({"features": {"executeclassname": "gold"}}),
+        )
+        .await;
+    assert_eq!(
+        features.status(),
+        StatusCode::UNAUTHORIZED,
+        "features need the submit permission"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn features_may_choose_an_execute_class_when_permitted() {
+    let mut config = shipped_config();
+    config.desktop.features_permissions = vec!["read".into(), "submit".into()];
+    let server = TestServer::with(config).await;
+    let classes = server
+        .post_json(
+            "/core/getkeyinfo",
+            None,
+            json!({"provider": "features_permissions_executeclasses"}),
+            StatusCode::OK,
+        )
+        .await;
+    assert!(classes["id"]["default"].is_object());
+    let login = server
+        .post_json(
+            "/auth/auth",
+            None,
+            json!({"provider": "anonymous", "features": {"executeclassname": "gold"}}),
+            StatusCode::OK,
+        )
+        .await;
+    let token = login["result"]["jwt_user_token"].as_str().unwrap();
+    let labels = server
+        .post_json("/auth/labels", Some(token), json!({}), StatusCode::OK)
+        .await;
+    assert_eq!(labels["result"]["executeclassname"], "gold");
+    let bad = server
+        .post("/auth/auth", None, json!({"provider": "anonymous", "features": "gold"}))
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn metrics_and_openapi_describe_the_service() {
+    let server = TestServer::start().await;
+    let token = server.login_anonymous().await;
+    server
+        .post_json("/composer/launchdesktop", Some(&token), json!({}), StatusCode::OK)
+        .await;
+    let text = server.get("/accounting/metrics").await.text().await.unwrap();
+    assert!(text.contains("pyos_login_total{login=\"success\"} 1"), "{text}");
+    assert!(text.contains("pyos_desktop_total{desktop=\"current\"} 1"), "{text}");
+    let json = server.get_json("/accounting/metrics?format=json").await;
+    assert_eq!(json["desktop"]["createsuccess"], 1);
+    let openapi = server.get_json("/openapi").await;
+    let paths = openapi["paths"].as_object().unwrap();
+    assert_eq!(paths.len(), 40);
+    assert!(paths["/API/composer/launchdesktop"]["post"]["requestBody"].is_object());
+    assert!(paths["/API/manager/ban"]["delete"].is_object());
+    server.stop().await;
+}
