@@ -312,21 +312,6 @@ pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn every_listed_route_resolves_and_no_route_is_unlisted() {
-        for (controller, name) in super::ALL {
-            assert!(super::find(controller, name).is_some(), "{controller}/{name}");
-        }
-        let distinct: std::collections::HashSet<_> = super::ALL
-            .iter()
-            .map(|(c, n)| super::find(c, n).map(|s| s.route))
-            .collect();
-        assert_eq!(distinct.len(), super::ALL.len());
-    }
-}
-
 impl RouteSpec {
     /// Whether `method` is allowed (HEAD wherever GET is).
     pub fn allows(&self, method: &Method) -> bool {
@@ -339,5 +324,20 @@ impl RouteSpec {
             names.push("HEAD");
         }
         names.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_listed_route_resolves_and_no_route_is_unlisted() {
+        for (controller, name) in super::ALL {
+            assert!(super::find(controller, name).is_some(), "{controller}/{name}");
+        }
+        let distinct: std::collections::HashSet<_> = super::ALL
+            .iter()
+            .map(|(c, n)| super::find(c, n).map(|s| s.route))
+            .collect();
+        assert_eq!(distinct.len(), super::ALL.len());
     }
 }
