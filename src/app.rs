@@ -346,6 +346,7 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
     let envlocal = text_pairs(&config.desktop.envlocal);
     let desktops = Arc::new(DesktopService::new(
         orchestrator.clone(),
+        orchestrator.clone(),
         tokens,
         token_policy,
         ProgressChannel::new(cache, Duration::from_secs(60)),
@@ -383,6 +384,7 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         .collect();
     let apps = Arc::new(ApplicationService::new(
         catalog,
+        orchestrator.clone(),
         orchestrator.clone(),
         orchestrator,
         bans,

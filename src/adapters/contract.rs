@@ -12,6 +12,7 @@ use crate::ports::cache::Cache;
 use crate::ports::catalog_store::CatalogStore;
 use crate::ports::orchestrator::{ApplicationRuntime, DesktopOrchestrator, OrchestratorError, ProgressSink};
 use crate::ports::profile_store::ProfileStore;
+use crate::ports::user_secrets::UserSecretStore;
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -73,7 +74,7 @@ fn app() -> App {
 }
 
 /// The orchestrator contract: secrets, create/find/resume, idempotent create, apps, removal.
-pub async fn orchestrator_contract<O: DesktopOrchestrator + ApplicationRuntime>(orchestrator: &O) {
+pub async fn orchestrator_contract<O: DesktopOrchestrator + ApplicationRuntime + UserSecretStore>(orchestrator: &O) {
     let fry = owner("fry");
     let secrets = vec![UserSecret {
         kind: "localaccount".into(),

@@ -8,7 +8,7 @@ use crate::domain::identity::{Identity, UserId};
 use crate::domain::progress::ProgressChannel;
 use crate::domain::tokens::{DesktopClaims, TokenPolicy, UserClaims};
 use crate::ports::clock::{Clock, UnixSeconds};
-use crate::ports::{DesktopOrchestrator, Randomness, TokenError, TokenSigner};
+use crate::ports::{DesktopOrchestrator, Randomness, TokenError, TokenSigner, UserSecretStore};
 use async_trait::async_trait;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -135,11 +135,17 @@ pub struct DesktopKit {
 
 /// A desktop service on `orchestrator`.
 pub fn desktop_kit(orchestrator: Arc<dyn DesktopOrchestrator>) -> DesktopKit {
+    desktop_kit_with(orchestrator, memory_orchestrator())
+}
+
+/// A desktop service on `orchestrator`, reading user secrets from `secrets`.
+pub fn desktop_kit_with(orchestrator: Arc<dyn DesktopOrchestrator>, secrets: Arc<dyn UserSecretStore>) -> DesktopKit {
     let history = Arc::new(MemoryHistory::default());
     let cache = Arc::new(MemoryCache::default());
     let clock = HandClock::at(10_000);
     let service = Arc::new(DesktopService::new(
         orchestrator,
+        secrets,
         Arc::new(PlainTokens),
         token_policy(),
         ProgressChannel::new(cache.clone(), Duration::from_secs(60)),

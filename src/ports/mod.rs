@@ -16,6 +16,7 @@ pub mod oauth;
 pub mod orchestrator;
 pub mod profile_store;
 pub mod tokens;
+pub mod user_secrets;
 
 pub use accounting::Accounting;
 pub use ban_store::{BanCollection, BanRecord, BanStore};
@@ -29,6 +30,7 @@ pub use oauth::{OAuthError, OAuthProvider, OAuthTokens};
 pub use orchestrator::{ApplicationRuntime, DesktopOrchestrator, OrchestratorError};
 pub use profile_store::ProfileStore;
 pub use tokens::{TokenError, TokenSigner};
+pub use user_secrets::UserSecretStore;
 
 use thiserror::Error;
 

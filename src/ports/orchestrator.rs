@@ -2,7 +2,7 @@
 //! simulation). Split by capability: desktops, then applications.
 
 use crate::domain::apps::{AppLaunchSpec, AppRef, LaunchedApp, RunningApp};
-use crate::domain::desktop::{Desktop, DesktopOwner, DesktopSpec, RemovalScope, UserSecret};
+use crate::domain::desktop::{Desktop, DesktopOwner, DesktopSpec, RemovalScope};
 use crate::ports::clock::UnixSeconds;
 use async_trait::async_trait;
 use serde_json::Value;
@@ -45,27 +45,6 @@ pub trait ProgressSink: Send + Sync {
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait DesktopOrchestrator: Send + Sync {
-    /// Creates or replaces the user's login secrets (`auth-<kind>-<userid>`).
-    ///
-    /// # Errors
-    /// [`OrchestratorError::Unavailable`] when the API cannot be reached,
-    /// [`OrchestratorError::Rejected`] when a secret is refused.
-    async fn prepare_user_resources(
-        &self,
-        owner: &DesktopOwner,
-        secrets: &[UserSecret],
-    ) -> Result<(), OrchestratorError>;
-    /// Returns the secret types (`<namespace>/<kind>`) the user has, skipping empty secrets.
-    ///
-    /// # Errors
-    /// [`OrchestratorError::Unavailable`] when the API cannot be reached.
-    async fn list_user_secret_types(&self, owner: &DesktopOwner) -> Result<Vec<String>, OrchestratorError>;
-    /// Returns the owner's secret of `kind` (e.g. `posixaccount`), or `None`.
-    ///
-    /// # Errors
-    /// [`OrchestratorError::Unavailable`] when the API cannot be reached.
-    async fn read_user_secret(&self, owner: &DesktopOwner, kind: &str)
-    -> Result<Option<UserSecret>, OrchestratorError>;
     /// Finds the owner's live desktop (Running, Pending or Succeeded, not terminating) with
     /// its VNC password, or `None`.
     ///

@@ -10,7 +10,7 @@ use crate::domain::ban::BanService;
 use crate::domain::desktop::Desktop;
 use crate::domain::identity::Identity;
 use crate::domain::naming::dns_name;
-use crate::ports::{ApplicationRuntime, DesktopOrchestrator, OrchestratorError, Randomness};
+use crate::ports::{ApplicationRuntime, DesktopOrchestrator, OrchestratorError, Randomness, UserSecretStore};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -86,6 +86,7 @@ pub struct ApplicationService {
     catalog: Arc<CatalogService>,
     runtime: Arc<dyn ApplicationRuntime>,
     desktops: Arc<dyn DesktopOrchestrator>,
+    secrets: Arc<dyn UserSecretStore>,
     bans: BanService,
     counters: Counters,
     random: Arc<dyn Randomness>,
@@ -96,11 +97,13 @@ const RUNNING_STATES: [&str; 2] = ["Running", "Waiting"];
 const LISTED_STATES: [&str; 5] = ["Running", "Terminated", "Waiting", "Completed", "Succeeded"];
 
 impl ApplicationService {
-    /// Builds the service.
+    /// Builds the service (one argument per port it uses, plus its policy).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         catalog: Arc<CatalogService>,
         runtime: Arc<dyn ApplicationRuntime>,
         desktops: Arc<dyn DesktopOrchestrator>,
+        secrets: Arc<dyn UserSecretStore>,
         bans: BanService,
         counters: Counters,
         random: Arc<dyn Randomness>,
@@ -110,6 +113,7 @@ impl ApplicationService {
             catalog,
             runtime,
             desktops,
+            secrets,
             bans,
             counters,
             random,
@@ -203,7 +207,7 @@ impl ApplicationService {
         request: &RunRequest,
     ) -> Result<AppLaunchSpec, AppError> {
         let owner = identity.owner();
-        let posix = match self.desktops.read_user_secret(&owner, "posixaccount").await? {
+        let posix = match self.secrets.read_user_secret(&owner, "posixaccount").await? {
             Some(secret) => posix_account_from_secret(&secret.data, &self.policy.posix_defaults),
             None => posix_account_from_secret(&BTreeMap::new(), &self.policy.posix_defaults),
         };

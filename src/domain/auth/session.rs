@@ -8,7 +8,7 @@ use crate::domain::history::LoginRecord;
 use crate::domain::identity::{Caller, Identity};
 use crate::domain::request::RequestFacts;
 use crate::domain::tokens::TokenPolicy;
-use crate::ports::{DesktopOrchestrator, LoginHistory, TokenError, TokenSigner};
+use crate::ports::{LoginHistory, TokenError, TokenSigner, UserSecretStore};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -46,7 +46,7 @@ pub struct SessionService {
     tokens: Arc<dyn TokenSigner>,
     policy: TokenPolicy,
     bans: BanService,
-    desktops: Arc<dyn DesktopOrchestrator>,
+    secrets: Arc<dyn UserSecretStore>,
     history: Arc<dyn LoginHistory>,
     counters: Counters,
 }
@@ -58,7 +58,7 @@ impl SessionService {
         tokens: Arc<dyn TokenSigner>,
         policy: TokenPolicy,
         bans: BanService,
-        desktops: Arc<dyn DesktopOrchestrator>,
+        secrets: Arc<dyn UserSecretStore>,
         history: Arc<dyn LoginHistory>,
         counters: Counters,
     ) -> Self {
@@ -67,7 +67,7 @@ impl SessionService {
             tokens,
             policy,
             bans,
-            desktops,
+            secrets,
             history,
             counters,
         }
@@ -178,7 +178,7 @@ impl SessionService {
         let identity = outcome.identity;
         self.counters.bump("login", "success").await;
         self.counters.bump("login", &identity.providertype).await;
-        self.desktops
+        self.secrets
             .prepare_user_resources(&identity.owner(), &outcome.secrets)
             .await
             .map_err(|error| AuthFlowError::PrepareResources(error.to_string()))?;

@@ -14,6 +14,7 @@ use crate::domain::progress::ProgressChannel;
 use crate::domain::request::RequestFacts;
 use crate::domain::secret::Secret;
 use crate::domain::tokens::TokenPolicy;
+use crate::ports::UserSecretStore;
 use crate::ports::{
     Clock, DesktopHistory, DesktopOrchestrator, OrchestratorError, Randomness, TokenError, TokenSigner,
 };
@@ -94,6 +95,7 @@ pub struct LaunchedDesktop {
 /// Desktop use cases.
 pub struct DesktopService {
     orchestrator: Arc<dyn DesktopOrchestrator>,
+    secrets: Arc<dyn UserSecretStore>,
     tokens: Arc<dyn TokenSigner>,
     token_policy: TokenPolicy,
     progress: ProgressChannel,
@@ -144,6 +146,7 @@ impl DesktopService {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         orchestrator: Arc<dyn DesktopOrchestrator>,
+        secrets: Arc<dyn UserSecretStore>,
         tokens: Arc<dyn TokenSigner>,
         token_policy: TokenPolicy,
         progress: ProgressChannel,
@@ -155,6 +158,7 @@ impl DesktopService {
     ) -> Self {
         Self {
             orchestrator,
+            secrets,
             tokens,
             token_policy,
             progress,
@@ -170,6 +174,11 @@ impl DesktopService {
     /// The progress channel.
     pub fn progress(&self) -> &ProgressChannel {
         &self.progress
+    }
+
+    /// The user secrets.
+    pub fn secrets(&self) -> &Arc<dyn UserSecretStore> {
+        &self.secrets
     }
 
     /// The orchestrator.
@@ -388,7 +397,7 @@ impl DesktopService {
         request: &LaunchRequest,
     ) -> Result<DesktopSpec, DesktopError> {
         let owner = identity.owner();
-        let posix = match self.orchestrator.read_user_secret(&owner, "posixaccount").await? {
+        let posix = match self.secrets.read_user_secret(&owner, "posixaccount").await? {
             Some(secret) => posix_account_from_secret(&secret.data, &self.policy.posix_defaults),
             None => posix_account_from_secret(&BTreeMap::new(), &self.policy.posix_defaults),
         };

@@ -75,7 +75,7 @@ pub async fn listsecrets(ctx: &Ctx) -> Result<Response, ApiError> {
     let types = ctx
         .state
         .desktops
-        .orchestrator()
+        .secrets()
         .list_user_secret_types(&identity.owner())
         .await?;
     Ok(success(types, "ok"))

@@ -20,47 +20,6 @@ impl MemoryOrchestrator {
 
 #[async_trait]
 impl DesktopOrchestrator for MemoryOrchestrator {
-    async fn prepare_user_resources(
-        &self,
-        owner: &DesktopOwner,
-        secrets: &[UserSecret],
-    ) -> Result<(), OrchestratorError> {
-        let mut state = self.state();
-        let stored = state.secrets.entry(owner_key(owner)).or_default();
-        for secret in secrets {
-            stored.insert(secret.kind.clone(), secret.clone());
-        }
-        Ok(())
-    }
-
-    async fn read_user_secret(
-        &self,
-        owner: &DesktopOwner,
-        kind: &str,
-    ) -> Result<Option<UserSecret>, OrchestratorError> {
-        Ok(self
-            .state()
-            .secrets
-            .get(&owner_key(owner))
-            .and_then(|s| s.get(kind))
-            .cloned())
-    }
-
-    async fn list_user_secret_types(&self, owner: &DesktopOwner) -> Result<Vec<String>, OrchestratorError> {
-        let state = self.state();
-        Ok(state
-            .secrets
-            .get(&owner_key(owner))
-            .map(|secrets| {
-                secrets
-                    .values()
-                    .filter(|s| !s.data.is_empty())
-                    .map(|s| format!("{}/{}", self.settings.namespace, s.kind))
-                    .collect()
-            })
-            .unwrap_or_default())
-    }
-
     async fn find_desktop(&self, owner: &DesktopOwner) -> Result<Option<Desktop>, OrchestratorError> {
         Ok(self
             .state()

@@ -4,6 +4,7 @@
 
 mod applications;
 mod desktops;
+mod secrets;
 
 use crate::domain::apps::Engine;
 use crate::domain::desktop::{Desktop, DesktopOwner, UserSecret};

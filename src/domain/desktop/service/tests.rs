@@ -2,7 +2,7 @@ use super::*;
 use crate::domain::desktop::GcRequest;
 use crate::domain::history::DesktopEventType;
 use crate::domain::progress::STOP_MARKER;
-use crate::domain::testkit::{desktop_kit, identity, memory_orchestrator};
+use crate::domain::testkit::{desktop_kit, desktop_kit_with, identity, memory_orchestrator};
 use crate::domain::tokens::DesktopClaims;
 use crate::ports::DesktopHistory;
 use crate::ports::cache::Cache;
@@ -134,13 +134,12 @@ async fn the_desktop_environment_carries_the_request_and_the_labels() {
 async fn a_failed_creation_is_reported_and_the_progress_still_stops() {
     let mut orchestrator = MockDesktopOrchestrator::new();
     orchestrator.expect_find_desktop().returning(|_| Ok(None));
-    orchestrator.expect_read_user_secret().returning(|_, _| Ok(None));
     orchestrator.expect_create_desktop().returning(|_, _| {
         Err(OrchestratorError::StartFailed(
             "e.Your pod does not start, status is Pending reason is ErrImagePull".into(),
         ))
     });
-    let kit = desktop_kit(Arc::new(orchestrator));
+    let kit = desktop_kit_with(Arc::new(orchestrator), memory_orchestrator());
     let error = kit
         .service
         .launch(&identity("fry"), &facts(), &LaunchRequest::default())
