@@ -1,0 +1,373 @@
+//! The simulated kubelet and scheduler: moves pods Pending → ContainerCreating → Running
+//! with an IP and container statuses, emitting the events a cluster emits. Failure modes:
+//! a nodeSelector the node lacks (Unschedulable), an image that never pulls (ErrImagePull,
+//! then ImagePullBackOff), a secret volume whose secret is missing (CreateContainerConfigError).
+
+use super::store::{Cluster, EVENTS, PODS};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+fn event(
+    cluster: &Arc<Cluster>,
+    namespace: &str,
+    pod: &Value,
+    kind: &str,
+    reason: &str,
+    message: String,
+    field_path: Option<String>,
+) {
+    let name = pod
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let mut involved =
+        json!({"kind": "Pod", "namespace": namespace, "name": name, "uid": pod.pointer("/metadata/uid")});
+    if let Some(path) = field_path {
+        involved["fieldPath"] = Value::String(path);
+    }
+    let now = pod
+        .pointer("/metadata/creationTimestamp")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let body = json!({"metadata": {"generateName": format!("{name}.")}, "involvedObject": involved, "type": kind, "reason": reason,
+                      "message": message, "count": 1, "firstTimestamp": now, "lastTimestamp": now, "source": {"component": "kubelet"}});
+    let _ = cluster.create(&EVENTS, Some(namespace), body);
+}
+
+fn containers(pod: &Value, list: &str) -> Vec<(String, String)> {
+    pod.pointer(&format!("/spec/{list}"))
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .map(|c| {
+                    (
+                        c["name"].as_str().unwrap_or_default().to_owned(),
+                        c["image"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn waiting(name: &str, image: &str, reason: &str, message: &str) -> Value {
+    json!({"name": name, "image": image, "ready": false, "started": false, "restartCount": 0, "state": {"waiting": {"reason": reason, "message": message}}})
+}
+
+fn running(name: &str, image: &str, id: usize) -> Value {
+    json!({"name": name, "image": image, "imageID": format!("docker-pullable://{image}"), "ready": true, "started": true, "restartCount": 0,
+           "containerID": format!("containerd://{id:064x}"), "state": {"running": {"startedAt": null}}})
+}
+
+/// Whether the node satisfies the pod's nodeSelector.
+fn schedulable(cluster: &Cluster, pod: &Value) -> bool {
+    let Some(selector) = pod.pointer("/spec/nodeSelector").and_then(Value::as_object) else {
+        return true;
+    };
+    selector.iter().all(|(k, v)| {
+        cluster
+            .settings
+            .node_labels
+            .iter()
+            .any(|(nk, nv)| nk == k && Some(nv.as_str()) == v.as_str())
+    })
+}
+
+fn missing_secret(cluster: &Cluster, namespace: &str, pod: &Value) -> Option<String> {
+    let volumes = pod.pointer("/spec/volumes").and_then(Value::as_array)?;
+    volumes
+        .iter()
+        .filter_map(|v| v.pointer("/secret/secretName").and_then(Value::as_str))
+        .find(|secret| {
+            cluster
+                .get(&super::resources::RESOURCES[1], Some(namespace), secret)
+                .is_err()
+        })
+        .map(str::to_owned)
+}
+
+/// Simulates the life of a new pod.
+pub fn start_pod(cluster: Arc<Cluster>, namespace: String, name: String) {
+    tokio::spawn(async move {
+        let settings = cluster.settings.clone();
+        tokio::time::sleep(settings.schedule_delay).await;
+        let Ok(pod) = cluster.get(&PODS, Some(&namespace), &name) else {
+            return;
+        };
+        if !schedulable(&cluster, &pod) {
+            let message = "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.".to_owned();
+            event(
+                &cluster,
+                &namespace,
+                &pod,
+                "Warning",
+                "FailedScheduling",
+                message.clone(),
+                None,
+            );
+            let _ = cluster.patch(
+                &PODS,
+                Some(&namespace),
+                &name,
+                &json!({"status": {"phase": "Pending", "conditions": [
+                {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": message}]}}),
+                true,
+            );
+            return;
+        }
+        let node = settings.node.clone();
+        let scheduled = json!({"spec": {"nodeName": node}, "status": {"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "True"}]}});
+        let Ok(pod) = cluster.patch(&PODS, Some(&namespace), &name, &scheduled, true) else {
+            return;
+        };
+        event(
+            &cluster,
+            &namespace,
+            &pod,
+            "Normal",
+            "Scheduled",
+            format!("Successfully assigned {namespace}/{name} to {node}"),
+            None,
+        );
+        let all: Vec<(String, String)> = containers(&pod, "initContainers")
+            .into_iter()
+            .chain(containers(&pod, "containers"))
+            .collect();
+        let creating: Vec<Value> = containers(&pod, "containers")
+            .iter()
+            .map(|(n, i)| waiting(n, i, "ContainerCreating", ""))
+            .collect();
+        let _ = cluster.patch(
+            &PODS,
+            Some(&namespace),
+            &name,
+            &json!({"status": {"containerStatuses": creating}}),
+            false,
+        );
+        if let Some(secret) = missing_secret(&cluster, &namespace, &pod) {
+            let message = format!("secret \"{secret}\" not found");
+            event(
+                &cluster,
+                &namespace,
+                &pod,
+                "Warning",
+                "Failed",
+                format!("Error: {message}"),
+                None,
+            );
+            let statuses: Vec<Value> = containers(&pod, "containers")
+                .iter()
+                .map(|(n, i)| waiting(n, i, "CreateContainerConfigError", &message))
+                .collect();
+            let _ = cluster.patch(
+                &PODS,
+                Some(&namespace),
+                &name,
+                &json!({"status": {"containerStatuses": statuses}}),
+                false,
+            );
+            return;
+        }
+        for (container, image) in &all {
+            let path = Some(format!("spec.containers{{{container}}}"));
+            event(
+                &cluster,
+                &namespace,
+                &pod,
+                "Normal",
+                "Pulling",
+                format!("Pulling image \"{image}\""),
+                path.clone(),
+            );
+            tokio::time::sleep(settings.pull_delay).await;
+            if settings.never_pull.iter().any(|bad| image.contains(bad.as_str())) {
+                let message = format!(
+                    "Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to resolve reference"
+                );
+                event(
+                    &cluster,
+                    &namespace,
+                    &pod,
+                    "Warning",
+                    "Failed",
+                    message.clone(),
+                    path.clone(),
+                );
+                event(
+                    &cluster,
+                    &namespace,
+                    &pod,
+                    "Warning",
+                    "Failed",
+                    "Error: ErrImagePull".into(),
+                    path.clone(),
+                );
+                let statuses: Vec<Value> = containers(&pod, "containers")
+                    .iter()
+                    .map(|(n, i)| {
+                        if i == image {
+                            waiting(n, i, "ErrImagePull", &message)
+                        } else {
+                            waiting(n, i, "ContainerCreating", "")
+                        }
+                    })
+                    .collect();
+                let _ = cluster.patch(
+                    &PODS,
+                    Some(&namespace),
+                    &name,
+                    &json!({"status": {"containerStatuses": statuses.clone()}}),
+                    false,
+                );
+                tokio::time::sleep(settings.pull_delay).await;
+                let backoff: Vec<Value> = statuses
+                    .into_iter()
+                    .map(|mut s| {
+                        if s.pointer("/state/waiting/reason") == Some(&json!("ErrImagePull")) {
+                            s["state"]["waiting"]["reason"] = json!("ImagePullBackOff");
+                        }
+                        s
+                    })
+                    .collect();
+                event(
+                    &cluster,
+                    &namespace,
+                    &pod,
+                    "Normal",
+                    "BackOff",
+                    format!("Back-off pulling image \"{image}\""),
+                    path,
+                );
+                let _ = cluster.patch(
+                    &PODS,
+                    Some(&namespace),
+                    &name,
+                    &json!({"status": {"containerStatuses": backoff}}),
+                    false,
+                );
+                return;
+            }
+            event(
+                &cluster,
+                &namespace,
+                &pod,
+                "Normal",
+                "Pulled",
+                format!("Successfully pulled image \"{image}\""),
+                path.clone(),
+            );
+            event(
+                &cluster,
+                &namespace,
+                &pod,
+                "Normal",
+                "Created",
+                format!("Created container {container}"),
+                path.clone(),
+            );
+            event(
+                &cluster,
+                &namespace,
+                &pod,
+                "Normal",
+                "Started",
+                format!("Started container {container}"),
+                path,
+            );
+            cluster.log(&namespace, &name, container, format!("{container}: started {image}"));
+        }
+        tokio::time::sleep(settings.start_delay).await;
+        let statuses: Vec<Value> = containers(&pod, "containers")
+            .iter()
+            .enumerate()
+            .map(|(i, (n, image))| running(n, image, i + 1))
+            .collect();
+        let ip = cluster.next_pod_ip();
+        let status = json!({"status": {"phase": "Running", "podIP": ip, "podIPs": [{"ip": ip}], "hostIP": "192.168.49.2",
+            "containerStatuses": statuses,
+            "conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Initialized", "status": "True"},
+                           {"type": "ContainersReady", "status": "True"}, {"type": "Ready", "status": "True"}]}});
+        let _ = cluster.patch(&PODS, Some(&namespace), &name, &status, true);
+    });
+}
+
+/// Starts ephemeral containers added to a running pod.
+pub fn start_ephemeral(cluster: Arc<Cluster>, namespace: String, name: String, added: Vec<(String, String)>) {
+    tokio::spawn(async move {
+        let Ok(pod) = cluster.get(&PODS, Some(&namespace), &name) else {
+            return;
+        };
+        let mut statuses: Vec<Value> = pod
+            .pointer("/status/ephemeralContainerStatuses")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for (container, image) in added {
+            let path = Some(format!("spec.ephemeralContainers{{{container}}}"));
+            event(
+                &cluster,
+                &namespace,
+                &pod,
+                "Normal",
+                "Pulling",
+                format!("Pulling image \"{image}\""),
+                path.clone(),
+            );
+            tokio::time::sleep(cluster.settings.pull_delay).await;
+            let never = cluster
+                .settings
+                .never_pull
+                .iter()
+                .any(|bad| image.contains(bad.as_str()));
+            if never {
+                event(
+                    &cluster,
+                    &namespace,
+                    &pod,
+                    "Warning",
+                    "Failed",
+                    "Error: ErrImagePull".into(),
+                    path,
+                );
+                statuses.push(waiting(&container, &image, "ErrImagePull", "image not found"));
+            } else {
+                event(
+                    &cluster,
+                    &namespace,
+                    &pod,
+                    "Normal",
+                    "Pulled",
+                    format!("Successfully pulled image \"{image}\""),
+                    path.clone(),
+                );
+                event(
+                    &cluster,
+                    &namespace,
+                    &pod,
+                    "Normal",
+                    "Started",
+                    format!("Started container {container}"),
+                    path,
+                );
+                cluster.log(&namespace, &name, &container, format!("{container}: started {image}"));
+                statuses.push(running(&container, &image, statuses.len() + 100));
+            }
+        }
+        let _ = cluster.patch(
+            &PODS,
+            Some(&namespace),
+            &name,
+            &json!({"status": {"ephemeralContainerStatuses": statuses}}),
+            false,
+        );
+    });
+}
+
+/// Removes a pod marked for deletion once its (shortened) grace period is over.
+pub fn finish_deletion(cluster: Arc<Cluster>, namespace: String, name: String) {
+    tokio::spawn(async move {
+        tokio::time::sleep(cluster.settings.terminate_delay).await;
+        let _ = cluster.remove(&PODS, Some(&namespace), &name);
+    });
+}

@@ -1,0 +1,415 @@
+//! The HTTP front of the double: Kubernetes REST paths, verbs, selectors, watches.
+
+use super::resources::{self, Resource};
+use super::selectors::Selector;
+use super::store::{ApiStatus, Cluster, PODS};
+use super::watch::{self, WatchRequest};
+use super::{DoubleSettings, kubelet};
+use bytes::Bytes;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use warp::Filter;
+use warp::filters::path::FullPath;
+use warp::http::{HeaderMap, Method, StatusCode, header};
+use warp::reply::{Reply, Response};
+
+/// A running double.
+pub struct DoubleServer {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its state, for tests to inspect.
+    pub cluster: Arc<Cluster>,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl DoubleServer {
+    /// The base URL (`http://127.0.0.1:<port>`).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// A kubeconfig pointing at this double.
+    pub fn kubeconfig(&self, namespace: &str) -> String {
+        let token = self.cluster.settings.token.clone().unwrap_or_else(|| "none".into());
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: double\n  cluster:\n    server: {}\ncontexts:\n- name: double\n  context:\n    cluster: double\n    user: double\n    namespace: {namespace}\ncurrent-context: double\nusers:\n- name: double\n  user:\n    token: {token}\n",
+            self.url()
+        )
+    }
+}
+
+impl Drop for DoubleServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Starts the double on `listener`.
+pub fn start(settings: DoubleSettings, listener: TcpListener) -> std::io::Result<DoubleServer> {
+    let addr = listener.local_addr()?;
+    let cluster = Cluster::new(settings);
+    let shared = cluster.clone();
+    let query = warp::query::raw().or(warp::any().map(String::new)).unify();
+    let routes = warp::any()
+        .and(warp::method())
+        .and(warp::path::full())
+        .and(query)
+        .and(warp::header::headers_cloned())
+        .and(warp::body::bytes())
+        .then(
+            move |method: Method, path: FullPath, query: String, headers: HeaderMap, body: Bytes| {
+                let cluster = shared.clone();
+                async move { handle(cluster, method, path.as_str(), &query, &headers, body).await }
+            },
+        );
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        warp::serve(routes)
+            .incoming(listener)
+            .graceful(async move {
+                let _ = stopped.await;
+            })
+            .run()
+            .await;
+    });
+    Ok(DoubleServer {
+        addr,
+        cluster,
+        stop: Some(stop),
+    })
+}
+
+fn json_response(status: u16, value: &Value) -> Response {
+    let mut response = Response::new(value.to_string().into());
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+fn failure(status: ApiStatus) -> Response {
+    json_response(status.code, &status.to_json())
+}
+
+fn status_reason(code: u16) -> &'static str {
+    match code {
+        400 => "BadRequest",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "NotFound",
+        409 => "Conflict",
+        410 => "Gone",
+        422 => "Invalid",
+        429 => "TooManyRequests",
+        503 => "ServiceUnavailable",
+        _ => "InternalError",
+    }
+}
+
+/// A parsed API path.
+struct Target {
+    resource: Resource,
+    namespace: Option<String>,
+    name: Option<String>,
+    subresource: Option<String>,
+}
+
+fn parse_target(path: &str) -> Option<Target> {
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let (api_version, rest) = match parts.as_slice() {
+        ["api", "v1", rest @ ..] => ("v1".to_owned(), rest),
+        ["apis", group, version, rest @ ..] => (format!("{group}/{version}"), rest),
+        _ => return None,
+    };
+    let find = |plural: &str| resources::find(&api_version, plural);
+    let owned = |s: &&str| (*s).to_owned();
+    match rest {
+        ["namespaces", ns, plural, tail @ ..] if find(plural).is_some_and(|r| r.namespaced) => Some(Target {
+            resource: find(plural)?,
+            namespace: Some((*ns).to_owned()),
+            name: tail.first().map(owned),
+            subresource: tail.get(1).map(owned),
+        }),
+        [plural, tail @ ..] => Some(Target {
+            resource: find(plural)?,
+            namespace: None,
+            name: tail.first().map(owned),
+            subresource: tail.get(1).map(owned),
+        }),
+        _ => None,
+    }
+}
+
+async fn handle(
+    cluster: Arc<Cluster>,
+    method: Method,
+    path: &str,
+    query: &str,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Some(token) = &cluster.settings.token {
+        let presented = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        if presented != Some(format!("Bearer {token}").as_str()) {
+            return failure(ApiStatus {
+                code: 401,
+                reason: "Unauthorized",
+                message: "Unauthorized".into(),
+            });
+        }
+    }
+    match path.trim_end_matches('/') {
+        "/version" => {
+            return json_response(
+                200,
+                &json!({"major": "1", "minor": "33", "gitVersion": "v1.33.0-deskplane-double", "platform": "linux/amd64"}),
+            );
+        }
+        "/api" => {
+            return json_response(
+                200,
+                &json!({"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": []}),
+            );
+        }
+        "/apis" => {
+            return json_response(
+                200,
+                &json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": [{"name": "coordination.k8s.io",
+                "versions": [{"groupVersion": "coordination.k8s.io/v1", "version": "v1"}], "preferredVersion": {"groupVersion": "coordination.k8s.io/v1", "version": "v1"}}]}),
+            );
+        }
+        _ => {}
+    }
+    let Some(target) = parse_target(path) else {
+        return failure(ApiStatus {
+            code: 404,
+            reason: "NotFound",
+            message: format!("the server could not find the requested resource ({path})"),
+        });
+    };
+    let params: HashMap<String, String> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    let watching = params.get("watch").is_some_and(|w| w == "true" || w == "1");
+    let verb = match (&method, &target.name) {
+        (&Method::GET, None) if watching => "watch",
+        (&Method::GET, None) => "list",
+        (&Method::GET, Some(_)) => "get",
+        (&Method::POST, _) => "create",
+        (&Method::PATCH, _) => "patch",
+        (&Method::PUT, _) => "update",
+        (&Method::DELETE, _) => "delete",
+        _ => "other",
+    };
+    for latency in &cluster.settings.latencies {
+        if (latency.verb == "*" || latency.verb == verb)
+            && (latency.resource == "*" || latency.resource == target.resource.plural)
+        {
+            tokio::time::sleep(latency.delay).await;
+        }
+    }
+    if let Some(code) = cluster.fault_for(verb, target.resource.plural) {
+        return failure(ApiStatus {
+            code,
+            reason: status_reason(code),
+            message: format!("injected failure on {verb} {}", target.resource.plural),
+        });
+    }
+    let body: Value = if body.is_empty() {
+        Value::Null
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(value) => value,
+            Err(e) => {
+                return failure(ApiStatus {
+                    code: 400,
+                    reason: "BadRequest",
+                    message: format!("invalid JSON body: {e}"),
+                });
+            }
+        }
+    };
+    respond(&cluster, verb, &target, &params, headers, body).unwrap_or_else(failure)
+}
+
+fn selector(params: &HashMap<String, String>, key: &str) -> Result<Selector, ApiStatus> {
+    Selector::parse(params.get(key).map_or("", String::as_str)).ok_or_else(|| ApiStatus {
+        code: 400,
+        reason: "BadRequest",
+        message: format!("unable to parse {key}"),
+    })
+}
+
+fn respond(
+    cluster: &Arc<Cluster>,
+    verb: &str,
+    target: &Target,
+    params: &HashMap<String, String>,
+    headers: &HeaderMap,
+    body: Value,
+) -> Result<Response, ApiStatus> {
+    let resource = &target.resource;
+    let namespace = target.namespace.as_deref();
+    let name = target.name.as_deref().unwrap_or_default();
+    match (verb, target.subresource.as_deref()) {
+        ("list", None) => {
+            let (items, revision) = cluster.list(
+                resource,
+                namespace,
+                &selector(params, "labelSelector")?,
+                &selector(params, "fieldSelector")?,
+            );
+            Ok(json_response(
+                200,
+                &json!({"kind": format!("{}List", resource.kind), "apiVersion": resource.api_version,
+                "metadata": {"resourceVersion": revision.to_string()}, "items": items}),
+            ))
+        }
+        ("watch", None) => {
+            let request = WatchRequest {
+                resource: *resource,
+                namespace: target.namespace.clone(),
+                labels: selector(params, "labelSelector")?,
+                fields: selector(params, "fieldSelector")?,
+                since: params.get("resourceVersion").and_then(|v| v.parse().ok()),
+                timeout: Duration::from_secs(
+                    params
+                        .get("timeoutSeconds")
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(1800),
+                ),
+                bookmarks: params.get("allowWatchBookmarks").is_some_and(|v| v == "true"),
+            };
+            let mut response = warp::reply::stream(watch::stream(cluster.clone(), request)).into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static("application/json"),
+            );
+            Ok(response)
+        }
+        ("get", None) => Ok(json_response(200, &cluster.get(resource, namespace, name)?)),
+        ("get", Some("log")) => {
+            let pod = cluster.get(resource, namespace, name)?;
+            let container = params
+                .get("container")
+                .cloned()
+                .or_else(|| {
+                    pod.pointer("/spec/containers/0/name")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                })
+                .unwrap_or_default();
+            let text = cluster
+                .logs(namespace.unwrap_or_default(), name, &container)
+                .ok_or_else(|| ApiStatus {
+                    code: 400,
+                    reason: "BadRequest",
+                    message: format!("container \"{container}\" in pod \"{name}\" is waiting to start"),
+                })?;
+            let mut response = Response::new(text.into());
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, header::HeaderValue::from_static("text/plain"));
+            Ok(response)
+        }
+        ("get", Some("ephemeralcontainers")) => Ok(json_response(200, &cluster.get(resource, namespace, name)?)),
+        ("create", None) => {
+            if params.get("dryRun").is_some_and(|d| d == "All") {
+                return Ok(json_response(201, &body));
+            }
+            let from_body = body
+                .pointer("/metadata/namespace")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            let namespace = namespace
+                .map(str::to_owned)
+                .or(from_body)
+                .filter(|_| resource.namespaced);
+            Ok(json_response(
+                201,
+                &cluster.create(resource, namespace.as_deref(), body)?,
+            ))
+        }
+        ("patch", subresource) => {
+            let content_type = headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            let strategic = content_type.starts_with("application/strategic-merge-patch+json");
+            if !strategic && !content_type.starts_with("application/merge-patch+json") {
+                return Err(ApiStatus {
+                    code: 415,
+                    reason: "UnsupportedMediaType",
+                    message: format!(
+                        "the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json ({content_type})"
+                    ),
+                });
+            }
+            let before: Vec<String> = ephemeral_names(&cluster.get(resource, namespace, name)?);
+            let patched = cluster.patch(resource, namespace, name, &body, strategic)?;
+            if subresource == Some("ephemeralcontainers") {
+                let added: Vec<(String, String)> = patched
+                    .pointer("/spec/ephemeralContainers")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| {
+                        Some((
+                            c["name"].as_str()?.to_owned(),
+                            c["image"].as_str().unwrap_or_default().to_owned(),
+                        ))
+                    })
+                    .filter(|(n, _)| !before.contains(n))
+                    .collect();
+                kubelet::start_ephemeral(
+                    cluster.clone(),
+                    namespace.unwrap_or_default().to_owned(),
+                    name.to_owned(),
+                    added,
+                );
+            }
+            Ok(json_response(200, &patched))
+        }
+        ("update", None) => Ok(json_response(200, &cluster.replace(resource, namespace, name, body)?)),
+        ("delete", None) => {
+            let grace = params
+                .get("gracePeriodSeconds")
+                .and_then(|v| v.parse().ok())
+                .or_else(|| body.get("gracePeriodSeconds").and_then(Value::as_i64));
+            let deleted = cluster.delete(resource, namespace, name, grace)?;
+            if resource.plural == PODS.plural {
+                Ok(json_response(200, &deleted))
+            } else {
+                Ok(json_response(
+                    200,
+                    &json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
+                    "details": {"name": name, "kind": resource.plural, "uid": deleted.pointer("/metadata/uid")}}),
+                ))
+            }
+        }
+        _ => Err(ApiStatus {
+            code: 405,
+            reason: "MethodNotAllowed",
+            message: format!("{verb} is not supported here"),
+        }),
+    }
+}
+
+fn ephemeral_names(pod: &Value) -> Vec<String> {
+    pod.pointer("/spec/ephemeralContainers")
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|c| c["name"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}

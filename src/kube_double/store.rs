@@ -1,0 +1,413 @@
+//! The cluster state: objects, resource versions, and the change history watches read.
+
+use super::DoubleSettings;
+use super::kubelet;
+use super::patch;
+use super::resources::Resource;
+use super::selectors::{Selector, field, label};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use tokio::sync::broadcast;
+
+/// A Kubernetes `Status` failure: HTTP code, reason and message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiStatus {
+    /// HTTP status.
+    pub code: u16,
+    /// `NotFound`, `AlreadyExists`, `Conflict`, `Gone`, `BadRequest`…
+    pub reason: &'static str,
+    /// Message.
+    pub message: String,
+}
+
+impl ApiStatus {
+    /// The `Status` object the API server sends.
+    pub fn to_json(&self) -> Value {
+        json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+               "message": self.message, "reason": self.reason, "code": self.code})
+    }
+    fn not_found(resource: &Resource, name: &str) -> Self {
+        Self {
+            code: 404,
+            reason: "NotFound",
+            message: format!("{} \"{name}\" not found", resource.plural),
+        }
+    }
+}
+
+/// What happened to an object.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// Resource version after the change.
+    pub revision: u64,
+    /// Resource plural.
+    pub resource: &'static str,
+    /// Namespace.
+    pub namespace: Option<String>,
+    /// `ADDED`, `MODIFIED`, `DELETED`.
+    pub kind: &'static str,
+    /// The object after the change (before, for deletions).
+    pub object: Value,
+}
+
+type Key = (&'static str, Option<String>, String);
+
+#[derive(Default)]
+struct State {
+    objects: BTreeMap<Key, Value>,
+    revision: u64,
+    history: VecDeque<Change>,
+    next_ip: u32,
+    logs: BTreeMap<(String, String, String), Vec<String>>,
+    fault_uses: BTreeMap<usize, u32>,
+}
+
+/// The cluster.
+pub struct Cluster {
+    state: Mutex<State>,
+    changes: broadcast::Sender<Change>,
+    /// Behaviour.
+    pub settings: DoubleSettings,
+}
+
+fn now_rfc3339() -> String {
+    crate::domain::time::iso8601(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64),
+    )
+}
+
+impl Cluster {
+    /// A cluster with the configured namespaces and node.
+    pub fn new(settings: DoubleSettings) -> Arc<Self> {
+        let (changes, _) = broadcast::channel(4096);
+        let cluster = Arc::new(Self {
+            state: Mutex::new(State::default()),
+            changes,
+            settings,
+        });
+        for namespace in cluster.settings.namespaces.clone() {
+            let _ = cluster.create(&NAMESPACES, None, json!({"metadata": {"name": namespace}}));
+        }
+        let labels: serde_json::Map<String, Value> = cluster
+            .settings
+            .node_labels
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        let node = json!({"metadata": {"name": cluster.settings.node, "labels": labels},
+                          "status": {"conditions": [{"type": "Ready", "status": "True"}]}});
+        let _ = cluster.create(&NODES, None, node);
+        cluster
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Subscribes to changes (before reading a snapshot, so nothing is missed).
+    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
+        self.changes.subscribe()
+    }
+
+    /// The current resource version.
+    pub fn revision(&self) -> u64 {
+        self.lock().revision
+    }
+
+    fn record(
+        &self,
+        state: &mut State,
+        resource: &Resource,
+        namespace: Option<String>,
+        kind: &'static str,
+        object: Value,
+    ) {
+        let change = Change {
+            revision: state.revision,
+            resource: resource.plural,
+            namespace,
+            kind,
+            object,
+        };
+        state.history.push_back(change.clone());
+        while state.history.len() > self.settings.history_limit {
+            state.history.pop_front();
+        }
+        let _no_watchers_is_fine = self.changes.send(change);
+    }
+
+    /// Changes after `revision` for a resume, or 410 when they are no longer kept.
+    pub fn changes_since(&self, revision: u64) -> Result<Vec<Change>, ApiStatus> {
+        let state = self.lock();
+        let oldest = state
+            .history
+            .front()
+            .map_or(state.revision, |c| c.revision.saturating_sub(1));
+        if revision < oldest {
+            return Err(ApiStatus {
+                code: 410,
+                reason: "Expired",
+                message: format!("too old resource version: {revision} ({oldest})"),
+            });
+        }
+        Ok(state
+            .history
+            .iter()
+            .filter(|c| c.revision > revision)
+            .cloned()
+            .collect())
+    }
+
+    /// Creates an object.
+    pub fn create(
+        self: &Arc<Self>,
+        resource: &Resource,
+        namespace: Option<&str>,
+        mut object: Value,
+    ) -> Result<Value, ApiStatus> {
+        let mut state = self.lock();
+        if object.pointer("/metadata/name").and_then(Value::as_str).is_none() {
+            let prefix = object
+                .pointer("/metadata/generateName")
+                .and_then(Value::as_str)
+                .unwrap_or("object-")
+                .to_owned();
+            object["metadata"]["name"] = Value::String(format!("{prefix}{:05}", state.revision + 1));
+        }
+        let name = object["metadata"]["name"].as_str().unwrap_or_default().to_owned();
+        let key = (resource.plural, namespace.map(str::to_owned), name.clone());
+        if state.objects.contains_key(&key) {
+            return Err(ApiStatus {
+                code: 409,
+                reason: "AlreadyExists",
+                message: format!("{} \"{name}\" already exists", resource.plural),
+            });
+        }
+        state.revision += 1;
+        let metadata = &mut object["metadata"];
+        metadata["resourceVersion"] = Value::String(state.revision.to_string());
+        metadata["uid"] = Value::String(format!("00000000-0000-4000-8000-{:012x}", state.revision));
+        metadata["creationTimestamp"] = Value::String(now_rfc3339());
+        if let Some(namespace) = namespace {
+            metadata["namespace"] = Value::String(namespace.to_owned());
+        }
+        object["kind"] = Value::String(resource.kind.into());
+        object["apiVersion"] = Value::String(resource.api_version.into());
+        if resource.plural == "pods" && object.pointer("/status/phase").is_none() {
+            object["status"] = json!({"phase": "Pending"});
+        }
+        state.objects.insert(key, object.clone());
+        self.record(
+            &mut state,
+            resource,
+            namespace.map(str::to_owned),
+            "ADDED",
+            object.clone(),
+        );
+        drop(state);
+        if resource.plural == "pods" {
+            kubelet::start_pod(self.clone(), namespace.unwrap_or_default().to_owned(), name);
+        }
+        Ok(object)
+    }
+
+    /// Reads an object.
+    pub fn get(&self, resource: &Resource, namespace: Option<&str>, name: &str) -> Result<Value, ApiStatus> {
+        self.lock()
+            .objects
+            .get(&(resource.plural, namespace.map(str::to_owned), name.to_owned()))
+            .cloned()
+            .ok_or_else(|| ApiStatus::not_found(resource, name))
+    }
+
+    /// Lists objects matching the selectors; returns them with the list's resource version.
+    pub fn list(
+        &self,
+        resource: &Resource,
+        namespace: Option<&str>,
+        labels: &Selector,
+        fields: &Selector,
+    ) -> (Vec<Value>, u64) {
+        let state = self.lock();
+        let items = state
+            .objects
+            .iter()
+            .filter(|((plural, ns, _), _)| {
+                *plural == resource.plural && (namespace.is_none() || ns.as_deref() == namespace)
+            })
+            .map(|(_, object)| object)
+            .filter(|object| Self::selects(object, labels, fields))
+            .cloned()
+            .collect();
+        (items, state.revision)
+    }
+
+    /// Whether an object passes the selectors.
+    pub fn selects(object: &Value, labels: &Selector, fields: &Selector) -> bool {
+        labels.matches(|k| label(object, k)) && fields.matches(|k| field(object, k))
+    }
+
+    /// Changes an object with `change`, bumping its resource version.
+    pub fn update(
+        &self,
+        resource: &Resource,
+        namespace: Option<&str>,
+        name: &str,
+        change: impl FnOnce(&mut Value) -> Result<(), ApiStatus>,
+    ) -> Result<Value, ApiStatus> {
+        let mut state = self.lock();
+        let key = (resource.plural, namespace.map(str::to_owned), name.to_owned());
+        let mut object = state
+            .objects
+            .get(&key)
+            .cloned()
+            .ok_or_else(|| ApiStatus::not_found(resource, name))?;
+        change(&mut object)?;
+        state.revision += 1;
+        object["metadata"]["resourceVersion"] = Value::String(state.revision.to_string());
+        state.objects.insert(key, object.clone());
+        self.record(
+            &mut state,
+            resource,
+            namespace.map(str::to_owned),
+            "MODIFIED",
+            object.clone(),
+        );
+        Ok(object)
+    }
+
+    /// Applies a merge or strategic merge patch.
+    pub fn patch(
+        &self,
+        resource: &Resource,
+        namespace: Option<&str>,
+        name: &str,
+        body: &Value,
+        strategic: bool,
+    ) -> Result<Value, ApiStatus> {
+        self.update(resource, namespace, name, |object| {
+            if strategic {
+                patch::strategic(object, body)
+            } else {
+                patch::merge(object, body)
+            }
+            Ok(())
+        })
+    }
+
+    /// Replaces an object; a stale `resourceVersion` is a 409 Conflict (leases rely on it).
+    pub fn replace(
+        &self,
+        resource: &Resource,
+        namespace: Option<&str>,
+        name: &str,
+        body: Value,
+    ) -> Result<Value, ApiStatus> {
+        self.update(resource, namespace, name, |object| {
+            let sent = body.pointer("/metadata/resourceVersion").and_then(Value::as_str);
+            if sent.is_some_and(|v| Some(v) != object.pointer("/metadata/resourceVersion").and_then(Value::as_str)) {
+                return Err(ApiStatus {
+                    code: 409,
+                    reason: "Conflict",
+                    message: format!("the object \"{name}\" has been modified"),
+                });
+            }
+            let metadata = object["metadata"].clone();
+            *object = body;
+            for key in ["uid", "creationTimestamp", "namespace", "name"] {
+                object["metadata"][key] = metadata[key].clone();
+            }
+            Ok(())
+        })
+    }
+
+    /// Deletes an object. Pods with a grace period are marked and removed later by the kubelet.
+    pub fn delete(
+        self: &Arc<Self>,
+        resource: &Resource,
+        namespace: Option<&str>,
+        name: &str,
+        grace_seconds: Option<i64>,
+    ) -> Result<Value, ApiStatus> {
+        if resource.plural == "pods" && grace_seconds != Some(0) {
+            let marked = self.update(resource, namespace, name, |pod| {
+                if pod.pointer("/metadata/deletionTimestamp").is_none() {
+                    pod["metadata"]["deletionTimestamp"] = Value::String(now_rfc3339());
+                    pod["metadata"]["deletionGracePeriodSeconds"] = json!(grace_seconds.unwrap_or(30));
+                }
+                Ok(())
+            })?;
+            kubelet::finish_deletion(self.clone(), namespace.unwrap_or_default().to_owned(), name.to_owned());
+            return Ok(marked);
+        }
+        self.remove(resource, namespace, name)
+    }
+
+    /// Removes an object at once.
+    pub fn remove(&self, resource: &Resource, namespace: Option<&str>, name: &str) -> Result<Value, ApiStatus> {
+        let mut state = self.lock();
+        let object = state
+            .objects
+            .remove(&(resource.plural, namespace.map(str::to_owned), name.to_owned()))
+            .ok_or_else(|| ApiStatus::not_found(resource, name))?;
+        state.revision += 1;
+        let mut gone = object.clone();
+        gone["metadata"]["resourceVersion"] = Value::String(state.revision.to_string());
+        self.record(&mut state, resource, namespace.map(str::to_owned), "DELETED", gone);
+        Ok(object)
+    }
+
+    /// Hands out the next pod address (10.42.0.0/16).
+    pub fn next_pod_ip(&self) -> String {
+        let mut state = self.lock();
+        state.next_ip += 1;
+        let n = state.next_ip;
+        format!("10.42.{}.{}", (n / 250) % 250, n % 250 + 2)
+    }
+
+    /// Appends a log line of a container.
+    pub fn log(&self, namespace: &str, pod: &str, container: &str, line: String) {
+        self.lock()
+            .logs
+            .entry((namespace.into(), pod.into(), container.into()))
+            .or_default()
+            .push(line);
+    }
+
+    /// The log of a container, `None` when it never ran.
+    pub fn logs(&self, namespace: &str, pod: &str, container: &str) -> Option<String> {
+        self.lock()
+            .logs
+            .get(&(namespace.into(), pod.into(), container.into()))
+            .map(|lines| lines.join("\n") + "\n")
+    }
+
+    /// The injected failure for this request, if any (counting its uses).
+    pub fn fault_for(&self, verb: &str, resource: &str) -> Option<u16> {
+        let mut state = self.lock();
+        let (index, fault) = self
+            .settings
+            .faults
+            .iter()
+            .enumerate()
+            .find(|(_, f)| (f.verb == "*" || f.verb == verb) && (f.resource == "*" || f.resource == resource))?;
+        let used = state.fault_uses.entry(index).or_default();
+        if fault.times.is_some_and(|times| *used >= times) {
+            return None;
+        }
+        *used += 1;
+        Some(fault.status)
+    }
+}
+
+/// The `namespaces` resource.
+pub const NAMESPACES: Resource = super::resources::RESOURCES[5];
+/// The `nodes` resource.
+pub const NODES: Resource = super::resources::RESOURCES[6];
+/// The `pods` resource.
+pub const PODS: Resource = super::resources::RESOURCES[0];
+/// The `events` resource.
+pub const EVENTS: Resource = super::resources::RESOURCES[4];

@@ -1,0 +1,137 @@
+//! Watch streams: newline-delimited JSON events, as the API server sends them.
+
+use super::resources::Resource;
+use super::selectors::Selector;
+use super::store::{Change, Cluster};
+use bytes::Bytes;
+use futures::Stream;
+use serde_json::{Value, json};
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast::{self, error::RecvError};
+use tokio::time::Instant;
+
+/// What a watch asks for.
+pub struct WatchRequest {
+    /// Resource.
+    pub resource: Resource,
+    /// Namespace, or all.
+    pub namespace: Option<String>,
+    /// Label selector.
+    pub labels: Selector,
+    /// Field selector.
+    pub fields: Selector,
+    /// Resume after this resource version (`None` or 0: start with the current objects).
+    pub since: Option<u64>,
+    /// When the stream ends.
+    pub timeout: Duration,
+    /// Send BOOKMARK events.
+    pub bookmarks: bool,
+}
+
+struct WatchState {
+    cluster: Arc<Cluster>,
+    request: WatchRequest,
+    receiver: broadcast::Receiver<Change>,
+    pending: VecDeque<Bytes>,
+    last_sent: u64,
+    deadline: Instant,
+    next_bookmark: Instant,
+    finished: bool,
+}
+
+const BOOKMARK_EVERY: Duration = Duration::from_secs(2);
+
+fn line(kind: &str, object: &Value) -> Bytes {
+    let mut text = json!({"type": kind, "object": object}).to_string();
+    text.push('\n');
+    Bytes::from(text)
+}
+
+impl WatchState {
+    fn wanted(&self, change: &Change) -> bool {
+        change.revision > self.last_sent
+            && change.resource == self.request.resource.plural
+            && (self.request.namespace.is_none() || change.namespace == self.request.namespace)
+            && Cluster::selects(&change.object, &self.request.labels, &self.request.fields)
+    }
+
+    fn push(&mut self, change: &Change) {
+        if self.wanted(change) {
+            self.pending.push_back(line(change.kind, &change.object));
+            self.last_sent = change.revision;
+        }
+    }
+}
+
+/// Starts a watch. The first events replay the current objects (as ADDED) or the changes
+/// since `since`; a `since` older than the kept history yields one ERROR event with a 410.
+pub fn stream(cluster: Arc<Cluster>, request: WatchRequest) -> impl Stream<Item = Result<Bytes, Infallible>> + Send {
+    let receiver = cluster.subscribe();
+    let now = Instant::now();
+    let mut state = WatchState {
+        cluster: cluster.clone(),
+        deadline: now + request.timeout,
+        next_bookmark: now + BOOKMARK_EVERY,
+        receiver,
+        pending: VecDeque::new(),
+        last_sent: 0,
+        finished: false,
+        request,
+    };
+    match state.request.since.filter(|rv| *rv > 0) {
+        Some(since) => match cluster.changes_since(since) {
+            Ok(changes) => {
+                state.last_sent = since;
+                for change in &changes {
+                    state.push(change);
+                }
+            }
+            Err(status) => {
+                state.pending.push_back(line("ERROR", &status.to_json()));
+                state.finished = true;
+            }
+        },
+        None => {
+            let (items, revision) = cluster.list(
+                &state.request.resource,
+                state.request.namespace.as_deref(),
+                &state.request.labels,
+                &state.request.fields,
+            );
+            for item in &items {
+                state.pending.push_back(line("ADDED", item));
+            }
+            state.last_sent = revision;
+        }
+    }
+    futures::stream::unfold(state, |mut state| async move {
+        loop {
+            if let Some(bytes) = state.pending.pop_front() {
+                return Some((Ok(bytes), state));
+            }
+            if state.finished {
+                return None;
+            }
+            tokio::select! {
+                received = state.receiver.recv() => match received {
+                    Ok(change) => state.push(&change),
+                    // A watcher that falls behind is closed, like an API server does; the
+                    // client resumes from its last resource version.
+                    Err(RecvError::Lagged(_) | RecvError::Closed) => return None,
+                },
+                () = tokio::time::sleep_until(state.deadline) => return None,
+                () = tokio::time::sleep_until(state.next_bookmark), if state.request.bookmarks => {
+                    state.next_bookmark = Instant::now() + BOOKMARK_EVERY;
+                    let revision = state.cluster.revision().max(state.last_sent);
+                    let resource = state.request.resource;
+                    let bookmark = json!({"kind": resource.kind, "apiVersion": resource.api_version,
+                                          "metadata": {"resourceVersion": revision.to_string()}});
+                    state.pending.push_back(line("BOOKMARK", &bookmark));
+                }
+            }
+        }
+    })
+}
