@@ -3,6 +3,7 @@
 //! which adapter is behind a port.
 
 use crate::adapters::jwt::{JwtKeyFiles, KeyError, RsaTokenSigner, ensure_keys};
+use crate::adapters::kubernetes::{KubernetesOrchestrator, KubernetesSettings, PodSettings};
 use crate::adapters::memory::{
     MemoryAccounting, MemoryBanStore, MemoryCache, MemoryCatalogStore, MemoryDirectory, MemoryDirectoryUser,
     MemoryGeolocation, MemoryHistory, MemoryOrchestrator, MemoryProfileStore, NetworkLocation, SimulationSettings,
@@ -26,7 +27,10 @@ use crate::domain::tokens::TokenPolicy;
 use crate::http::pipeline::client_address::ClientAddressPolicy;
 use crate::http::pipeline::gate::Gates;
 use crate::http::{AppState, HttpSettings, KeyInfo};
-use crate::ports::{DirectoryEntry, Geolocation, Location, StoreError};
+use crate::ports::{
+    ApplicationRuntime, DesktopOrchestrator, DirectoryEntry, Geolocation, Location, StoreError, UserSecretStore,
+};
+use kube::config::{KubeConfigOptions, Kubeconfig};
 use serde_json::{Map, Value, json};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -42,6 +46,9 @@ pub enum BootError {
     /// JWT keys are missing or unusable.
     #[error(transparent)]
     Keys(#[from] KeyError),
+    /// The Kubernetes client could not be configured.
+    #[error("kubernetes: {0}")]
+    Kubernetes(String),
     /// A store could not be read at start-up.
     #[error("store unavailable at start-up: {0}")]
     Store(#[from] StoreError),
@@ -264,6 +271,69 @@ fn keyinfo_of(config: &Config) -> KeyInfo {
     }
 }
 
+/// The three orchestrator ports, backed by one adapter.
+struct Orchestration {
+    desktops: Arc<dyn DesktopOrchestrator>,
+    applications: Arc<dyn ApplicationRuntime>,
+    secrets: Arc<dyn UserSecretStore>,
+}
+
+impl Orchestration {
+    fn of<O: DesktopOrchestrator + ApplicationRuntime + UserSecretStore + 'static>(adapter: O) -> Self {
+        let adapter = Arc::new(adapter);
+        Self {
+            desktops: adapter.clone(),
+            applications: adapter.clone(),
+            secrets: adapter,
+        }
+    }
+}
+
+async fn orchestration_of(config: &Config) -> Result<Orchestration, BootError> {
+    if config.backends.orchestrator != "kubernetes" {
+        return Ok(Orchestration::of(MemoryOrchestrator::new(SimulationSettings {
+            namespace: config.namespace.clone(),
+            start_delay: Duration::from_millis(config.memory.start_delay_ms),
+            first_address: config
+                .memory
+                .first_address
+                .parse()
+                .unwrap_or(SimulationSettings::default().first_address),
+            node: config.memory.node.clone(),
+        })));
+    }
+    let desktop = &config.desktop;
+    let settings = KubernetesSettings {
+        namespace: config.namespace.clone(),
+        create_pod_timeout: Duration::from_secs(config.kubernetes.create_pod_timeout_seconds),
+        pod: PodSettings {
+            pod: desktop.pod.clone(),
+            execute_classes: config.executeclasses.clone(),
+            node_selector: desktop.nodeselector.clone(),
+            home_directory_type: desktop.homedirectorytype.clone(),
+            host_path_root: desktop.host_path_root.clone(),
+            local_account_path: desktop.secretslocalaccount.clone(),
+            secrets_root: desktop.secretsrootdirectory.clone(),
+            pulseaudio_socket: desktop.pulseaudiosocketpath.clone(),
+        },
+    };
+    let client = match &config.kubernetes.kubeconfig {
+        Some(path) => {
+            let kubeconfig =
+                Kubeconfig::read_from(path).map_err(|e| BootError::Kubernetes(format!("{}: {e}", path.display())))?;
+            let options = KubeConfigOptions::default();
+            let client_config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
+                .await
+                .map_err(|e| BootError::Kubernetes(format!("{}: {e}", path.display())))?;
+            kube::Client::try_from(client_config).map_err(|e| BootError::Kubernetes(e.to_string()))?
+        }
+        None => kube::Client::try_default()
+            .await
+            .map_err(|e| BootError::Kubernetes(e.to_string()))?,
+    };
+    Ok(Orchestration::of(KubernetesOrchestrator::new(client, settings)))
+}
+
 /// Builds every service from a validated configuration.
 ///
 /// # Errors
@@ -287,16 +357,7 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
     let cache = Arc::new(MemoryCache::default());
     let history = Arc::new(MemoryHistory::default());
     let accounting = Arc::new(MemoryAccounting::default());
-    let orchestrator = Arc::new(MemoryOrchestrator::new(SimulationSettings {
-        namespace: config.namespace.clone(),
-        start_delay: Duration::from_millis(config.memory.start_delay_ms),
-        first_address: config
-            .memory
-            .first_address
-            .parse()
-            .unwrap_or(SimulationSettings::default().first_address),
-        node: config.memory.node.clone(),
-    }));
+    let orchestration = orchestration_of(config).await?;
     let geolocation: Arc<dyn Geolocation> = Arc::new(geolocation_of(config));
     let counters = Counters::new(accounting.clone());
     let posix_defaults = PosixDefaults {
@@ -339,14 +400,14 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         tokens.clone(),
         token_policy,
         bans.clone(),
-        orchestrator.clone(),
+        orchestration.secrets.clone(),
         history.clone(),
         counters.clone(),
     );
     let envlocal = text_pairs(&config.desktop.envlocal);
     let desktops = Arc::new(DesktopService::new(
-        orchestrator.clone(),
-        orchestrator.clone(),
+        orchestration.desktops.clone(),
+        orchestration.secrets.clone(),
         tokens,
         token_policy,
         ProgressChannel::new(cache, Duration::from_secs(60)),
@@ -384,9 +445,9 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         .collect();
     let apps = Arc::new(ApplicationService::new(
         catalog,
-        orchestrator.clone(),
-        orchestrator.clone(),
-        orchestrator,
+        orchestration.applications,
+        orchestration.desktops,
+        orchestration.secrets,
         bans,
         counters,
         random,

@@ -1,6 +1,7 @@
 //! Adapters: one folder per backend, each implementing ports from [`crate::ports`].
 
 pub mod jwt;
+pub mod kubernetes;
 pub mod memory;
 pub mod system;
 

@@ -137,8 +137,28 @@ pub fn check(config: &Config) -> Vec<Problem> {
             }
         }
     }
+    if !matches!(config.backends.orchestrator.as_str(), "memory" | "kubernetes") {
+        problems.push(Problem::new(
+            "backends.orchestrator",
+            format!(
+                "unknown backend '{}' (available: memory, kubernetes)",
+                config.backends.orchestrator
+            ),
+        ));
+    }
+    if config.backends.orchestrator == "kubernetes" && config.desktop.pod.pointer("/graphical/image").is_none() {
+        problems.push(Problem::new(
+            "desktop.pod.graphical.image",
+            "required by the kubernetes orchestrator",
+        ));
+    }
+    if config.kubernetes.create_pod_timeout_seconds == 0 {
+        problems.push(Problem::new(
+            "kubernetes.create_pod_timeout_seconds",
+            "must be positive",
+        ));
+    }
     for (key, value) in [
-        ("backends.orchestrator", &config.backends.orchestrator),
         ("backends.datastore", &config.backends.datastore),
         ("backends.cache", &config.backends.cache),
         ("backends.geolocation", &config.backends.geolocation),

@@ -53,6 +53,8 @@ pub struct Config {
     pub dock: Map<String, Value>,
     /// Settings of the memory backends.
     pub memory: MemoryConfig,
+    /// Settings of the Kubernetes orchestrator.
+    pub kubernetes: KubernetesConfig,
     /// Logging.
     pub logging: LoggingConfig,
 }
@@ -82,6 +84,7 @@ impl Default for Config {
             executeclasses: Map::new(),
             dock: Map::new(),
             memory: MemoryConfig::default(),
+            kubernetes: KubernetesConfig::default(),
             logging: LoggingConfig::default(),
         }
     }
@@ -311,6 +314,17 @@ pub struct DesktopConfig {
     pub pulseaudiosocketpath: String,
     /// `getdesktopdescription` interface names and ssh text.
     pub description: Map<String, Value>,
+    /// Home directory volume: `hostPath`, or anything else for an emptyDir (Kubernetes).
+    pub homedirectorytype: Option<String>,
+    /// Root of hostPath home directories on the nodes.
+    #[serde(rename = "hostPathRoot")]
+    pub host_path_root: String,
+    /// Mount path of the local-account secret.
+    pub secretslocalaccount: String,
+    /// Root of secret mount paths.
+    pub secretsrootdirectory: String,
+    /// Node selector of desktops whose execute class has none.
+    pub nodeselector: Map<String, Value>,
 }
 
 impl Default for DesktopConfig {
@@ -335,6 +349,11 @@ impl Default for DesktopConfig {
             theme: None,
             pulseaudiosocketpath: "/tmp/.pulse.sock".into(),
             description: Map::new(),
+            homedirectorytype: None,
+            host_path_root: "/mnt".into(),
+            secretslocalaccount: "/var/lib/extrausers".into(),
+            secretsrootdirectory: "/var/secrets/".into(),
+            nodeselector: Map::new(),
         }
     }
 }
@@ -441,6 +460,25 @@ impl Default for LoggingConfig {
         Self {
             level: "info".into(),
             format: "text".into(),
+        }
+    }
+}
+
+/// `kubernetes.*`: the Kubernetes orchestrator (`backends.orchestrator = "kubernetes"`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct KubernetesConfig {
+    /// Kubeconfig file; absent: in-cluster configuration, else `KUBECONFIG`, else `~/.kube/config`.
+    pub kubeconfig: Option<PathBuf>,
+    /// Longest wait for a desktop pod to run (pyos `K8S_CREATE_POD_TIMEOUT_SECONDS`).
+    pub create_pod_timeout_seconds: u64,
+}
+
+impl Default for KubernetesConfig {
+    fn default() -> Self {
+        Self {
+            kubeconfig: None,
+            create_pod_timeout_seconds: 300,
         }
     }
 }

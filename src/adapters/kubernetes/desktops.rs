@@ -1,0 +1,253 @@
+//! The desktop port on pods.
+
+use super::KubernetesOrchestrator;
+use super::convert::desktop_of;
+use super::errors::from_kube;
+use super::names::selector_value;
+use super::pod::{GRAPHICAL, desktop_pod, lastlogin};
+use super::secrets::owner_selector;
+use crate::domain::desktop::{Desktop, DesktopOwner, DesktopPhase, DesktopSpec, RemovalScope, UserSecret};
+use crate::domain::secret::Secret as Password;
+use crate::ports::clock::UnixSeconds;
+use crate::ports::orchestrator::{DesktopOrchestrator, OrchestratorError, ProgressSink};
+use crate::ports::user_secrets::UserSecretStore;
+use async_trait::async_trait;
+use k8s_openapi::api::core::v1::{ConfigMap, Pod};
+use kube::api::{Api, DeleteParams, ListParams, LogParams, Patch, PatchParams, PostParams, PropagationPolicy};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+fn desktops_of(owner: &DesktopOwner) -> String {
+    format!("{},type=x11server", owner_selector(owner))
+}
+
+impl KubernetesOrchestrator {
+    async fn with_password(&self, mut desktop: Desktop) -> Result<Desktop, OrchestratorError> {
+        let vnc = self.read_user_secret(&desktop.owner, "vnc").await?;
+        desktop.vnc_password = vnc.and_then(|s| s.data.get("password").cloned()).map(Password::new);
+        Ok(desktop)
+    }
+
+    async fn delete_pod(&self, name: &str, grace_zero: bool) -> Result<(), OrchestratorError> {
+        let mut params = DeleteParams {
+            propagation_policy: Some(PropagationPolicy::Foreground),
+            ..DeleteParams::default()
+        };
+        if grace_zero {
+            params.grace_period_seconds = Some(0);
+        }
+        self.pods()
+            .delete(name, &params)
+            .await
+            .map_err(|e| from_kube(e, name))?;
+        Ok(())
+    }
+
+    /// Deletes every object of `api` carrying the owner's labels.
+    async fn delete_owned<K>(&self, api: Api<K>, selector: &str) -> Result<(), OrchestratorError>
+    where
+        K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+    {
+        let list = api
+            .list(&ListParams::default().labels(selector))
+            .await
+            .map_err(|e| from_kube(e, selector))?;
+        for item in list.items {
+            if let Some(name) = item.meta().name.clone() {
+                match api.delete(&name, &DeleteParams::default()).await {
+                    Ok(_) | Err(kube::Error::Api(_)) => {}
+                    Err(error) => return Err(from_kube(error, &name)),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits until a terminating pod of that name is gone, so it can be created again.
+    async fn wait_gone(&self, name: &str) -> Result<(), OrchestratorError> {
+        let deadline = tokio::time::Instant::now() + self.settings.create_pod_timeout;
+        while tokio::time::Instant::now() < deadline {
+            if self
+                .pods()
+                .get_opt(name)
+                .await
+                .map_err(|e| from_kube(e, name))?
+                .is_none()
+            {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(OrchestratorError::StartFailed(format!(
+            "e.Your previous desktop {name} is still terminating, please retry"
+        )))
+    }
+}
+
+#[async_trait]
+impl DesktopOrchestrator for KubernetesOrchestrator {
+    async fn find_desktop(&self, owner: &DesktopOwner) -> Result<Option<Desktop>, OrchestratorError> {
+        let list = self
+            .pods()
+            .list(&ListParams::default().labels(&desktops_of(owner)))
+            .await
+            .map_err(|e| from_kube(e, "pods"))?;
+        let found = list
+            .items
+            .iter()
+            .filter_map(|pod| desktop_of(pod, Some(owner)))
+            .find(|d| {
+                !d.terminating
+                    && matches!(
+                        d.phase,
+                        DesktopPhase::Running | DesktopPhase::Pending | DesktopPhase::Succeeded
+                    )
+            });
+        match found {
+            Some(desktop) => Ok(Some(self.with_password(desktop).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn create_desktop(
+        &self,
+        spec: &DesktopSpec,
+        progress: Arc<dyn ProgressSink>,
+    ) -> Result<Desktop, OrchestratorError> {
+        let vnc = UserSecret {
+            kind: "vnc".into(),
+            data: BTreeMap::from([("password".to_owned(), spec.vnc_password.expose().to_owned())]),
+        };
+        self.write_secret(&spec.owner, &vnc).await?;
+        progress.publish("b.Building data storage for your desktop").await;
+        let manifest: Pod = serde_json::from_value(desktop_pod(&self.settings.pod, spec, &self.settings.namespace))
+            .map_err(|e| OrchestratorError::Rejected(format!("desktop pod template: {e}")))?;
+        progress.publish("b.Creating your desktop").await;
+        match self.pods().create(&PostParams::default(), &manifest).await {
+            Ok(_) => {}
+            Err(kube::Error::Api(status)) if status.code == 409 => {
+                // Someone (another replica, a concurrent request) created it: adopt it,
+                // unless it is the previous desktop still terminating.
+                let existing = self
+                    .pods()
+                    .get(&spec.name)
+                    .await
+                    .map_err(|e| from_kube(e, &spec.name))?;
+                if existing.metadata.deletion_timestamp.is_some() {
+                    self.wait_gone(&spec.name).await?;
+                    self.pods()
+                        .create(&PostParams::default(), &manifest)
+                        .await
+                        .map_err(|e| from_kube(e, &spec.name))?;
+                }
+            }
+            Err(kube::Error::Api(status)) => {
+                return Err(OrchestratorError::StartFailed(format!(
+                    "e.Create pod failed {} {}",
+                    status.reason, status.message
+                )));
+            }
+            Err(error) => return Err(from_kube(error, &spec.name)),
+        }
+        let pod = self.wait_started(&spec.name, progress.as_ref()).await?;
+        let desktop = desktop_of(&pod, Some(&spec.owner))
+            .ok_or_else(|| OrchestratorError::Unexpected(anyhow::anyhow!("desktop pod without owner")))?;
+        Ok(Desktop {
+            vnc_password: Some(spec.vnc_password.clone()),
+            ..desktop
+        })
+    }
+
+    async fn resume_desktop(&self, desktop: &Desktop, now: UnixSeconds) -> Result<Desktop, OrchestratorError> {
+        if desktop.phase != DesktopPhase::Running {
+            return Err(OrchestratorError::StartFailed(format!(
+                "Your pod is in phase {}, resume pod failed",
+                desktop.phase.as_str()
+            )));
+        }
+        let patch = Patch::Strategic(json!({"metadata": {"annotations": {"lastlogin_datetime": lastlogin(now)}}}));
+        let pod = self
+            .pods()
+            .patch(&desktop.name, &PatchParams::default(), &patch)
+            .await
+            .map_err(|e| from_kube(e, &desktop.name))?;
+        let resumed = desktop_of(&pod, Some(&desktop.owner)).unwrap_or_else(|| desktop.clone());
+        Ok(Desktop {
+            vnc_password: desktop.vnc_password.clone(),
+            ..resumed
+        })
+    }
+
+    async fn remove_desktop(&self, desktop: &Desktop, scope: RemovalScope) -> Result<(), OrchestratorError> {
+        match scope {
+            RemovalScope::PodOnly => self.delete_pod(&desktop.name, true).await,
+            RemovalScope::Everything => {
+                self.delete_pod(&desktop.name, false).await?;
+                let owner = owner_selector(&desktop.owner);
+                self.delete_owned(self.pods(), &format!("{owner},type=pod_application"))
+                    .await?;
+                self.delete_owned(self.secrets(), &owner).await?;
+                let configmaps: Api<ConfigMap> = Api::namespaced(self.client.clone(), &self.settings.namespace);
+                self.delete_owned(configmaps, &owner).await
+            }
+        }
+    }
+
+    async fn list_desktops(&self) -> Result<Vec<Desktop>, OrchestratorError> {
+        let list = self
+            .pods()
+            .list(&ListParams::default().labels("type=x11server"))
+            .await
+            .map_err(|e| from_kube(e, "pods"))?;
+        Ok(list
+            .items
+            .iter()
+            .filter_map(|pod| desktop_of(pod, None))
+            .filter(|d| !d.terminating)
+            .collect())
+    }
+
+    async fn get_desktop(&self, name: &str) -> Result<Option<Desktop>, OrchestratorError> {
+        let pod = self.pods().get_opt(name).await.map_err(|e| from_kube(e, name))?;
+        Ok(pod
+            .as_ref()
+            .filter(|p| p.labels().get("type").map(String::as_str) == Some("x11server"))
+            .and_then(|p| desktop_of(p, None)))
+    }
+
+    async fn describe_desktop(&self, name: &str) -> Result<Option<Value>, OrchestratorError> {
+        let pod = self.pods().get_opt(name).await.map_err(|e| from_kube(e, name))?;
+        Ok(pod.map(|p| serde_json::to_value(p).unwrap_or(Value::Null)))
+    }
+
+    async fn desktop_logs(&self, desktop: &Desktop) -> Result<String, OrchestratorError> {
+        let params = LogParams {
+            container: Some(desktop.container_name.clone().unwrap_or_else(|| GRAPHICAL.into())),
+            ..LogParams::default()
+        };
+        self.pods()
+            .logs(&desktop.name, &params)
+            .await
+            .map_err(|e| from_kube(e, &desktop.name))
+    }
+
+    async fn count_connections(&self, desktop: &Desktop) -> Result<u32, OrchestratorError> {
+        Err(OrchestratorError::Unavailable(format!(
+            "connection count of {} needs exec, which this adapter does not run yet",
+            desktop.name
+        )))
+    }
+}
+
+use kube::ResourceExt as _;
+
+/// The label selector of a user's application pods.
+pub fn application_pods_of(owner: &DesktopOwner) -> String {
+    format!(
+        "access_userid={},type=pod_application,access_provider={}",
+        selector_value(owner.userid.as_str()),
+        selector_value(&owner.provider)
+    )
+}

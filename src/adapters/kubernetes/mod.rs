@@ -1,0 +1,66 @@
+//! The Kubernetes orchestrator: desktops are pods, user secrets are Secrets, applications
+//! are ephemeral containers of the desktop pod (or pods of their own).
+
+mod applications;
+mod convert;
+mod desktops;
+mod errors;
+mod names;
+mod pod;
+mod secrets;
+mod template;
+mod wait;
+
+pub use pod::{GRAPHICAL, desktop_pod};
+pub use template::PodSettings;
+
+use k8s_openapi::api::core::v1::{Event, Pod, Secret};
+use kube::{Api, Client};
+use std::time::Duration;
+
+/// Timeouts and the rest of what the adapter needs beside the templates.
+#[derive(Debug, Clone)]
+pub struct KubernetesSettings {
+    /// Namespace of every object.
+    pub namespace: String,
+    /// How long a desktop may take to start (`K8S_CREATE_POD_TIMEOUT_SECONDS`).
+    pub create_pod_timeout: Duration,
+    /// The desktop pod templates and related keys.
+    pub pod: PodSettings,
+}
+
+/// The orchestrator ports on a Kubernetes cluster.
+pub struct KubernetesOrchestrator {
+    client: Client,
+    settings: KubernetesSettings,
+}
+
+impl KubernetesOrchestrator {
+    /// Wraps a client (built once at boot; clones share its connection pool).
+    pub fn new(client: Client, settings: KubernetesSettings) -> Self {
+        Self { client, settings }
+    }
+
+    /// Connects with the in-cluster configuration, else `KUBECONFIG` / `~/.kube/config`.
+    ///
+    /// # Errors
+    /// The kube error when no configuration can be found or used.
+    pub async fn connect(settings: KubernetesSettings) -> Result<Self, kube::Error> {
+        Ok(Self::new(Client::try_default().await?, settings))
+    }
+
+    fn pods(&self) -> Api<Pod> {
+        Api::namespaced(self.client.clone(), &self.settings.namespace)
+    }
+
+    fn secrets(&self) -> Api<Secret> {
+        Api::namespaced(self.client.clone(), &self.settings.namespace)
+    }
+
+    fn events(&self) -> Api<Event> {
+        Api::namespaced(self.client.clone(), &self.settings.namespace)
+    }
+}
+
+#[cfg(test)]
+mod tests;

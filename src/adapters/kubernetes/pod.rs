@@ -1,0 +1,268 @@
+//! Building the desktop pod manifest (orchestration.md §4) from the templates and a spec.
+
+use super::names::{secret_name, selector_value};
+use super::template::{CONTAINER_TYPES, PodSettings, SERVICE_TYPES, render, security_context};
+use crate::domain::desktop::DesktopSpec;
+use crate::domain::labels::label_value;
+use crate::domain::time::iso8601;
+use serde_json::{Map, Value, json};
+
+/// Name of the graphical container (pyos 4.x `<prefix>-<type>`).
+pub const GRAPHICAL: &str = "x-graphical";
+
+/// `lastlogin_datetime` annotation format (pyos: `YYYY-MM-DDTHH:MM:SS`, no zone; UTC here).
+pub fn lastlogin(seconds: i64) -> String {
+    iso8601(seconds).trim_end_matches('Z').to_owned()
+}
+
+fn env_list(settings: &PodSettings, spec: &DesktopSpec) -> Vec<Value> {
+    let posix = &spec.posix;
+    let mut env: Vec<(String, String)> = spec.env.clone();
+    let mut set = |name: &str, value: String| match env.iter_mut().find(|(k, _)| k == name) {
+        Some(slot) => slot.1 = value,
+        None => env.push((name.to_owned(), value)),
+    };
+    set("XAUTH_KEY", spec.cookies.xauth_key.expose().to_owned());
+    set("PULSEAUDIO_COOKIE", spec.cookies.pulseaudio_cookie.expose().to_owned());
+    set("BROADCAST_COOKIE", spec.cookies.broadcast_cookie.expose().to_owned());
+    set("HOME", posix.home_directory.clone());
+    set("USER", posix.uid.clone());
+    set("LOGNAME", posix.uid.clone());
+    set("USERNAME", posix.uid.clone());
+    set("PULSE_SERVER", settings.pulseaudio_socket.clone());
+    for (kind, _) in CONTAINER_TYPES {
+        if settings.enabled(kind, &spec.labels) {
+            set(&format!("ABCDESKTOP_SERVICE_{kind}"), "enabled".into());
+        }
+    }
+    set("ABCDESKTOP_EXECUTE_CLASSNAME", spec.execute_class.clone());
+    let mut list: Vec<Value> = env
+        .iter()
+        .map(|(name, value)| json!({"name": name, "value": render(value, posix)}))
+        .collect();
+    for (name, path) in [
+        ("NODE_NAME", "spec.nodeName"),
+        ("POD_NAME", "metadata.name"),
+        ("POD_NAMESPACE", "metadata.namespace"),
+        ("POD_IP", "status.podIP"),
+    ] {
+        list.push(json!({"name": name, "valueFrom": {"fieldRef": {"fieldPath": path}}}));
+    }
+    list
+}
+
+/// The pod volumes and the mounts each volume name offers.
+struct Volumes {
+    volumes: Vec<Value>,
+    mounts: Map<String, Value>,
+}
+
+fn volumes(settings: &PodSettings, spec: &DesktopSpec) -> Volumes {
+    let defaults = settings
+        .pod
+        .get("default_volumes")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let default_mounts = settings
+        .pod
+        .get("default_volumes_mount")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let mut volumes = Vec::new();
+    let mut mounts = Map::new();
+    for name in settings.volume_names("graphical") {
+        if let (Some(volume), Some(mount)) = (defaults.get(&name), default_mounts.get(&name)) {
+            volumes.push(volume.clone());
+            mounts.insert(name, mount.clone());
+        }
+    }
+    let userid = spec.owner.userid.as_str();
+    let home = match settings.home_directory_type.as_deref() {
+        Some("hostPath") => {
+            json!({"name": "home", "hostPath": {"path": format!("{}/{}", settings.host_path_root.trim_end_matches('/'),
+            crate::domain::naming::normalize_name(userid)), "type": "DirectoryOrCreate"}})
+        }
+        _ => json!({"name": "home", "emptyDir": {}}),
+    };
+    volumes.push(home);
+    mounts.insert(
+        "home".into(),
+        json!({"name": "home", "mountPath": spec.posix.home_directory}),
+    );
+    volumes.push(json!({"name": "extrausers", "secret": {"secretName": secret_name("localaccount", userid), "defaultMode": 420}}));
+    mounts.insert(
+        "extrausers".into(),
+        json!({"name": "extrausers", "mountPath": settings.local_account_path, "readOnly": true}),
+    );
+    volumes.push(json!({"name": "vnc", "secret": {"secretName": secret_name("vnc", userid), "defaultMode": 420}}));
+    mounts.insert(
+        "vnc".into(),
+        json!({"name": "vnc", "mountPath": format!("{}abcdesktop/vnc", settings.secrets_root), "readOnly": true}),
+    );
+    Volumes { volumes, mounts }
+}
+
+fn container(
+    settings: &PodSettings,
+    spec: &DesktopSpec,
+    kind: &str,
+    name: &str,
+    env: &[Value],
+    built: &Volumes,
+    class: &Map<String, Value>,
+) -> Option<Value> {
+    let entry = settings.entry(kind)?;
+    let image = settings.image(kind, &spec.labels)?;
+    let mut names = settings.volume_names(kind);
+    if matches!(kind, "graphical" | "init") {
+        names.extend(["home".to_owned(), "extrausers".to_owned()]);
+    }
+    if kind == "graphical" {
+        names.push("vnc".into());
+    }
+    let mut seen = Vec::new();
+    let mounts: Vec<Value> = names
+        .iter()
+        .filter(|n| {
+            !seen.contains(*n) && {
+                seen.push((*n).clone());
+                true
+            }
+        })
+        .filter_map(|n| built.mounts.get(n).cloned())
+        .collect();
+    let mut container = json!({
+        "name": name,
+        "image": image,
+        "imagePullPolicy": entry.get("imagePullPolicy").and_then(Value::as_str).unwrap_or("IfNotPresent"),
+        "env": env,
+        "volumeMounts": mounts,
+    });
+    if let Some(context) = security_context(entry.get("securityContext"), &spec.posix) {
+        container["securityContext"] = context;
+    }
+    let resources = if kind == "graphical" {
+        class
+            .get("resources")
+            .filter(|r| !r.is_null())
+            .or(entry.get("resources"))
+    } else {
+        entry.get("resources")
+    };
+    if let Some(resources) = resources.filter(|r| !r.is_null()) {
+        container["resources"] = resources.clone();
+    }
+    if let Some(lifecycle) = entry.get("lifecycle") {
+        container["lifecycle"] = lifecycle.clone();
+    }
+    if kind == "graphical" {
+        container["workingDir"] = Value::String(spec.posix.home_directory.clone());
+    }
+    if kind == "init" {
+        let command = entry.get("command").and_then(Value::as_array)?;
+        container["command"] = Value::Array(
+            command
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|c| Value::String(render(c, &spec.posix)))
+                .collect(),
+        );
+    }
+    Some(container)
+}
+
+/// The desktop pod manifest.
+pub fn desktop_pod(settings: &PodSettings, spec: &DesktopSpec, namespace: &str) -> Value {
+    let class = settings.execute_class(&spec.execute_class);
+    let env = env_list(settings, spec);
+    let built = volumes(settings, spec);
+    let mut labels = Map::new();
+    for (name, value) in &spec.labels {
+        labels.insert(name.clone(), Value::String(label_value(value)));
+    }
+    for (name, value) in [
+        ("abcdesktop/role", "desktop".to_owned()),
+        ("access_provider", selector_value(&spec.owner.provider)),
+        ("access_providertype", selector_value(&spec.owner.providertype)),
+        ("access_userid", selector_value(spec.owner.userid.as_str())),
+        ("access_username", label_value(&spec.owner.name).to_lowercase()),
+        ("netpol/ocuser", "true".to_owned()),
+        ("xauthkey", spec.cookies.xauth_key.expose().to_owned()),
+        ("pulseaudio_cookie", spec.cookies.pulseaudio_cookie.expose().to_owned()),
+        ("broadcast_cookie", spec.cookies.broadcast_cookie.expose().to_owned()),
+        ("type", "x11server".to_owned()),
+    ] {
+        labels.insert(name.into(), Value::String(value));
+    }
+    for kind in CONTAINER_TYPES.iter().map(|(k, _)| *k).chain(SERVICE_TYPES) {
+        if settings.enabled(kind, &spec.labels) {
+            let port = settings
+                .entry(kind)
+                .and_then(|e| e.get("tcpport"))
+                .and_then(Value::as_u64);
+            labels.insert(
+                format!("service_{kind}"),
+                Value::String(port.map_or_else(|| "enabled".into(), |p| p.to_string())),
+            );
+        }
+    }
+    let containers: Vec<Value> = CONTAINER_TYPES
+        .iter()
+        .filter(|(kind, _)| settings.enabled(kind, &spec.labels))
+        .filter_map(|(kind, prefix)| container(settings, spec, kind, &format!("{prefix}-{kind}"), &env, &built, &class))
+        .collect();
+    let init: Vec<Value> = if settings.enabled("init", &spec.labels) {
+        container(settings, spec, "init", "i-init", &env, &built, &class)
+            .into_iter()
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let pod_spec = settings
+        .pod
+        .get("spec")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let mut manifest = json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": spec.name, "namespace": namespace, "labels": labels,
+                     "annotations": {"lastlogin_datetime": lastlogin(spec.now)}},
+        "spec": {
+            "automountServiceAccountToken": false,
+            "subdomain": "desktop",
+            "shareProcessNamespace": pod_spec.get("shareProcessNamespace").cloned().unwrap_or(Value::Bool(false)),
+            "dnsPolicy": "ClusterFirst",
+            "volumes": built.volumes,
+            "initContainers": init,
+            "containers": containers,
+            "tolerations": pod_spec.get("tolerations").cloned().unwrap_or_else(|| json!([])),
+        },
+    });
+    let pod = &mut manifest["spec"];
+    if let Some(context) = security_context(pod_spec.get("securityContext"), &spec.posix) {
+        pod["securityContext"] = context;
+    }
+    if let Some(selector) = class
+        .get("nodeSelector")
+        .filter(|s| s.as_object().is_some_and(|o| !o.is_empty()))
+    {
+        pod["nodeSelector"] = selector.clone();
+    }
+    if let Some(runtime) = class.get("runtimeClassName").filter(|r| r.is_string()) {
+        pod["runtimeClassName"] = runtime.clone();
+    }
+    let pull_secrets = match pod_spec.get("imagePullSecrets") {
+        Some(Value::String(name)) => json!([{"name": name}]),
+        Some(Value::Object(one)) => json!([one]),
+        Some(Value::Array(list)) => Value::Array(list.clone()),
+        _ => Value::Null,
+    };
+    if !pull_secrets.is_null() {
+        pod["imagePullSecrets"] = pull_secrets;
+    }
+    manifest
+}

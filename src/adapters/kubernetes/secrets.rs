@@ -1,0 +1,111 @@
+//! User secrets as Kubernetes Secrets `auth-<kind>-<userid>` of type `<namespace>/<kind>`.
+
+use super::KubernetesOrchestrator;
+use super::errors::from_kube;
+use super::names::{secret_name, selector_value};
+use crate::domain::desktop::{DesktopOwner, UserSecret};
+use crate::ports::orchestrator::OrchestratorError;
+use crate::ports::user_secrets::UserSecretStore;
+use async_trait::async_trait;
+use k8s_openapi::ByteString;
+use k8s_openapi::api::core::v1::Secret;
+use kube::api::{ListParams, Patch, PatchParams, PostParams};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// The owner's label selector (`access_userid=<u>,access_provider=<p>`).
+pub fn owner_selector(owner: &DesktopOwner) -> String {
+    format!(
+        "access_userid={},access_provider={}",
+        selector_value(owner.userid.as_str()),
+        selector_value(&owner.provider)
+    )
+}
+
+impl KubernetesOrchestrator {
+    /// Creates the secret, or patches its data when it exists (existing keys are kept).
+    pub(super) async fn write_secret(
+        &self,
+        owner: &DesktopOwner,
+        secret: &UserSecret,
+    ) -> Result<(), OrchestratorError> {
+        let name = secret_name(&secret.kind, owner.userid.as_str());
+        let access_type = match secret.kind.as_str() {
+            "ldif" | "localaccount" | "posixaccount" | "vnc" => secret.kind.as_str(),
+            _ => "auth",
+        };
+        let data: BTreeMap<String, ByteString> = secret
+            .data
+            .iter()
+            .map(|(k, v)| (k.clone(), ByteString(v.as_bytes().to_vec())))
+            .collect();
+        let body: Secret = serde_json::from_value(json!({
+            "metadata": {"name": name, "labels": {"access_provider": selector_value(&owner.provider),
+                "access_userid": selector_value(owner.userid.as_str()), "access_type": access_type}},
+            "type": format!("{}/{}", self.settings.namespace, secret.kind),
+        }))
+        .map_err(|e| OrchestratorError::Unexpected(e.into()))?;
+        let body = Secret {
+            data: Some(data.clone()),
+            ..body
+        };
+        match self.secrets().create(&PostParams::default(), &body).await {
+            Ok(_) => Ok(()),
+            Err(kube::Error::Api(status)) if status.code == 409 => {
+                let patch = Patch::Strategic(json!({"data": data}));
+                self.secrets()
+                    .patch(&name, &PatchParams::default(), &patch)
+                    .await
+                    .map_err(|e| from_kube(e, &name))?;
+                Ok(())
+            }
+            Err(error) => Err(from_kube(error, &name)),
+        }
+    }
+}
+
+#[async_trait]
+impl UserSecretStore for KubernetesOrchestrator {
+    async fn prepare_user_resources(
+        &self,
+        owner: &DesktopOwner,
+        secrets: &[UserSecret],
+    ) -> Result<(), OrchestratorError> {
+        for secret in secrets {
+            self.write_secret(owner, secret).await?;
+        }
+        Ok(())
+    }
+
+    async fn read_user_secret(
+        &self,
+        owner: &DesktopOwner,
+        kind: &str,
+    ) -> Result<Option<UserSecret>, OrchestratorError> {
+        let name = secret_name(kind, owner.userid.as_str());
+        let secret = self.secrets().get_opt(&name).await.map_err(|e| from_kube(e, &name))?;
+        Ok(secret.map(|s| UserSecret {
+            kind: kind.to_owned(),
+            data: s
+                .data
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, v)| (k, String::from_utf8_lossy(&v.0).into_owned()))
+                .collect(),
+        }))
+    }
+
+    async fn list_user_secret_types(&self, owner: &DesktopOwner) -> Result<Vec<String>, OrchestratorError> {
+        let list = self
+            .secrets()
+            .list(&ListParams::default().labels(&owner_selector(owner)))
+            .await
+            .map_err(|e| from_kube(e, "secrets"))?;
+        Ok(list
+            .items
+            .into_iter()
+            .filter(|s| s.data.as_ref().is_some_and(|d| !d.is_empty()))
+            .filter_map(|s| s.type_)
+            .collect())
+    }
+}

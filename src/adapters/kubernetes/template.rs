@@ -1,0 +1,158 @@
+//! The desktop pod templates (`desktop.pod` in pyos's shape), read once at boot.
+
+use crate::domain::acl::Acl;
+use crate::domain::desktop::PosixAccount;
+use crate::domain::labels::Labels;
+use serde_json::{Map, Value};
+
+/// Container types of the desktop pod, in manifest order, with their name prefix.
+pub const CONTAINER_TYPES: [(&str, &str); 5] = [
+    ("graphical", "x"),
+    ("printer", "c"),
+    ("sound", "s"),
+    ("ssh", "h"),
+    ("filer", "f"),
+];
+
+/// Services that run inside the graphical (or printer) container: no container of their own.
+pub const SERVICE_TYPES: [&str; 4] = ["spawner", "broadcast", "webshell", "printerfile"];
+
+/// Settings of the Kubernetes orchestrator beyond the templates.
+#[derive(Debug, Clone)]
+pub struct PodSettings {
+    /// `desktop.pod`, as configured.
+    pub pod: Value,
+    /// `executeclasses`.
+    pub execute_classes: Map<String, Value>,
+    /// `desktop.nodeselector`, used when the execute class has none.
+    pub node_selector: Map<String, Value>,
+    /// `desktop.homedirectorytype`: `hostPath` or anything else for an emptyDir.
+    pub home_directory_type: Option<String>,
+    /// `desktop.hostPathRoot`.
+    pub host_path_root: String,
+    /// Where the local-account secret is mounted.
+    pub local_account_path: String,
+    /// Root of secret mounts (`/var/secrets/`).
+    pub secrets_root: String,
+    /// `desktop.pulseaudiosocketpath`.
+    pub pulseaudio_socket: String,
+}
+
+impl PodSettings {
+    /// The template entry of a container type.
+    pub fn entry(&self, kind: &str) -> Option<&Map<String, Value>> {
+        self.pod.get(kind).and_then(Value::as_object)
+    }
+
+    /// Whether a type is enabled for a user: a table with `enable = true` whose ACL permits them.
+    pub fn enabled(&self, kind: &str, labels: &Labels) -> bool {
+        self.entry(kind).is_some_and(|entry| {
+            entry.get("enable") == Some(&Value::Bool(true))
+                && entry
+                    .get("acl")
+                    .and_then(Acl::from_json)
+                    .unwrap_or_else(Acl::permit_all)
+                    .allows(labels)
+        })
+    }
+
+    /// The image of a type: a string, or a table `{default, <label name> = image}` where the
+    /// first label the user carries picks its image (pyos used the label's value as the
+    /// image name, a bug).
+    pub fn image(&self, kind: &str, labels: &Labels) -> Option<String> {
+        match self.entry(kind)?.get("image")? {
+            Value::String(image) => Some(image.clone()),
+            Value::Object(images) => labels
+                .keys()
+                .find_map(|label| images.get(label).and_then(Value::as_str))
+                .or_else(|| images.get("default").and_then(Value::as_str))
+                .map(str::to_owned),
+            _ => None,
+        }
+    }
+
+    /// The volume names listed by a type.
+    pub fn volume_names(&self, kind: &str) -> Vec<String> {
+        self.entry(kind)
+            .and_then(|e| e.get("volumes"))
+            .and_then(Value::as_array)
+            .map(|names| names.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .unwrap_or_default()
+    }
+
+    /// The execute class (falling back to `default`) with `desktop.nodeselector` filled in.
+    pub fn execute_class(&self, name: &str) -> Map<String, Value> {
+        let mut class = self
+            .execute_classes
+            .get(name)
+            .or_else(|| self.execute_classes.get("default"))
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        if class.get("nodeSelector").is_none_or(Value::is_null) && !self.node_selector.is_empty() {
+            class.insert("nodeSelector".into(), Value::Object(self.node_selector.clone()));
+        }
+        class
+    }
+}
+
+/// Renders `{{ name }}` placeholders with the POSIX account (unknown names render empty,
+/// as mustache does).
+pub fn render(text: &str, posix: &PosixAccount) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find("}}") else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let key = rest[start + 2..start + end].trim();
+        out.push_str(&match key {
+            "uidNumber" => posix.uid_number.to_string(),
+            "gidNumber" => posix.gid_number.to_string(),
+            "uid" | "userid" => posix.uid.clone(),
+            "gid" => posix.gid.clone(),
+            "homeDirectory" => posix.home_directory.clone(),
+            "loginShell" => posix.login_shell.clone(),
+            "supplementalGroups" => posix.gid_number.to_string(),
+            _ => String::new(),
+        });
+        rest = &rest[start + end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Renders a configured security context (orchestration.md §4.8): `runAsUser`/`runAsGroup`
+/// strings become numbers, the `{{ supplementalGroups }}` entry becomes the user's groups.
+pub fn security_context(configured: Option<&Value>, posix: &PosixAccount) -> Option<Value> {
+    let mut context = configured?.as_object()?.clone();
+    for key in ["runAsUser", "runAsGroup", "fsGroup"] {
+        if let Some(Value::String(text)) = context.get(key) {
+            let rendered = render(text, posix);
+            match rendered.trim().parse::<i64>() {
+                Ok(number) => context.insert(key.into(), Value::from(number)),
+                Err(_) => context.remove(key),
+            };
+        }
+    }
+    match context.get("supplementalGroups") {
+        Some(Value::Array(groups)) => {
+            let groups: Vec<Value> = groups
+                .iter()
+                .filter_map(|g| match g {
+                    Value::String(text) if text.contains("supplementalGroups") => Some(Value::from(posix.gid_number)),
+                    Value::String(text) => render(text, posix).parse::<i64>().ok().map(Value::from),
+                    other => Some(other.clone()),
+                })
+                .collect();
+            context.insert("supplementalGroups".into(), Value::Array(groups));
+        }
+        Some(_) => {
+            context.remove("supplementalGroups");
+        }
+        None => {}
+    }
+    Some(Value::Object(context))
+}

@@ -1,0 +1,291 @@
+use super::*;
+use crate::adapters::contract;
+use crate::domain::desktop::{DesktopOwner, DesktopSpec, PosixAccount, RemovalScope};
+use crate::kube_double::{self, DoubleSettings};
+use crate::ports::{DesktopOrchestrator, UserSecretStore};
+use http::{Request, Response};
+use kube::client::Body;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// The pod settings of the shipped Kubernetes example config.
+fn shipped_settings(namespace: &str) -> KubernetesSettings {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/kubernetes.toml")).unwrap();
+    let config = crate::config::load_str(&text, "kubernetes.toml", Vec::new())
+        .unwrap()
+        .config;
+    KubernetesSettings {
+        namespace: namespace.into(),
+        create_pod_timeout: Duration::from_secs(10),
+        pod: PodSettings {
+            pod: config.desktop.pod.clone(),
+            execute_classes: config.executeclasses.clone(),
+            node_selector: config.desktop.nodeselector.clone(),
+            home_directory_type: config.desktop.homedirectorytype.clone(),
+            host_path_root: config.desktop.host_path_root.clone(),
+            local_account_path: config.desktop.secretslocalaccount.clone(),
+            secrets_root: config.desktop.secretsrootdirectory.clone(),
+            pulseaudio_socket: config.desktop.pulseaudiosocketpath.clone(),
+        },
+    }
+}
+
+fn fry_spec() -> DesktopSpec {
+    let mut spec = contract::spec("fry");
+    spec.owner = DesktopOwner {
+        name: "Philip J. Fry".into(),
+        ..spec.owner
+    };
+    spec.name = "fry-1f2e3".into();
+    spec.labels.insert("ship-crew".into(), "true".into());
+    spec.posix = PosixAccount {
+        uid: "fry".into(),
+        gid: "ship_crew".into(),
+        uid_number: 1003,
+        gid_number: 1002,
+        home_directory: "/home/fry".into(),
+        login_shell: "/bin/bash".into(),
+        gecos: "Philip J. Fry".into(),
+    };
+    spec
+}
+
+#[test]
+fn the_desktop_pod_matches_the_golden_manifest() {
+    let manifest = desktop_pod(&shipped_settings("abcdesktop").pod, &fry_spec(), "abcdesktop");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/desktop-pod-fry.json");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(path, serde_json::to_string_pretty(&manifest).unwrap() + "\n").unwrap();
+    }
+    let golden: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(
+        manifest, golden,
+        "regenerate with UPDATE_GOLDEN=1 after checking the difference"
+    );
+    let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(manifest).expect("a valid Pod");
+    let names: Vec<String> = pod.spec.unwrap().containers.iter().map(|c| c.name.clone()).collect();
+    assert_eq!(
+        names,
+        ["x-graphical", "s-sound", "f-filer"],
+        "printer is disabled in the config"
+    );
+}
+
+#[test]
+fn the_golden_manifest_carries_labels_env_order_and_security() {
+    let manifest = desktop_pod(&shipped_settings("abcdesktop").pod, &fry_spec(), "abcdesktop");
+    let labels = &manifest["metadata"]["labels"];
+    assert_eq!(labels["type"], "x11server");
+    assert_eq!(labels["access_userid"], "fry");
+    assert_eq!(labels["access_username"], "philip_j._fry");
+    assert_eq!(labels["ship-crew"], "true");
+    assert_eq!(labels["service_graphical"], "6081");
+    assert_eq!(labels["service_spawner"], "29786");
+    assert!(labels.get("service_printer").is_none());
+    let graphical = &manifest["spec"]["containers"][0];
+    let env: Vec<&str> = graphical["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(env[0], "LANG", "the domain's environment comes first, in order");
+    assert_eq!(
+        &env[env.len() - 4..],
+        ["NODE_NAME", "POD_NAME", "POD_NAMESPACE", "POD_IP"],
+        "downward API last"
+    );
+    assert_eq!(graphical["securityContext"]["runAsUser"], 1003);
+    assert_eq!(graphical["securityContext"]["supplementalGroups"], json!([1002]));
+    assert_eq!(
+        graphical["resources"]["limits"]["cpu"], "4000m",
+        "the default execute class"
+    );
+    assert_eq!(
+        manifest["spec"]["initContainers"][0]["command"][2],
+        "chmod 750 ~ && chown 1003:1002 ~"
+    );
+    let mounts: Vec<&str> = graphical["volumeMounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        mounts.contains(&"home") && mounts.contains(&"vnc") && mounts.contains(&"extrausers"),
+        "{mounts:?}"
+    );
+}
+
+/// A scripted API server: each expected request is checked, then answered.
+async fn scripted(
+    expected: Vec<(&'static str, &'static str, Value)>,
+) -> (KubernetesOrchestrator, tokio::task::JoinHandle<()>) {
+    let (service, mut handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
+    let client = kube::Client::new(service, "abcdesktop");
+    let verifier = tokio::spawn(async move {
+        for (method, path_and_query, answer) in expected {
+            let (request, send) = handle.next_request().await.expect("a request");
+            assert_eq!(request.method().as_str(), method);
+            assert_eq!(request.uri().path_and_query().unwrap().as_str(), path_and_query);
+            if method == "PATCH" {
+                assert_eq!(
+                    request.headers()["content-type"],
+                    "application/strategic-merge-patch+json"
+                );
+            }
+            send.send_response(
+                Response::builder()
+                    .body(Body::from(serde_json::to_vec(&answer).unwrap()))
+                    .unwrap(),
+            );
+        }
+    });
+    (
+        KubernetesOrchestrator::new(client, shipped_settings("abcdesktop")),
+        verifier,
+    )
+}
+
+fn pod(name: &str, phase: &str) -> Value {
+    json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "abcdesktop",
+        "labels": {"access_userid": "fry", "access_provider": "planet", "access_providertype": "ldap", "type": "x11server"},
+        "annotations": {"lastlogin_datetime": "2026-11-22T10:00:00"}},
+        "spec": {"containers": [{"name": "x-graphical", "image": "i"}]}, "status": {"phase": phase, "podIP": "10.42.0.7"}})
+}
+
+#[tokio::test]
+async fn find_and_resume_make_the_documented_calls() {
+    let secret = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "auth-vnc-fry"}, "data": {"password": "c2VjcmV0"}});
+    let (orchestrator, verifier) = scripted(vec![
+        ("GET", "/api/v1/namespaces/abcdesktop/pods?&labelSelector=access_userid%3Dfry%2Caccess_provider%3Dplanet%2Ctype%3Dx11server",
+         json!({"apiVersion": "v1", "kind": "PodList", "metadata": {}, "items": [pod("fry-1f2e3", "Running")]})),
+        ("GET", "/api/v1/namespaces/abcdesktop/secrets/auth-vnc-fry", secret),
+        ("PATCH", "/api/v1/namespaces/abcdesktop/pods/fry-1f2e3?", pod("fry-1f2e3", "Running")),
+    ])
+    .await;
+    let work = async {
+        let found = orchestrator
+            .find_desktop(&contract::owner("fry"))
+            .await
+            .unwrap()
+            .expect("a desktop");
+        assert_eq!(found.vnc_password.as_ref().map(|p| p.expose()), Some("secret"));
+        assert_eq!(found.ip_addr.as_deref(), Some("10.42.0.7"));
+        orchestrator.resume_desktop(&found, 1_800_000_000).await.unwrap();
+    };
+    tokio::time::timeout(Duration::from_secs(5), work)
+        .await
+        .expect("no missing call");
+    tokio::time::timeout(Duration::from_secs(5), verifier)
+        .await
+        .unwrap()
+        .unwrap();
+}
+
+#[tokio::test]
+async fn removing_everything_deletes_the_pod_then_the_users_objects() {
+    let empty = |kind: &str| json!({"apiVersion": "v1", "kind": kind, "metadata": {}, "items": []});
+    let secrets = json!({"apiVersion": "v1", "kind": "SecretList", "metadata": {}, "items": [
+        {"metadata": {"name": "auth-vnc-fry"}}, {"metadata": {"name": "auth-localaccount-fry"}}]});
+    let success = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success"});
+    let (orchestrator, verifier) = scripted(vec![
+        ("DELETE", "/api/v1/namespaces/abcdesktop/pods/fry-1f2e3?", pod("fry-1f2e3", "Running")),
+        ("GET", "/api/v1/namespaces/abcdesktop/pods?&labelSelector=access_userid%3Dfry%2Caccess_provider%3Dplanet%2Ctype%3Dpod_application", empty("PodList")),
+        ("GET", "/api/v1/namespaces/abcdesktop/secrets?&labelSelector=access_userid%3Dfry%2Caccess_provider%3Dplanet", secrets),
+        ("DELETE", "/api/v1/namespaces/abcdesktop/secrets/auth-vnc-fry?", success.clone()),
+        ("DELETE", "/api/v1/namespaces/abcdesktop/secrets/auth-localaccount-fry?", success),
+        ("GET", "/api/v1/namespaces/abcdesktop/configmaps?&labelSelector=access_userid%3Dfry%2Caccess_provider%3Dplanet", empty("ConfigMapList")),
+    ])
+    .await;
+    let desktop = convert::desktop_of(&serde_json::from_value(pod("fry-1f2e3", "Running")).unwrap(), None).unwrap();
+    let work = orchestrator.remove_desktop(&desktop, RemovalScope::Everything);
+    tokio::time::timeout(Duration::from_secs(5), work)
+        .await
+        .expect("no missing call")
+        .unwrap();
+    tokio::time::timeout(Duration::from_secs(5), verifier)
+        .await
+        .unwrap()
+        .unwrap();
+}
+
+async fn against_double(settings: DoubleSettings) -> (KubernetesOrchestrator, kube_double::DoubleServer) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let double = kube_double::start(settings, listener).unwrap();
+    let kubeconfig = kube::config::Kubeconfig::from_yaml(&double.kubeconfig("abcdesktop")).unwrap();
+    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+        .await
+        .unwrap();
+    let client = kube::Client::try_from(config).unwrap();
+    (
+        KubernetesOrchestrator::new(client, shipped_settings("abcdesktop")),
+        double,
+    )
+}
+
+#[tokio::test]
+async fn the_adapter_honours_the_orchestrator_contract_against_the_double() {
+    let settings = DoubleSettings {
+        token: Some("contract-token".into()),
+        ..DoubleSettings::default()
+    };
+    let (orchestrator, _double) = against_double(settings).await;
+    tokio::time::timeout(Duration::from_secs(30), contract::orchestrator_contract(&orchestrator))
+        .await
+        .expect("the contract finishes");
+}
+
+#[tokio::test]
+async fn a_never_pulling_image_fails_fast_with_a_clear_message() {
+    let (mut orchestrator, double) = against_double(DoubleSettings::default()).await;
+    orchestrator.settings.pod.pod["graphical"]["image"] = json!("registry.example/never-pulls:1");
+    let spec = fry_spec();
+    orchestrator
+        .prepare_user_resources(&spec.owner, &[contract_localaccount()])
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let error = orchestrator
+        .create_desktop(&spec, std::sync::Arc::new(contract::RecordedProgress::default()))
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "failed fast, not after the timeout"
+    );
+    assert!(error.to_string().contains("ErrImagePull"), "{error}");
+    drop(double);
+}
+
+#[tokio::test]
+async fn an_unschedulable_desktop_fails_fast() {
+    let (mut orchestrator, _double) = against_double(DoubleSettings::default()).await;
+    orchestrator.settings.pod.node_selector = [("gpu".to_owned(), json!("yes"))].into_iter().collect();
+    orchestrator
+        .prepare_user_resources(&fry_spec().owner, &[contract_localaccount()])
+        .await
+        .unwrap();
+    let error = orchestrator
+        .create_desktop(&fry_spec(), std::sync::Arc::new(contract::RecordedProgress::default()))
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("can not be scheduled"), "{error}");
+}
+
+#[tokio::test]
+async fn a_missing_secret_is_a_config_error_not_a_timeout() {
+    let (orchestrator, _double) = against_double(DoubleSettings::default()).await;
+    let error = orchestrator
+        .create_desktop(&fry_spec(), std::sync::Arc::new(contract::RecordedProgress::default()))
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("CreateContainerConfigError"), "{error}");
+}
+
+fn contract_localaccount() -> crate::domain::desktop::UserSecret {
+    crate::domain::desktop::UserSecret {
+        kind: "localaccount".into(),
+        data: [("uid".to_owned(), "fry".to_owned())].into(),
+    }
+}
