@@ -1,7 +1,7 @@
 //! The simulated kubelet and scheduler: moves pods Pending → ContainerCreating → Running
 //! with an IP and container statuses, emitting the events a cluster emits. Failure modes:
 //! a nodeSelector the node lacks (Unschedulable), an image that never pulls (ErrImagePull,
-//! then ImagePullBackOff), a secret volume whose secret is missing (CreateContainerConfigError).
+//! then ImagePullBackOff); a secret volume whose secret is missing waits (FailedMount).
 
 use super::store::{Cluster, EVENTS, PODS};
 use serde_json::{Value, json};
@@ -145,29 +145,20 @@ pub fn start_pod(cluster: Arc<Cluster>, namespace: String, name: String) {
             &json!({"status": {"containerStatuses": creating}}),
             false,
         );
-        if let Some(secret) = missing_secret(&cluster, &namespace, &pod) {
-            let message = format!("secret \"{secret}\" not found");
-            event(
-                &cluster,
-                &namespace,
-                &pod,
-                "Warning",
-                "Failed",
-                format!("Error: {message}"),
-                None,
-            );
-            let statuses: Vec<Value> = containers(&pod, "containers")
-                .iter()
-                .map(|(n, i)| waiting(n, i, "CreateContainerConfigError", &message))
-                .collect();
-            let _ = cluster.patch(
-                &PODS,
-                Some(&namespace),
-                &name,
-                &json!({"status": {"containerStatuses": statuses}}),
-                false,
-            );
-            return;
+        // A secret volume whose secret is missing holds the pod in ContainerCreating with
+        // FailedMount events until the secret appears, as the kubelet does.
+        let mut reported = false;
+        while let Some(secret) = missing_secret(&cluster, &namespace, &pod) {
+            if !reported {
+                let message =
+                    format!("MountVolume.SetUp failed for volume \"{secret}\" : secret \"{secret}\" not found");
+                event(&cluster, &namespace, &pod, "Warning", "FailedMount", message, None);
+                reported = true;
+            }
+            tokio::time::sleep(settings.pull_delay).await;
+            if cluster.get(&PODS, Some(&namespace), &name).is_err() {
+                return;
+            }
         }
         for (container, image) in &all {
             let path = Some(format!("spec.containers{{{container}}}"));

@@ -116,20 +116,16 @@ impl DesktopOrchestrator for KubernetesOrchestrator {
         spec: &DesktopSpec,
         progress: Arc<dyn ProgressSink>,
     ) -> Result<Desktop, OrchestratorError> {
-        let vnc = UserSecret {
-            kind: "vnc".into(),
-            data: BTreeMap::from([("password".to_owned(), spec.vnc_password.expose().to_owned())]),
-        };
-        self.write_secret(&spec.owner, &vnc).await?;
         progress.publish("b.Building data storage for your desktop").await;
         let manifest: Pod = serde_json::from_value(desktop_pod(&self.settings.pod, spec, &self.settings.namespace))
             .map_err(|e| OrchestratorError::Rejected(format!("desktop pod template: {e}")))?;
         progress.publish("b.Creating your desktop").await;
-        match self.pods().create(&PostParams::default(), &manifest).await {
-            Ok(_) => {}
+        // The pod is created before its VNC secret (the kubelet waits for secret volumes), so
+        // only the replica whose create succeeds writes the password: a replica that loses
+        // the race adopts the pod and reads the winner's password instead of overwriting it.
+        let created = match self.pods().create(&PostParams::default(), &manifest).await {
+            Ok(_) => true,
             Err(kube::Error::Api(status)) if status.code == 409 => {
-                // Someone (another replica, a concurrent request) created it: adopt it,
-                // unless it is the previous desktop still terminating.
                 let existing = self
                     .pods()
                     .get(&spec.name)
@@ -141,6 +137,9 @@ impl DesktopOrchestrator for KubernetesOrchestrator {
                         .create(&PostParams::default(), &manifest)
                         .await
                         .map_err(|e| from_kube(e, &spec.name))?;
+                    true
+                } else {
+                    false
                 }
             }
             Err(kube::Error::Api(status)) => {
@@ -150,14 +149,29 @@ impl DesktopOrchestrator for KubernetesOrchestrator {
                 )));
             }
             Err(error) => return Err(from_kube(error, &spec.name)),
+        };
+        if created {
+            let password = BTreeMap::from([("password".to_owned(), spec.vnc_password.expose().to_owned())]);
+            self.write_secret(
+                &spec.owner,
+                &UserSecret {
+                    kind: "vnc".into(),
+                    data: password,
+                },
+            )
+            .await?;
         }
         let pod = self.wait_started(&spec.name, progress.as_ref()).await?;
         let desktop = desktop_of(&pod, Some(&spec.owner))
             .ok_or_else(|| OrchestratorError::Unexpected(anyhow::anyhow!("desktop pod without owner")))?;
-        Ok(Desktop {
-            vnc_password: Some(spec.vnc_password.clone()),
-            ..desktop
-        })
+        if created {
+            Ok(Desktop {
+                vnc_password: Some(spec.vnc_password.clone()),
+                ..desktop
+            })
+        } else {
+            self.with_password(desktop).await
+        }
     }
 
     async fn resume_desktop(&self, desktop: &Desktop, now: UnixSeconds) -> Result<Desktop, OrchestratorError> {

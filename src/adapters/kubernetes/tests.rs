@@ -274,13 +274,24 @@ async fn an_unschedulable_desktop_fails_fast() {
 }
 
 #[tokio::test]
-async fn a_missing_secret_is_a_config_error_not_a_timeout() {
+async fn a_desktop_waits_for_its_secrets_and_then_starts() {
     let (orchestrator, _double) = against_double(DoubleSettings::default()).await;
-    let error = orchestrator
-        .create_desktop(&fry_spec(), std::sync::Arc::new(contract::RecordedProgress::default()))
-        .await
-        .unwrap_err();
-    assert!(error.to_string().contains("CreateContainerConfigError"), "{error}");
+    let spec = fry_spec();
+    let owner = spec.owner.clone();
+    let progress = std::sync::Arc::new(contract::RecordedProgress::default());
+    let creating = orchestrator.create_desktop(&spec, progress.clone());
+    let late_secret = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        orchestrator
+            .prepare_user_resources(&owner, &[contract_localaccount()])
+            .await
+            .unwrap();
+    };
+    let (created, ()) = tokio::join!(creating, late_secret);
+    let desktop = created.expect("the desktop starts once its local account secret exists");
+    assert_eq!(desktop.phase, crate::domain::desktop::DesktopPhase::Running);
+    let messages = progress.0.lock().unwrap().join("\n");
+    assert!(messages.contains("MountVolume.SetUp failed"), "{messages}");
 }
 
 fn contract_localaccount() -> crate::domain::desktop::UserSecret {

@@ -1,0 +1,226 @@
+//! deskplane on the Kubernetes orchestrator, against the API double, over HTTP.
+
+mod common;
+
+use common::{TestServer, keys_dir};
+use deskplane::config::{Config, load_str};
+use deskplane::kube_double::{self, DoubleServer, DoubleSettings};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+struct Setup {
+    double: DoubleServer,
+    _dir: tempfile::TempDir,
+    config: Config,
+}
+
+async fn setup(settings: DoubleSettings) -> Setup {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let double = kube_double::start(settings, listener).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("kubeconfig");
+    std::fs::write(&kubeconfig, double.kubeconfig("abcdesktop")).unwrap();
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/kubernetes.toml")).unwrap();
+    let mut config = load_str(&text, "config/kubernetes.toml", Vec::new()).unwrap().config;
+    config.keys.directory = Some(keys_dir().to_path_buf());
+    config.kubernetes.kubeconfig = Some(kubeconfig);
+    config.kubernetes.create_pod_timeout_seconds = 20;
+    config.websocketrouting = "bridge".into();
+    Setup {
+        double,
+        _dir: dir,
+        config,
+    }
+}
+
+async fn double_get(setup: &Setup, path: &str) -> Value {
+    reqwest::Client::new()
+        .get(format!("{}{path}", setup.double.url()))
+        .bearer_auth(setup.double.cluster.settings.token.clone().unwrap_or_default())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn pods(setup: &Setup, selector: &str) -> Vec<Value> {
+    let list = double_get(
+        setup,
+        &format!("/api/v1/namespaces/abcdesktop/pods?labelSelector={selector}"),
+    )
+    .await;
+    list["items"].as_array().unwrap().clone()
+}
+
+async fn eventually<F: std::future::Future<Output = bool>>(mut check: impl FnMut() -> F) -> bool {
+    for _ in 0..100 {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
+fn token_settings() -> DoubleSettings {
+    DoubleSettings {
+        token: Some("journey-token".into()),
+        ..DoubleSettings::default()
+    }
+}
+
+#[tokio::test]
+async fn the_journey_creates_and_removes_real_pod_objects() {
+    let setup = setup(token_settings()).await;
+    let server = TestServer::with(setup.config.clone()).await;
+    let token = server.login_anonymous().await;
+    let secrets = double_get(&setup, "/api/v1/namespaces/abcdesktop/secrets").await;
+    assert!(
+        secrets["items"].as_array().unwrap().len() >= 3,
+        "login wrote the user's secrets"
+    );
+
+    server.register_app("firefox.d.3.0.json").await;
+    let launch = server
+        .post_json(
+            "/composer/launchdesktop",
+            Some(&token),
+            json!({"width": 1440, "height": 819}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(launch["status"], 200, "{launch}");
+    let desktops = pods(&setup, "type=x11server").await;
+    assert_eq!(desktops.len(), 1);
+    let pod = &desktops[0];
+    let pod_ip = pod["status"]["podIP"].as_str().unwrap();
+    assert_eq!(
+        launch["result"]["target_ip"], pod_ip,
+        "bridge routing falls back to the pod IP"
+    );
+    assert_eq!(pod["metadata"]["labels"]["access_provider"], "anonymous");
+    let containers: Vec<&str> = pod["spec"]["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(containers, ["x-graphical", "s-sound", "f-filer"]);
+    let env: Vec<&str> = pod["spec"]["containers"][0]["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert!(env.contains(&"ABCDESKTOP_WEBCLIENT_SOURCEIPADDR"));
+
+    let run = server
+        .post_json(
+            "/composer/ocrun",
+            Some(&token),
+            json!({"image": "abcdesktopio/firefox.d:3.0"}),
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(run["result"]["type"], "ephemeral_container");
+    let name = pod["metadata"]["name"].as_str().unwrap().to_owned();
+    let with_app = double_get(&setup, &format!("/api/v1/namespaces/abcdesktop/pods/{name}")).await;
+    assert_eq!(
+        with_app["spec"]["ephemeralContainers"][0]["image"],
+        "abcdesktopio/firefox.d:3.0"
+    );
+    assert_eq!(
+        with_app["spec"]["ephemeralContainers"][0]["targetContainerName"],
+        "x-graphical"
+    );
+    let listed = server
+        .post_json("/composer/listcontainer", Some(&token), json!({}), StatusCode::OK)
+        .await;
+    assert_eq!(listed["result"][0]["id"], run["result"]["container_id"]);
+
+    let logout = server
+        .post_json("/auth/logout", Some(&token), json!({}), StatusCode::OK)
+        .await;
+    assert_eq!(logout["message"], "ok");
+    assert!(
+        eventually(|| async { pods(&setup, "type=x11server").await.is_empty() }).await,
+        "the pod is gone"
+    );
+    let secrets = double_get(&setup, "/api/v1/namespaces/abcdesktop/secrets").await;
+    assert_eq!(secrets["items"], json!([]), "the user's secrets are gone");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_never_pulling_image_fails_launchdesktop_quickly() {
+    let mut setup = setup(token_settings()).await;
+    setup.config.desktop.pod["graphical"]["image"] = json!("registry.example/never-pulls:1");
+    let server = TestServer::with(setup.config.clone()).await;
+    let token = server.login_anonymous().await;
+    let started = Instant::now();
+    let launch = server
+        .post_json("/composer/launchdesktop", Some(&token), json!({}), StatusCode::OK)
+        .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(launch["status"], 500);
+    assert!(launch["error"].as_str().unwrap().contains("ErrImagePull"), "{launch}");
+    let progress = server
+        .post_json("/core/getmessageinfo", Some(&token), json!({}), StatusCode::OK)
+        .await;
+    assert_eq!(progress["message"], "stopinfo");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_garbage_collector_removes_desktops_on_the_cluster() {
+    let setup = setup(token_settings()).await;
+    let server = TestServer::with(setup.config.clone()).await;
+    let token = server.login_anonymous().await;
+    server
+        .post_json("/composer/launchdesktop", Some(&token), json!({}), StatusCode::OK)
+        .await;
+    let kept = server.get_json("/manager/garbagecollector?expirein=0").await;
+    assert_eq!(
+        kept,
+        json!([]),
+        "without a connection count (no exec yet) desktops are kept unless forced"
+    );
+    let removed = server.get_json("/manager/garbagecollector?expirein=0&force=true").await;
+    assert_eq!(removed.as_array().unwrap().len(), 1);
+    assert!(eventually(|| async { pods(&setup, "type=x11server").await.is_empty() }).await);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn two_instances_launching_for_one_user_make_one_pod() {
+    let setup = setup(token_settings()).await;
+    let first = TestServer::with(setup.config.clone()).await;
+    let second = TestServer::with(setup.config.clone()).await;
+    let token = first.login_anonymous().await;
+    let body = json!({"width": 1280});
+    let (a, b) = tokio::join!(
+        first.post_json("/composer/launchdesktop", Some(&token), body.clone(), StatusCode::OK),
+        second.post_json("/composer/launchdesktop", Some(&token), body, StatusCode::OK),
+    );
+    assert_eq!(a["status"], 200, "{a}");
+    assert_eq!(b["status"], 200, "{b}");
+    assert_eq!(
+        pods(&setup, "type=x11server").await.len(),
+        1,
+        "one pod for one user across replicas"
+    );
+    assert_eq!(a["result"]["target_ip"], b["result"]["target_ip"]);
+    assert_eq!(
+        a["result"]["vncpassword"], b["result"]["vncpassword"],
+        "the replica that lost the race did not overwrite the password"
+    );
+    first.stop().await;
+    second.stop().await;
+}
