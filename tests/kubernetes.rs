@@ -179,22 +179,39 @@ async fn a_never_pulling_image_fails_launchdesktop_quickly() {
 }
 
 #[tokio::test]
-async fn the_garbage_collector_removes_desktops_on_the_cluster() {
-    let setup = setup(token_settings()).await;
+async fn the_garbage_collector_keeps_connected_desktops_and_removes_idle_ones() {
+    // The double's connectcount.sh answers "1": someone is connected.
+    let settings = DoubleSettings {
+        exec_scripts: vec![("/composer/connectcount.sh".into(), 0, "1\n".into())],
+        ..token_settings()
+    };
+    let setup = setup(settings).await;
     let server = TestServer::with(setup.config.clone()).await;
     let token = server.login_anonymous().await;
     server
         .post_json("/composer/launchdesktop", Some(&token), json!({}), StatusCode::OK)
         .await;
     let kept = server.get_json("/manager/garbagecollector?expirein=0").await;
-    assert_eq!(
-        kept,
-        json!([]),
-        "without a connection count (no exec yet) desktops are kept unless forced"
-    );
+    assert_eq!(kept, json!([]), "a connected desktop is kept, counted through exec");
     let removed = server.get_json("/manager/garbagecollector?expirein=0&force=true").await;
     assert_eq!(removed.as_array().unwrap().len(), 1);
     assert!(eventually(|| async { pods(&setup, "type=x11server").await.is_empty() }).await);
+    server.stop().await;
+
+    let setup = self::setup(token_settings()).await;
+    let server = TestServer::with(setup.config.clone()).await;
+    let token = server.login_anonymous().await;
+    server
+        .post_json("/composer/launchdesktop", Some(&token), json!({}), StatusCode::OK)
+        .await;
+    let kept = server.get_json("/manager/garbagecollector?expirein=900").await;
+    assert_eq!(kept, json!([]), "not idle long enough");
+    let removed = server.get_json("/manager/garbagecollector?expirein=0").await;
+    assert_eq!(
+        removed.as_array().unwrap().len(),
+        1,
+        "nobody connected and idle past expirein"
+    );
     server.stop().await;
 }
 

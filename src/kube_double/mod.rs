@@ -4,6 +4,7 @@
 //! Kubernetes adapter's tests and by anyone trying deskplane's Kubernetes path without a
 //! cluster (`deskplane-kube-double`). It is a tool, not part of the product's hexagon.
 
+mod exec;
 mod kubelet;
 mod patch;
 mod resources;

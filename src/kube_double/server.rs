@@ -69,6 +69,40 @@ pub fn start(settings: DoubleSettings, listener: TcpListener) -> std::io::Result
                 async move { handle(cluster, method, path.as_str(), &query, &headers, body).await }
             },
         );
+    let exec_cluster = cluster.clone();
+    let exec = warp::path!("api" / "v1" / "namespaces" / String / "pods" / String / "exec")
+        .and(warp::query::raw())
+        .and(warp::header::headers_cloned())
+        .and(warp::ws())
+        .map(
+            move |namespace: String, pod: String, query: String, headers: HeaderMap, ws: warp::ws::Ws| {
+                let cluster = exec_cluster.clone();
+                if let Some(token) = &cluster.settings.token {
+                    let presented = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+                    if presented != Some(format!("Bearer {token}").as_str()) {
+                        return failure(ApiStatus {
+                            code: 401,
+                            reason: "Unauthorized",
+                            message: "Unauthorized".into(),
+                        });
+                    }
+                }
+                let params: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+                let request = super::exec::ExecRequest {
+                    namespace,
+                    pod,
+                    container: params.iter().find(|(k, _)| k == "container").map(|(_, v)| v.clone()),
+                    command: params
+                        .iter()
+                        .filter(|(k, _)| k == "command")
+                        .map(|(_, v)| v.clone())
+                        .collect(),
+                };
+                let reply = ws.on_upgrade(move |socket| super::exec::run(cluster, request, socket));
+                warp::reply::with_header(reply, "sec-websocket-protocol", "v4.channel.k8s.io").into_response()
+            },
+        );
+    let routes = exec.or(routes).unify();
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(async move {
         warp::serve(routes)

@@ -164,6 +164,9 @@ impl DesktopOrchestrator for KubernetesOrchestrator {
         let pod = self.wait_started(&spec.name, progress.as_ref()).await?;
         let desktop = desktop_of(&pod, Some(&spec.owner))
             .ok_or_else(|| OrchestratorError::Unexpected(anyhow::anyhow!("desktop pod without owner")))?;
+        if !self.wait_services(&desktop, progress.as_ref()).await {
+            tracing::warn!(desktop = %desktop.name, "desktop services did not answer in time; going on");
+        }
         if created {
             Ok(Desktop {
                 vnc_password: Some(spec.vnc_password.clone()),
@@ -248,10 +251,7 @@ impl DesktopOrchestrator for KubernetesOrchestrator {
     }
 
     async fn count_connections(&self, desktop: &Desktop) -> Result<u32, OrchestratorError> {
-        Err(OrchestratorError::Unavailable(format!(
-            "connection count of {} needs exec, which this adapter does not run yet",
-            desktop.name
-        )))
+        self.connections(desktop).await
     }
 }
 

@@ -5,6 +5,7 @@ mod applications;
 mod convert;
 mod desktops;
 mod errors;
+mod exec;
 mod names;
 mod pod;
 mod secrets;

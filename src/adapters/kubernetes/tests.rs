@@ -300,3 +300,29 @@ fn contract_localaccount() -> crate::domain::desktop::UserSecret {
         data: [("uid".to_owned(), "fry".to_owned())].into(),
     }
 }
+
+#[tokio::test]
+async fn desktops_report_readiness_and_connections_through_exec() {
+    let settings = DoubleSettings {
+        exec_scripts: vec![("/composer/connectcount.sh".into(), 0, "3\n".into())],
+        ..DoubleSettings::default()
+    };
+    let (orchestrator, _double) = against_double(settings).await;
+    let spec = fry_spec();
+    orchestrator
+        .prepare_user_resources(&spec.owner, &[contract_localaccount()])
+        .await
+        .unwrap();
+    let progress = std::sync::Arc::new(contract::RecordedProgress::default());
+    let desktop = orchestrator.create_desktop(&spec, progress.clone()).await.unwrap();
+    let messages = progress.0.lock().unwrap().join("\n");
+    assert!(
+        messages.contains("c.Waiting for desktop graphical service 1/42"),
+        "{messages}"
+    );
+    assert!(
+        messages.contains("c.Desktop services are running after 1 s"),
+        "{messages}"
+    );
+    assert_eq!(orchestrator.count_connections(&desktop).await.unwrap(), 3);
+}
