@@ -3,12 +3,14 @@
 //! which adapter is behind a port.
 
 use crate::adapters::jwt::{JwtKeyFiles, KeyError, RsaTokenSigner, ensure_keys};
-use crate::adapters::kubernetes::{KubernetesOrchestrator, KubernetesSettings, PodSettings};
+use crate::adapters::kubernetes::{KubernetesOrchestrator, KubernetesSettings, LeaseElection, PodSettings};
+use crate::adapters::memory::SoleReplica;
 use crate::adapters::memory::{
     MemoryAccounting, MemoryBanStore, MemoryCache, MemoryCatalogStore, MemoryDirectory, MemoryDirectoryUser,
     MemoryGeolocation, MemoryHistory, MemoryOrchestrator, MemoryProfileStore, NetworkLocation, SimulationSettings,
 };
 use crate::adapters::system::{OsRandom, SystemClock};
+use crate::background::{BackgroundTasks, scheduled_garbage_collection};
 use crate::config::{Config, ManagerConfig, Problem, ProviderConfig, check, parse_managers};
 use crate::domain::accounting::Counters;
 use crate::domain::acl::Acl;
@@ -18,7 +20,7 @@ use crate::domain::auth::{
     SessionService,
 };
 use crate::domain::ban::{BanPolicy, BanService};
-use crate::domain::desktop::{DesktopPolicy, DesktopService};
+use crate::domain::desktop::{DesktopPolicy, DesktopService, GcRequest};
 use crate::domain::profile::ProfileService;
 use crate::domain::progress::ProgressChannel;
 use crate::domain::rules::parse_network;
@@ -28,7 +30,8 @@ use crate::http::pipeline::client_address::ClientAddressPolicy;
 use crate::http::pipeline::gate::Gates;
 use crate::http::{AppState, HttpSettings, KeyInfo};
 use crate::ports::{
-    ApplicationRuntime, DesktopOrchestrator, DirectoryEntry, Geolocation, Location, StoreError, UserSecretStore,
+    ApplicationRuntime, DesktopOrchestrator, DirectoryEntry, Geolocation, LeaderElection, Location, StoreError,
+    UserSecretStore,
 };
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use serde_json::{Map, Value, json};
@@ -276,6 +279,7 @@ struct Orchestration {
     desktops: Arc<dyn DesktopOrchestrator>,
     applications: Arc<dyn ApplicationRuntime>,
     secrets: Arc<dyn UserSecretStore>,
+    leader: Arc<dyn LeaderElection>,
 }
 
 impl Orchestration {
@@ -285,6 +289,7 @@ impl Orchestration {
             desktops: adapter.clone(),
             applications: adapter.clone(),
             secrets: adapter,
+            leader: Arc::new(SoleReplica),
         }
     }
 }
@@ -331,7 +336,28 @@ async fn orchestration_of(config: &Config) -> Result<Orchestration, BootError> {
             .await
             .map_err(|e| BootError::Kubernetes(e.to_string()))?,
     };
-    Ok(Orchestration::of(KubernetesOrchestrator::new(client, settings)))
+    // The lease outlives a few missed runs, so a healthy leader keeps it between runs.
+    let lease_duration = Duration::from_secs((config.garbage_collector.interval_seconds * 3).max(30));
+    let identity = format!(
+        "{}-{}",
+        std::env::var("HOSTNAME").unwrap_or_else(|_| "deskplane".into()),
+        std::process::id()
+    );
+    let leader = LeaseElection::new(
+        client.clone(),
+        &config.namespace,
+        &config.kubernetes.lease_name,
+        &identity,
+        lease_duration,
+    );
+    let mut orchestrator = KubernetesOrchestrator::new(client, settings);
+    if config.kubernetes.watch {
+        orchestrator = orchestrator.with_watcher();
+    }
+    Ok(Orchestration {
+        leader: Arc::new(leader),
+        ..Orchestration::of(orchestrator)
+    })
 }
 
 /// Builds every service from a validated configuration.
@@ -487,7 +513,24 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         desktop_description: config.desktop.description.clone(),
         version: json!({"date": option_env!("DESKPLANE_BUILD_DATE"), "commit": option_env!("DESKPLANE_COMMIT"), "version": env!("CARGO_PKG_VERSION")}),
     };
+    let mut background = BackgroundTasks::default();
+    let gc = &config.garbage_collector;
+    if gc.interval_seconds > 0 {
+        let request = GcRequest {
+            expire_in: gc.expirein_seconds,
+            node: None,
+            force: gc.force,
+        };
+        let interval = Duration::from_secs(gc.interval_seconds);
+        background.push(scheduled_garbage_collection(
+            desktops.clone(),
+            orchestration.leader,
+            interval,
+            request,
+        ));
+    }
     Ok(Arc::new(AppState {
+        background,
         sessions,
         desktops,
         apps,

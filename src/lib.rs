@@ -6,6 +6,7 @@
 
 pub mod adapters;
 pub mod app;
+pub mod background;
 pub mod config;
 pub mod domain;
 pub mod http;

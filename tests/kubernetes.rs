@@ -241,3 +241,31 @@ async fn two_instances_launching_for_one_user_make_one_pod() {
     first.stop().await;
     second.stop().await;
 }
+
+#[tokio::test]
+async fn the_scheduled_garbage_collector_removes_idle_desktops_on_its_own() {
+    let mut setup = setup(token_settings()).await;
+    setup.config.garbage_collector.interval_seconds = 1;
+    setup.config.garbage_collector.expirein_seconds = 0;
+    let server = TestServer::with(setup.config.clone()).await;
+    let token = server.login_anonymous().await;
+    server
+        .post_json("/composer/launchdesktop", Some(&token), json!({}), StatusCode::OK)
+        .await;
+    let mut removed = false;
+    for _ in 0..80 {
+        if pods(&setup, "type=x11server").await.is_empty() {
+            removed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(removed, "the leader's scheduled run removed the idle desktop");
+    let lease = double_get(
+        &setup,
+        "/apis/coordination.k8s.io/v1/namespaces/abcdesktop/leases/deskplane-garbage-collector",
+    )
+    .await;
+    assert!(lease["spec"]["holderIdentity"].is_string(), "{lease}");
+    server.stop().await;
+}

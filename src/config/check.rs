@@ -152,6 +152,12 @@ pub fn check(config: &Config) -> Vec<Problem> {
             "required by the kubernetes orchestrator",
         ));
     }
+    if config.garbage_collector.expirein_seconds < 0 {
+        problems.push(Problem::new(
+            "garbage_collector.expirein_seconds",
+            "must not be negative",
+        ));
+    }
     if config.kubernetes.create_pod_timeout_seconds == 0 {
         problems.push(Problem::new(
             "kubernetes.create_pod_timeout_seconds",

@@ -55,6 +55,8 @@ pub struct Config {
     pub memory: MemoryConfig,
     /// Settings of the Kubernetes orchestrator.
     pub kubernetes: KubernetesConfig,
+    /// The scheduled garbage collector.
+    pub garbage_collector: GarbageCollectorConfig,
     /// Logging.
     pub logging: LoggingConfig,
 }
@@ -85,6 +87,7 @@ impl Default for Config {
             dock: Map::new(),
             memory: MemoryConfig::default(),
             kubernetes: KubernetesConfig::default(),
+            garbage_collector: GarbageCollectorConfig::default(),
             logging: LoggingConfig::default(),
         }
     }
@@ -472,6 +475,10 @@ pub struct KubernetesConfig {
     pub kubeconfig: Option<PathBuf>,
     /// Longest wait for a desktop pod to run (pyos `K8S_CREATE_POD_TIMEOUT_SECONDS`).
     pub create_pod_timeout_seconds: u64,
+    /// Lease that elects the replica running the scheduled garbage collector.
+    pub lease_name: String,
+    /// Keep a watched cache of pods (desktop list, finished application pods).
+    pub watch: bool,
 }
 
 impl Default for KubernetesConfig {
@@ -479,6 +486,31 @@ impl Default for KubernetesConfig {
         Self {
             kubeconfig: None,
             create_pod_timeout_seconds: 300,
+            lease_name: "deskplane-garbage-collector".into(),
+            watch: true,
+        }
+    }
+}
+
+/// `garbage_collector.*`: removing idle desktops on a schedule (pyos ran a CronJob calling
+/// `manager/garbagecollector`; the route still exists).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct GarbageCollectorConfig {
+    /// Seconds between runs; 0 turns the schedule off.
+    pub interval_seconds: u64,
+    /// Idle seconds before a desktop nobody is connected to is removed.
+    pub expirein_seconds: i64,
+    /// Remove idle desktops even when someone is connected.
+    pub force: bool,
+}
+
+impl Default for GarbageCollectorConfig {
+    fn default() -> Self {
+        Self {
+            interval_seconds: 0,
+            expirein_seconds: 900,
+            force: false,
         }
     }
 }

@@ -55,6 +55,8 @@ pub struct HttpSettings {
 
 /// The state of the HTTP layer.
 pub struct AppState {
+    /// Background work (scheduled GC) that lives as long as the server.
+    pub background: crate::background::BackgroundTasks,
     /// Logins, tokens and guards.
     pub sessions: SessionService,
     /// Desktops.

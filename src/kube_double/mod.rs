@@ -65,6 +65,8 @@ pub struct DoubleSettings {
     pub never_pull: Vec<String>,
     /// Watch history kept for resuming; older resource versions get 410 Gone.
     pub history_limit: usize,
+    /// Longest a watch stays open whatever timeoutSeconds asks (forces reconnects in tests).
+    pub watch_max: Option<Duration>,
     /// Injected failures.
     pub faults: Vec<Fault>,
     /// Injected latency.
@@ -86,6 +88,7 @@ impl Default for DoubleSettings {
             terminate_delay: Duration::from_millis(50),
             never_pull: vec!["never-pulls".into()],
             history_limit: 1000,
+            watch_max: None,
             faults: Vec::new(),
             latencies: Vec::new(),
             exec_scripts: vec![("/composer/connectcount.sh".into(), 0, "0\n".into())],

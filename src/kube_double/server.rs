@@ -313,12 +313,15 @@ fn respond(
                 labels: selector(params, "labelSelector")?,
                 fields: selector(params, "fieldSelector")?,
                 since: params.get("resourceVersion").and_then(|v| v.parse().ok()),
-                timeout: Duration::from_secs(
-                    params
-                        .get("timeoutSeconds")
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or(1800),
-                ),
+                timeout: {
+                    let asked = Duration::from_secs(
+                        params
+                            .get("timeoutSeconds")
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(1800),
+                    );
+                    cluster.settings.watch_max.map_or(asked, |max| asked.min(max))
+                },
                 bookmarks: params.get("allowWatchBookmarks").is_some_and(|v| v == "true"),
             };
             let mut response = warp::reply::stream(watch::stream(cluster.clone(), request)).into_response();

@@ -67,6 +67,7 @@ struct State {
 pub struct Cluster {
     state: Mutex<State>,
     changes: broadcast::Sender<Change>,
+    gone: std::sync::atomic::AtomicU64,
     /// Behaviour.
     pub settings: DoubleSettings,
 }
@@ -86,6 +87,7 @@ impl Cluster {
         let cluster = Arc::new(Self {
             state: Mutex::new(State::default()),
             changes,
+            gone: Default::default(),
             settings,
         });
         for namespace in cluster.settings.namespaces.clone() {
@@ -147,6 +149,7 @@ impl Cluster {
             .front()
             .map_or(state.revision, |c| c.revision.saturating_sub(1));
         if revision < oldest {
+            self.gone.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             return Err(ApiStatus {
                 code: 410,
                 reason: "Expired",
@@ -159,6 +162,11 @@ impl Cluster {
             .filter(|c| c.revision > revision)
             .cloned()
             .collect())
+    }
+
+    /// How many watches were refused with 410 Gone.
+    pub fn gone_served(&self) -> u64 {
+        self.gone.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Creates an object.

@@ -213,6 +213,14 @@ impl DesktopOrchestrator for KubernetesOrchestrator {
     }
 
     async fn list_desktops(&self) -> Result<Vec<Desktop>, OrchestratorError> {
+        if let Some(cached) = self.watcher.as_ref().and_then(super::PodWatcher::pods) {
+            return Ok(cached
+                .iter()
+                .filter(|pod| pod.labels().get("type").map(String::as_str) == Some("x11server"))
+                .filter_map(|pod| desktop_of(pod, None))
+                .filter(|d| !d.terminating)
+                .collect());
+        }
         let list = self
             .pods()
             .list(&ListParams::default().labels("type=x11server"))

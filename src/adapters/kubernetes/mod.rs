@@ -6,14 +6,18 @@ mod convert;
 mod desktops;
 mod errors;
 mod exec;
+mod lease;
 mod names;
 mod pod;
 mod secrets;
 mod template;
 mod wait;
+mod watcher;
 
+pub use lease::LeaseElection;
 pub use pod::{GRAPHICAL, desktop_pod};
 pub use template::PodSettings;
+pub use watcher::PodWatcher;
 
 use k8s_openapi::api::core::v1::{Event, Pod, Secret};
 use kube::{Api, Client};
@@ -34,12 +38,28 @@ pub struct KubernetesSettings {
 pub struct KubernetesOrchestrator {
     client: Client,
     settings: KubernetesSettings,
+    watcher: Option<PodWatcher>,
 }
 
 impl KubernetesOrchestrator {
     /// Wraps a client (built once at boot; clones share its connection pool).
     pub fn new(client: Client, settings: KubernetesSettings) -> Self {
-        Self { client, settings }
+        Self {
+            client,
+            settings,
+            watcher: None,
+        }
+    }
+
+    /// Starts the pod watcher; the desktop list is then served from its cache.
+    pub fn with_watcher(mut self) -> Self {
+        self.watcher = Some(PodWatcher::start(self.pods()));
+        self
+    }
+
+    /// The client, for other adapters of the same cluster (leases).
+    pub fn client(&self) -> &Client {
+        &self.client
     }
 
     /// Connects with the in-cluster configuration, else `KUBECONFIG` / `~/.kube/config`.

@@ -4,6 +4,7 @@
 mod cache;
 mod directory;
 mod geolocation;
+mod leader;
 mod oauth;
 mod orchestrator;
 mod stores;
@@ -11,6 +12,7 @@ mod stores;
 pub use cache::MemoryCache;
 pub use directory::{MemoryDirectory, MemoryDirectoryUser};
 pub use geolocation::{MemoryGeolocation, NetworkLocation};
+pub use leader::SoleReplica;
 pub use oauth::MemoryOAuthProvider;
 pub use orchestrator::{MemoryOrchestrator, SimulationSettings};
 pub use stores::{MemoryAccounting, MemoryBanStore, MemoryCatalogStore, MemoryHistory, MemoryProfileStore};
