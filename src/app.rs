@@ -294,6 +294,30 @@ impl Orchestration {
     }
 }
 
+/// The Kubernetes adapter's settings, from the config.
+pub fn kubernetes_settings(config: &Config) -> KubernetesSettings {
+    let desktop = &config.desktop;
+    KubernetesSettings {
+        namespace: config.namespace.clone(),
+        create_pod_timeout: Duration::from_secs(config.kubernetes.create_pod_timeout_seconds),
+        bound_claim_timeout: Duration::from_secs(config.kubernetes.bound_pvc_timeout_seconds),
+        pod: PodSettings {
+            pod: desktop.pod.clone(),
+            execute_classes: config.executeclasses.clone(),
+            node_selector: desktop.nodeselector.clone(),
+            home_directory_type: desktop.homedirectorytype.clone(),
+            host_path_root: desktop.host_path_root.clone(),
+            local_account_path: desktop.secretslocalaccount.clone(),
+            secrets_root: desktop.secretsrootdirectory.clone(),
+            pulseaudio_socket: desktop.pulseaudiosocketpath.clone(),
+            home_claim: desktop.persistentvolumeclaim.clone(),
+            remove_home_claim: desktop.removepersistentvolumeclaim,
+            dns_policy: desktop.dnspolicy.clone(),
+            dns_config: desktop.dnsconfig.clone(),
+        },
+    }
+}
+
 async fn orchestration_of(config: &Config) -> Result<Orchestration, BootError> {
     if config.backends.orchestrator != "kubernetes" {
         return Ok(Orchestration::of(MemoryOrchestrator::new(SimulationSettings {
@@ -307,21 +331,7 @@ async fn orchestration_of(config: &Config) -> Result<Orchestration, BootError> {
             node: config.memory.node.clone(),
         })));
     }
-    let desktop = &config.desktop;
-    let settings = KubernetesSettings {
-        namespace: config.namespace.clone(),
-        create_pod_timeout: Duration::from_secs(config.kubernetes.create_pod_timeout_seconds),
-        pod: PodSettings {
-            pod: desktop.pod.clone(),
-            execute_classes: config.executeclasses.clone(),
-            node_selector: desktop.nodeselector.clone(),
-            home_directory_type: desktop.homedirectorytype.clone(),
-            host_path_root: desktop.host_path_root.clone(),
-            local_account_path: desktop.secretslocalaccount.clone(),
-            secrets_root: desktop.secretsrootdirectory.clone(),
-            pulseaudio_socket: desktop.pulseaudiosocketpath.clone(),
-        },
-    };
+    let settings = kubernetes_settings(config);
     let client = match &config.kubernetes.kubeconfig {
         Some(path) => {
             let kubeconfig =

@@ -328,6 +328,14 @@ pub struct DesktopConfig {
     pub secretsrootdirectory: String,
     /// Node selector of desktops whose execute class has none.
     pub nodeselector: Map<String, Value>,
+    /// Home claim: a claim name, or a `{metadata, spec}` per-user claim template.
+    pub persistentvolumeclaim: Option<Value>,
+    /// Delete the per-user home claim with the desktop.
+    pub removepersistentvolumeclaim: bool,
+    /// Pod `dnsPolicy` of desktops.
+    pub dnspolicy: Option<String>,
+    /// Pod `dnsConfig` of desktops.
+    pub dnsconfig: Option<Value>,
 }
 
 impl Default for DesktopConfig {
@@ -357,6 +365,10 @@ impl Default for DesktopConfig {
             secretslocalaccount: "/var/lib/extrausers".into(),
             secretsrootdirectory: "/var/secrets/".into(),
             nodeselector: Map::new(),
+            persistentvolumeclaim: None,
+            removepersistentvolumeclaim: false,
+            dnspolicy: None,
+            dnsconfig: None,
         }
     }
 }
@@ -479,6 +491,8 @@ pub struct KubernetesConfig {
     pub lease_name: String,
     /// Keep a watched cache of pods (desktop list, finished application pods).
     pub watch: bool,
+    /// Longest wait for a per-user home claim to bind (pyos `K8S_BOUND_PVC_TIMEOUT_SECONDS`).
+    pub bound_pvc_timeout_seconds: u64,
 }
 
 impl Default for KubernetesConfig {
@@ -488,6 +502,7 @@ impl Default for KubernetesConfig {
             create_pod_timeout_seconds: 300,
             lease_name: "deskplane-garbage-collector".into(),
             watch: true,
+            bound_pvc_timeout_seconds: 60,
         }
     }
 }

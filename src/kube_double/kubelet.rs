@@ -2,6 +2,8 @@
 //! with an IP and container statuses, emitting the events a cluster emits. Failure modes:
 //! a nodeSelector the node lacks (Unschedulable), an image that never pulls (ErrImagePull,
 //! then ImagePullBackOff); a secret volume whose secret is missing waits (FailedMount).
+//! A pod annotation `deskplane.io/double-fault: never-pull | unschedulable` injects the
+//! same failures for one pod.
 
 use super::store::{Cluster, EVENTS, PODS};
 use serde_json::{Value, json};
@@ -95,7 +97,12 @@ pub fn start_pod(cluster: Arc<Cluster>, namespace: String, name: String) {
         let Ok(pod) = cluster.get(&PODS, Some(&namespace), &name) else {
             return;
         };
-        if !schedulable(&cluster, &pod) {
+        let fault = pod
+            .pointer("/metadata/annotations/deskplane.io~1double-fault")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        if !schedulable(&cluster, &pod) || fault == "unschedulable" {
             let message = "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.".to_owned();
             event(
                 &cluster,
@@ -172,7 +179,7 @@ pub fn start_pod(cluster: Arc<Cluster>, namespace: String, name: String) {
                 path.clone(),
             );
             tokio::time::sleep(settings.pull_delay).await;
-            if settings.never_pull.iter().any(|bad| image.contains(bad.as_str())) {
+            if fault == "never-pull" || settings.never_pull.iter().any(|bad| image.contains(bad.as_str())) {
                 let message = format!(
                     "Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to resolve reference"
                 );
@@ -360,5 +367,43 @@ pub fn finish_deletion(cluster: Arc<Cluster>, namespace: String, name: String) {
     tokio::spawn(async move {
         tokio::time::sleep(cluster.settings.terminate_delay).await;
         let _ = cluster.remove(&PODS, Some(&namespace), &name);
+    });
+}
+
+/// Binds a new claim to a new volume after the pull delay, as a provisioner does, unless
+/// its storage class contains `never-binds` (the claim then stays Pending).
+pub fn bind_claim(cluster: Arc<Cluster>, namespace: String, name: String) {
+    tokio::spawn(async move {
+        let claims = super::resources::RESOURCES[3];
+        let volumes = super::resources::RESOURCES[7];
+        let _ = cluster.patch(
+            &claims,
+            Some(&namespace),
+            &name,
+            &json!({"status": {"phase": "Pending"}}),
+            false,
+        );
+        tokio::time::sleep(cluster.settings.pull_delay).await;
+        let Ok(claim) = cluster.get(&claims, Some(&namespace), &name) else {
+            return;
+        };
+        let class = claim
+            .pointer("/spec/storageClassName")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if class.contains("never-binds") {
+            return;
+        }
+        let volume = format!("pv-{namespace}-{name}");
+        let storage = claim
+            .pointer("/spec/resources/requests/storage")
+            .cloned()
+            .unwrap_or_else(|| json!("1Gi"));
+        let pv = json!({"metadata": {"name": volume}, "spec": {"capacity": {"storage": storage}, "accessModes": claim.pointer("/spec/accessModes"),
+            "claimRef": {"namespace": namespace, "name": name}, "storageClassName": class}, "status": {"phase": "Bound"}});
+        let _ = cluster.create(&volumes, None, pv);
+        let bound =
+            json!({"spec": {"volumeName": volume}, "status": {"phase": "Bound", "capacity": {"storage": storage}}});
+        let _ = cluster.patch(&claims, Some(&namespace), &name, &bound, false);
     });
 }

@@ -95,3 +95,6 @@ impl Default for DoubleSettings {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

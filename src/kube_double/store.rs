@@ -218,6 +218,8 @@ impl Cluster {
         drop(state);
         if resource.plural == "pods" {
             kubelet::start_pod(self.clone(), namespace.unwrap_or_default().to_owned(), name);
+        } else if resource.plural == "persistentvolumeclaims" {
+            kubelet::bind_claim(self.clone(), namespace.unwrap_or_default().to_owned(), name);
         }
         Ok(object)
     }

@@ -50,6 +50,16 @@ impl KubernetesOrchestrator {
     }
 
     async fn home_of(&self, owner: &DesktopOwner) -> Result<crate::domain::desktop::PosixAccount, OrchestratorError> {
+        posix_of(self, owner).await
+    }
+}
+
+/// The POSIX account recorded in the user's secret (balloon defaults when absent).
+pub(super) async fn posix_of(
+    orchestrator: &KubernetesOrchestrator,
+    owner: &DesktopOwner,
+) -> Result<crate::domain::desktop::PosixAccount, OrchestratorError> {
+    {
         let defaults = PosixDefaults {
             username: "balloon".into(),
             groupname: "balloon".into(),
@@ -58,7 +68,7 @@ impl KubernetesOrchestrator {
             home_root: "/home".into(),
             shell: "/bin/bash".into(),
         };
-        let data = self
+        let data = orchestrator
             .read_user_secret(owner, "posixaccount")
             .await?
             .map(|s| s.data)

@@ -117,6 +117,7 @@ impl DesktopOrchestrator for KubernetesOrchestrator {
         progress: Arc<dyn ProgressSink>,
     ) -> Result<Desktop, OrchestratorError> {
         progress.publish("b.Building data storage for your desktop").await;
+        self.ensure_home_claim(spec, progress.as_ref()).await?;
         let manifest: Pod = serde_json::from_value(desktop_pod(&self.settings.pod, spec, &self.settings.namespace))
             .map_err(|e| OrchestratorError::Rejected(format!("desktop pod template: {e}")))?;
         progress.publish("b.Creating your desktop").await;
@@ -207,7 +208,12 @@ impl DesktopOrchestrator for KubernetesOrchestrator {
                     .await?;
                 self.delete_owned(self.secrets(), &owner).await?;
                 let configmaps: Api<ConfigMap> = Api::namespaced(self.client.clone(), &self.settings.namespace);
-                self.delete_owned(configmaps, &owner).await
+                self.delete_owned(configmaps, &owner).await?;
+                if self.settings.pod.remove_home_claim && self.settings.pod.home_claim_template().is_some() {
+                    let posix = super::applications::posix_of(self, &desktop.owner).await?;
+                    self.remove_home_claim(&desktop.owner, &posix).await?;
+                }
+                Ok(())
             }
         }
     }

@@ -2,6 +2,7 @@
 //! are ephemeral containers of the desktop pod (or pods of their own).
 
 mod applications;
+mod claims;
 mod convert;
 mod desktops;
 mod errors;
@@ -32,6 +33,8 @@ pub struct KubernetesSettings {
     pub create_pod_timeout: Duration,
     /// The desktop pod templates and related keys.
     pub pod: PodSettings,
+    /// How long a per-user home claim may take to bind (`K8S_BOUND_PVC_TIMEOUT_SECONDS`).
+    pub bound_claim_timeout: Duration,
 }
 
 /// The orchestrator ports on a Kubernetes cluster.

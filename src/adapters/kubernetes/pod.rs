@@ -79,8 +79,12 @@ fn volumes(settings: &PodSettings, spec: &DesktopSpec) -> Volumes {
         }
     }
     let userid = spec.owner.userid.as_str();
-    let home = match settings.home_directory_type.as_deref() {
-        Some("hostPath") => {
+    let home = match (
+        settings.home_claim_name(&spec.owner, &spec.posix),
+        settings.home_directory_type.as_deref(),
+    ) {
+        (Some(claim), _) => json!({"name": "home", "persistentVolumeClaim": {"claimName": claim}}),
+        (None, Some("hostPath")) => {
             json!({"name": "home", "hostPath": {"path": format!("{}/{}", settings.host_path_root.trim_end_matches('/'),
             crate::domain::naming::normalize_name(userid)), "type": "DirectoryOrCreate"}})
         }
@@ -235,7 +239,7 @@ pub fn desktop_pod(settings: &PodSettings, spec: &DesktopSpec, namespace: &str) 
             "automountServiceAccountToken": false,
             "subdomain": "desktop",
             "shareProcessNamespace": pod_spec.get("shareProcessNamespace").cloned().unwrap_or(Value::Bool(false)),
-            "dnsPolicy": "ClusterFirst",
+            "dnsPolicy": settings.dns_policy.clone().unwrap_or_else(|| "ClusterFirst".into()),
             "volumes": built.volumes,
             "initContainers": init,
             "containers": containers,

@@ -1,7 +1,7 @@
 //! The desktop pod templates (`desktop.pod` in pyos's shape), read once at boot.
 
 use crate::domain::acl::Acl;
-use crate::domain::desktop::PosixAccount;
+use crate::domain::desktop::{DesktopOwner, PosixAccount};
 use crate::domain::labels::Labels;
 use serde_json::{Map, Value};
 
@@ -36,6 +36,15 @@ pub struct PodSettings {
     pub secrets_root: String,
     /// `desktop.pulseaudiosocketpath`.
     pub pulseaudio_socket: String,
+    /// `desktop.persistentvolumeclaim`: a claim name, or a `{metadata, spec}` template of a
+    /// per-user claim (used when `home_directory_type` is `persistentVolumeClaim`).
+    pub home_claim: Option<Value>,
+    /// `desktop.removepersistentvolumeclaim`: delete the per-user claim with the desktop.
+    pub remove_home_claim: bool,
+    /// `desktop.dnspolicy` (default `ClusterFirst`).
+    pub dns_policy: Option<String>,
+    /// `desktop.dnsconfig`.
+    pub dns_config: Option<Value>,
 }
 
 impl PodSettings {
@@ -80,6 +89,33 @@ impl PodSettings {
             .unwrap_or_default()
     }
 
+    /// The per-user claim template, when homes are per-user claims.
+    pub fn home_claim_template(&self) -> Option<&Map<String, Value>> {
+        (self.home_directory_type.as_deref() == Some("persistentVolumeClaim")).then_some(())?;
+        self.home_claim.as_ref()?.as_object()
+    }
+
+    /// The claim holding a user's home, when homes are claims.
+    pub fn home_claim_name(&self, owner: &DesktopOwner, posix: &PosixAccount) -> Option<String> {
+        if self.home_directory_type.as_deref() != Some("persistentVolumeClaim") {
+            return None;
+        }
+        match self.home_claim.as_ref()? {
+            Value::String(shared) => Some(shared.clone()),
+            Value::Object(template) => Some(
+                template
+                    .get("metadata")
+                    .and_then(|m| m.get("name"))
+                    .and_then(Value::as_str)
+                    .map(|name| render_for(name, posix, owner))
+                    .unwrap_or_else(|| {
+                        crate::domain::naming::dns_name(&format!("{}-{}", owner.provider, owner.userid).to_lowercase())
+                    }),
+            ),
+            _ => None,
+        }
+    }
+
     /// The execute class (falling back to `default`) with `desktop.nodeselector` filled in.
     pub fn execute_class(&self, name: &str) -> Map<String, Value> {
         let mut class = self
@@ -96,9 +132,33 @@ impl PodSettings {
     }
 }
 
+/// Renders `{{ name }}` placeholders with the POSIX account and the owner (`provider`
+/// lowercased, `providertype`, `userid`, `name`).
+pub fn render_for(text: &str, posix: &PosixAccount, owner: &DesktopOwner) -> String {
+    render_keys(text, posix, Some(owner))
+}
+
+/// Renders every string of a JSON template with [`render_for`].
+pub fn render_json(value: &Value, posix: &PosixAccount, owner: &DesktopOwner) -> Value {
+    match value {
+        Value::String(text) => Value::String(render_for(text, posix, owner)),
+        Value::Array(items) => Value::Array(items.iter().map(|v| render_json(v, posix, owner)).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), render_json(v, posix, owner)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 /// Renders `{{ name }}` placeholders with the POSIX account (unknown names render empty,
 /// as mustache does).
 pub fn render(text: &str, posix: &PosixAccount) -> String {
+    render_keys(text, posix, None)
+}
+
+fn render_keys(text: &str, posix: &PosixAccount, owner: Option<&DesktopOwner>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("{{") {
@@ -111,11 +171,15 @@ pub fn render(text: &str, posix: &PosixAccount) -> String {
         out.push_str(&match key {
             "uidNumber" => posix.uid_number.to_string(),
             "gidNumber" => posix.gid_number.to_string(),
-            "uid" | "userid" => posix.uid.clone(),
+            "userid" => owner.map_or_else(|| posix.uid.clone(), |o| o.userid.to_string()),
+            "uid" => posix.uid.clone(),
             "gid" => posix.gid.clone(),
             "homeDirectory" => posix.home_directory.clone(),
             "loginShell" => posix.login_shell.clone(),
             "supplementalGroups" => posix.gid_number.to_string(),
+            "provider" => owner.map(|o| o.provider.to_lowercase()).unwrap_or_default(),
+            "providertype" => owner.map(|o| o.providertype.clone()).unwrap_or_default(),
+            "name" => owner.map(|o| o.name.clone()).unwrap_or_default(),
             _ => String::new(),
         });
         rest = &rest[start + end + 2..];

@@ -17,16 +17,7 @@ fn shipped_settings(namespace: &str) -> KubernetesSettings {
     KubernetesSettings {
         namespace: namespace.into(),
         create_pod_timeout: Duration::from_secs(10),
-        pod: PodSettings {
-            pod: config.desktop.pod.clone(),
-            execute_classes: config.executeclasses.clone(),
-            node_selector: config.desktop.nodeselector.clone(),
-            home_directory_type: config.desktop.homedirectorytype.clone(),
-            host_path_root: config.desktop.host_path_root.clone(),
-            local_account_path: config.desktop.secretslocalaccount.clone(),
-            secrets_root: config.desktop.secretsrootdirectory.clone(),
-            pulseaudio_socket: config.desktop.pulseaudiosocketpath.clone(),
-        },
+        ..crate::app::kubernetes_settings(&config)
     }
 }
 
@@ -117,14 +108,24 @@ fn the_golden_manifest_carries_labels_env_order_and_security() {
     );
 }
 
+/// A check of a request body.
+type BodyCheck = Box<dyn Fn(&Value) + Send>;
+
 /// A scripted API server: each expected request is checked, then answered.
 async fn scripted(
     expected: Vec<(&'static str, &'static str, Value)>,
 ) -> (KubernetesOrchestrator, tokio::task::JoinHandle<()>) {
+    scripted_with_bodies(expected.into_iter().map(|(m, p, a)| (m, p, a, None)).collect()).await
+}
+
+/// Like [`scripted`], also checking request bodies where a check is given.
+async fn scripted_with_bodies(
+    expected: Vec<(&'static str, &'static str, Value, Option<BodyCheck>)>,
+) -> (KubernetesOrchestrator, tokio::task::JoinHandle<()>) {
     let (service, mut handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
     let client = kube::Client::new(service, "abcdesktop");
     let verifier = tokio::spawn(async move {
-        for (method, path_and_query, answer) in expected {
+        for (method, path_and_query, answer, check) in expected {
             let (request, send) = handle.next_request().await.expect("a request");
             assert_eq!(request.method().as_str(), method);
             assert_eq!(request.uri().path_and_query().unwrap().as_str(), path_and_query);
@@ -133,6 +134,11 @@ async fn scripted(
                     request.headers()["content-type"],
                     "application/strategic-merge-patch+json"
                 );
+            }
+            if let Some(check) = check {
+                use http_body_util::BodyExt;
+                let bytes = request.into_body().collect().await.unwrap().to_bytes();
+                check(&serde_json::from_slice(&bytes).unwrap());
             }
             send.send_response(
                 Response::builder()
@@ -456,4 +462,158 @@ async fn the_watcher_deletes_finished_application_pods() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(gone, "the finished application pod was deleted");
+}
+
+fn with_claim_template(orchestrator: &mut KubernetesOrchestrator, storage_class: &str) {
+    let pod = &mut orchestrator.settings.pod;
+    pod.home_directory_type = Some("persistentVolumeClaim".into());
+    pod.remove_home_claim = true;
+    pod.home_claim = Some(
+        json!({"metadata": {"name": "{{ provider }}-{{ userid }}", "annotations": {"nfs.io/username": "{{ userid }}"}},
+        "spec": {"storageClassName": storage_class, "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}),
+    );
+}
+
+#[tokio::test]
+async fn per_user_home_claims_are_created_bound_mounted_and_removed() {
+    let (mut orchestrator, double) = against_double(DoubleSettings::default()).await;
+    with_claim_template(&mut orchestrator, "nfs-client");
+    let spec = fry_spec();
+    orchestrator
+        .prepare_user_resources(&spec.owner, &[contract_localaccount()])
+        .await
+        .unwrap();
+    let progress = std::sync::Arc::new(contract::RecordedProgress::default());
+    let desktop = orchestrator.create_desktop(&spec, progress.clone()).await.unwrap();
+    let messages = progress.0.lock().unwrap().join("\n");
+    assert!(
+        messages.contains("Your persistent volume claim planet-fry is Bound using storage class nfs-client"),
+        "{messages}"
+    );
+    let claims: kube::Api<k8s_openapi::api::core::v1::PersistentVolumeClaim> =
+        kube::Api::namespaced(client_for(&double).await, "abcdesktop");
+    let claim = claims.get("planet-fry").await.unwrap();
+    assert_eq!(claim.metadata.labels.unwrap()["access_userid"], "fry");
+    assert_eq!(claim.metadata.annotations.unwrap()["nfs.io/username"], "fry");
+    let pod = orchestrator.describe_desktop(&desktop.name).await.unwrap().unwrap();
+    let home = pod["spec"]["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "home")
+        .unwrap()
+        .clone();
+    assert_eq!(home["persistentVolumeClaim"]["claimName"], "planet-fry");
+    orchestrator
+        .remove_desktop(&desktop, RemovalScope::Everything)
+        .await
+        .unwrap();
+    assert!(
+        claims.get_opt("planet-fry").await.unwrap().is_none(),
+        "removepersistentvolumeclaim deletes it"
+    );
+}
+
+#[tokio::test]
+async fn a_claim_that_never_binds_is_reported_and_the_desktop_still_starts() {
+    let (mut orchestrator, _double) = against_double(DoubleSettings::default()).await;
+    with_claim_template(&mut orchestrator, "never-binds");
+    orchestrator.settings.bound_claim_timeout = Duration::from_millis(500);
+    let spec = fry_spec();
+    orchestrator
+        .prepare_user_resources(&spec.owner, &[contract_localaccount()])
+        .await
+        .unwrap();
+    let progress = std::sync::Arc::new(contract::RecordedProgress::default());
+    orchestrator.create_desktop(&spec, progress.clone()).await.unwrap();
+    let messages = progress.0.lock().unwrap().join("\n");
+    assert!(
+        messages.contains("e.Your persistent volume claim planet-fry is not bound"),
+        "{messages}"
+    );
+}
+
+#[tokio::test]
+async fn an_application_launch_patches_the_ephemeral_containers_subresource() {
+    let posix = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "auth-posixaccount-fry"},
+        "data": {"uid": "ZnJ5", "uidNumber": "MTAwMw==", "gidNumber": "MTAwMg==", "homeDirectory": "L2hvbWUvZnJ5"}});
+    let mut running = pod("fry-1f2e3", "Running");
+    running["spec"]["ephemeralContainers"] = json!([{"name": "fry-xterm-00001", "image": "abcdesktopio/xterm.d:3.0"}]);
+    running["status"]["ephemeralContainerStatuses"] = json!([{"name": "fry-xterm-00001", "image": "i", "imageID": "", "ready": false, "restartCount": 0, "state": {"waiting": {"reason": "ContainerCreating"}}}]);
+    let check: BodyCheck = Box::new(|body| {
+        let container = &body["spec"]["ephemeralContainers"][0];
+        assert_eq!(container["name"], "fry-xterm-00001");
+        assert_eq!(container["image"], "abcdesktopio/xterm.d:3.0");
+        assert_eq!(container["targetContainerName"], "x-graphical");
+        assert_eq!(container["workingDir"], "/home/fry");
+        assert_eq!(container["securityContext"]["runAsUser"], 1003);
+        assert!(
+            container["volumeMounts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["name"] == "home" && m["mountPath"] == "/home/fry")
+        );
+    });
+    let (orchestrator, verifier) = scripted_with_bodies(vec![
+        (
+            "GET",
+            "/api/v1/namespaces/abcdesktop/secrets/auth-posixaccount-fry",
+            posix,
+            None,
+        ),
+        (
+            "PATCH",
+            "/api/v1/namespaces/abcdesktop/pods/fry-1f2e3/ephemeralcontainers?",
+            running,
+            Some(check),
+        ),
+    ])
+    .await;
+    let desktop = convert::desktop_of(&serde_json::from_value(pod("fry-1f2e3", "Running")).unwrap(), None).unwrap();
+    let image = json!({"RepoTags": ["abcdesktopio/xterm.d:3.0"], "Id": "sha256:1",
+        "Config": {"Labels": {"oc.launch": "xterm.XTerm", "oc.name": "xterm", "oc.icon": "xterm.svg"}}});
+    let spec = crate::domain::apps::AppLaunchSpec {
+        name: "fry-xterm-00001".into(),
+        app: crate::domain::apps::App::from_image(&image, "abcdesktop").unwrap(),
+        env: vec![("DISPLAY".into(), ":0.0".into())],
+        engine: crate::domain::apps::Engine::EphemeralContainer,
+    };
+    use crate::ports::ApplicationRuntime;
+    let work = orchestrator.launch_application(&desktop, &spec);
+    let launched = tokio::time::timeout(Duration::from_secs(5), work)
+        .await
+        .expect("no missing call")
+        .unwrap();
+    assert_eq!(launched.state, "ContainerCreating");
+    tokio::time::timeout(Duration::from_secs(5), verifier)
+        .await
+        .unwrap()
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_garbage_collector_lists_desktop_pods_by_type() {
+    let (orchestrator, verifier) = scripted(vec![(
+        "GET",
+        "/api/v1/namespaces/abcdesktop/pods?&labelSelector=type%3Dx11server",
+        json!({"apiVersion": "v1", "kind": "PodList", "metadata": {}, "items": [pod("fry-1f2e3", "Running"), pod("leela-00000", "Failed")]}),
+    )])
+    .await;
+    let listed = tokio::time::timeout(Duration::from_secs(5), orchestrator.list_desktops())
+        .await
+        .expect("no missing call")
+        .unwrap();
+    let phases: Vec<_> = listed.iter().map(|d| d.phase).collect();
+    assert_eq!(
+        phases,
+        [
+            crate::domain::desktop::DesktopPhase::Running,
+            crate::domain::desktop::DesktopPhase::Failed
+        ]
+    );
+    tokio::time::timeout(Duration::from_secs(5), verifier)
+        .await
+        .unwrap()
+        .unwrap();
 }
