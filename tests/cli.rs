@@ -103,3 +103,108 @@ fn wait_with_timeout(child: &mut std::process::Child, timeout: Duration) -> Opti
     let _ = child.kill();
     None
 }
+
+/// The README's two-terminal recipe: the double, then deskplane on config/kubernetes.toml.
+#[test]
+fn the_readme_recipe_runs_deskplane_against_the_double() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut double = Command::new(env!("CARGO_BIN_EXE_deskplane-kube-double"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--step-ms",
+            "10",
+            "--write-kubeconfig",
+            "var/kube-double.kubeconfig",
+        ])
+        .current_dir(dir.path())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut double_lines = BufReader::new(double.stderr.take().unwrap()).lines();
+    let double_address = double_lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.split("address=")
+                .nth(1)
+                .map(|rest| rest.trim_end_matches(')').to_owned())
+        })
+        .expect("the double logs its address");
+    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/config/kubernetes.toml");
+    let mut deskplane = Command::new(BINARY)
+        .args(["serve", "--config", config, "--listen", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(deskplane.stderr.take().unwrap()).lines();
+    let address = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.split("address=")
+                .nth(1)
+                .map(|rest| rest.split_whitespace().next().unwrap_or_default().to_owned())
+        })
+        .expect("deskplane logs its address");
+    let login = http_post(
+        &address,
+        "/API/auth/auth",
+        r#"{"manager":null,"provider":"anonymous"}"#,
+        None,
+    );
+    let token = login
+        .split("\"jwt_user_token\":\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let launch = http_post(&address, "/API/composer/launchdesktop", "{}", Some(&token));
+    assert!(
+        launch.contains("\"status\":200") && launch.contains("\"vncpassword\""),
+        "{launch}"
+    );
+    let pods = http_get_auth(&double_address, "/api/v1/namespaces/abcdesktop/pods", "double-token");
+    assert!(
+        pods.contains("\"type\":\"x11server\""),
+        "the desktop pod is on the double: {pods}"
+    );
+    for child in [&mut deskplane, &mut double] {
+        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        wait_with_timeout(child, Duration::from_secs(10));
+    }
+}
+
+fn http_post(address: &str, path: &str, body: &str, token: Option<&str>) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    let auth = token
+        .map(|t| format!("ABCAuthorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{auth}Connection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+fn http_get_auth(address: &str, path: &str, token: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}

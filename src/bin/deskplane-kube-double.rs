@@ -121,6 +121,9 @@ async fn main() -> std::process::ExitCode {
         }
     };
     if let Some(path) = &cli.write_kubeconfig {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            let _ = std::fs::create_dir_all(parent);
+        }
         let namespace = cli.namespaces.last().cloned().unwrap_or_else(|| "default".into());
         if let Err(error) = std::fs::write(path, server.kubeconfig(&namespace)) {
             eprintln!("error: cannot write {}: {error}", path.display());
