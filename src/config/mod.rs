@@ -5,10 +5,14 @@
 
 mod auth;
 mod check;
+mod desktop;
 mod load;
 mod model;
+mod runtime;
 
 pub use auth::{DirectoryUserConfig, ManagerConfig, ProviderConfig, parse_managers};
 pub use check::{Problem, check};
+pub use desktop::*;
 pub use load::{ConfigError, Loaded, load, load_str};
 pub use model::*;
+pub use runtime::*;

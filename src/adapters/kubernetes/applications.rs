@@ -8,7 +8,7 @@ use super::errors::from_kube;
 use super::pod::GRAPHICAL;
 use super::template::security_context;
 use crate::domain::apps::{AppLaunchSpec, AppRef, Engine, LaunchedApp, RunningApp};
-use crate::domain::auth::{PosixDefaults, posix_account_from_secret};
+use crate::domain::auth::posix_account_from_secret;
 use crate::domain::desktop::{Desktop, DesktopOwner};
 use crate::ports::orchestrator::{ApplicationRuntime, OrchestratorError};
 use crate::ports::user_secrets::UserSecretStore;
@@ -60,20 +60,13 @@ pub(super) async fn posix_of(
     owner: &DesktopOwner,
 ) -> Result<crate::domain::desktop::PosixAccount, OrchestratorError> {
     {
-        let defaults = PosixDefaults {
-            username: "balloon".into(),
-            groupname: "balloon".into(),
-            uid_number: 4096,
-            gid_number: 4096,
-            home_root: "/home".into(),
-            shell: "/bin/bash".into(),
-        };
+        let defaults = &orchestrator.settings.pod.posix_defaults;
         let data = orchestrator
             .read_user_secret(owner, "posixaccount")
             .await?
             .map(|s| s.data)
             .unwrap_or_default();
-        Ok(posix_account_from_secret(&data, &defaults))
+        Ok(posix_account_from_secret(&data, defaults))
     }
 }
 

@@ -1,6 +1,7 @@
 //! The desktop pod templates (`desktop.pod` in pyos's shape), read once at boot.
 
 use crate::domain::acl::Acl;
+use crate::domain::auth::PosixDefaults;
 use crate::domain::desktop::{DesktopOwner, PosixAccount};
 use crate::domain::labels::Labels;
 use serde_json::{Map, Value};
@@ -45,6 +46,8 @@ pub struct PodSettings {
     pub dns_policy: Option<String>,
     /// `desktop.dnsconfig`.
     pub dns_config: Option<Value>,
+    /// The balloon account, for users without a POSIX secret.
+    pub posix_defaults: PosixDefaults,
 }
 
 impl PodSettings {

@@ -5,6 +5,8 @@ mod locks;
 mod model;
 mod routing;
 mod service;
+mod spec;
+mod teardown;
 
 pub use gc::GcRequest;
 pub use model::{

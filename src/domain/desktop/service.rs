@@ -2,14 +2,13 @@
 //! policy changed → create; desktop tokens; logout; operator removal.
 
 use super::locks::KeyedLocks;
-use super::model::{Desktop, DesktopCookies, DesktopOwner, DesktopSpec, RemovalScope};
+use super::model::{Desktop, RemovalScope};
 use super::routing::target_host;
 use crate::domain::accounting::Counters;
-use crate::domain::auth::{PosixDefaults, posix_account_from_secret};
-use crate::domain::history::{DesktopEvent, DesktopEventType};
+use crate::domain::auth::PosixDefaults;
+use crate::domain::history::DesktopEventType;
 use crate::domain::identity::Identity;
 use crate::domain::labels::Labels;
-use crate::domain::naming::dns_name;
 use crate::domain::progress::ProgressChannel;
 use crate::domain::request::RequestFacts;
 use crate::domain::secret::Secret;
@@ -94,51 +93,17 @@ pub struct LaunchedDesktop {
 
 /// Desktop use cases.
 pub struct DesktopService {
-    orchestrator: Arc<dyn DesktopOrchestrator>,
-    secrets: Arc<dyn UserSecretStore>,
+    pub(super) orchestrator: Arc<dyn DesktopOrchestrator>,
+    pub(super) secrets: Arc<dyn UserSecretStore>,
     tokens: Arc<dyn TokenSigner>,
     token_policy: TokenPolicy,
     progress: ProgressChannel,
-    history: Arc<dyn DesktopHistory>,
-    counters: Counters,
-    clock: Arc<dyn Clock>,
-    random: Arc<dyn Randomness>,
-    policy: DesktopPolicy,
-    launches: KeyedLocks,
-}
-
-/// Short stable hash of the owner, so the desktop name is the same on every replica and a
-/// concurrent create of the same desktop collides instead of duplicating (FNV-1a).
-fn owner_suffix(owner: &DesktopOwner) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in owner
-        .provider
-        .bytes()
-        .chain([b'/'])
-        .chain(owner.userid.as_str().bytes())
-    {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{:05x}", hash & 0xf_ffff)
-}
-
-/// The OS family of a browser, from its `User-Agent`.
-fn os_family(user_agent: &str) -> &'static str {
-    let ua = user_agent.to_ascii_lowercase();
-    if ua.contains("windows") {
-        "Windows"
-    } else if ua.contains("mac os") || ua.contains("macintosh") {
-        "Mac OS X"
-    } else if ua.contains("android") {
-        "Android"
-    } else if ua.contains("iphone") || ua.contains("ipad") {
-        "iOS"
-    } else if ua.contains("linux") {
-        "Linux"
-    } else {
-        "Other"
-    }
+    pub(super) history: Arc<dyn DesktopHistory>,
+    pub(super) counters: Counters,
+    pub(super) clock: Arc<dyn Clock>,
+    pub(super) random: Arc<dyn Randomness>,
+    pub(super) policy: DesktopPolicy,
+    pub(super) launches: KeyedLocks,
 }
 
 impl DesktopService {
@@ -390,67 +355,6 @@ impl DesktopService {
         }
     }
 
-    async fn spec_for(
-        &self,
-        identity: &Identity,
-        facts: &RequestFacts,
-        request: &LaunchRequest,
-    ) -> Result<DesktopSpec, DesktopError> {
-        let owner = identity.owner();
-        let posix = match self.secrets.read_user_secret(&owner, "posixaccount").await? {
-            Some(secret) => posix_account_from_secret(&secret.data, &self.policy.posix_defaults),
-            None => posix_account_from_secret(&BTreeMap::new(), &self.policy.posix_defaults),
-        };
-        let mut env = self.policy.envlocal.clone();
-        let mut set = |name: &str, value: String| match env.iter_mut().find(|(k, _)| k == name) {
-            Some(slot) => slot.1 = value,
-            None => env.push((name.to_owned(), value)),
-        };
-        for label in identity.labels.keys() {
-            for (name, value) in self.policy.envlocalrules.get(label).into_iter().flatten() {
-                set(name, value.clone());
-            }
-        }
-        let locale = request.locale.clone().unwrap_or_else(|| "C".into());
-        set("LANGUAGE", locale.clone());
-        set("LANG", format!("{locale}.UTF-8"));
-        set("LC_ALL", format!("{locale}.UTF-8"));
-        set("ABCDESKTOP_USERNAME", identity.name.clone());
-        set("ABCDESKTOP_USERID", identity.userid.to_string());
-        set("ABCDESKTOP_PROVIDERNAME", identity.provider.clone());
-        set("ABCDESKTOP_PROVIDERTYPE", identity.providertype.clone());
-        set("ABCDESKTOP_WEBCLIENT_SOURCEIPADDR", facts.client_ip.to_string());
-        if self.policy.detect_os_family {
-            set(
-                "ABCDESKTOP_WEBCLIENT_USERAGENT_OS_FAMILY",
-                os_family(facts.user_agent().unwrap_or_default()).to_owned(),
-            );
-        }
-        for (label, value) in &identity.labels {
-            set(&format!("ABCDESKTOP_LABEL_{}", label.to_lowercase()), value.clone());
-        }
-        Ok(DesktopSpec {
-            name: dns_name(&format!("{}-{}", posix.uid, owner_suffix(&owner))),
-            labels: identity.labels.clone(),
-            env,
-            vnc_password: Secret::new(self.random.alphanumeric(15)),
-            cookies: DesktopCookies {
-                xauth_key: Secret::new(self.random.hex(15)),
-                pulseaudio_cookie: Secret::new(self.random.hex(16)),
-                broadcast_cookie: Secret::new(self.random.hex(24)),
-            },
-            execute_class: identity
-                .labels
-                .get("executeclassname")
-                .cloned()
-                .unwrap_or_else(|| "default".into()),
-            posix,
-            websocketrouting: self.policy.websocketrouting.clone(),
-            now: self.clock.now(),
-            owner,
-        })
-    }
-
     async fn desktop_token(&self, desktop: &Desktop) -> Result<String, DesktopError> {
         let address = desktop.internal_uri.as_deref().ok_or(DesktopError::TokenUnreachable)?;
         let hash = self.tokens.seal_desktop_address(address).await?;
@@ -468,102 +372,6 @@ impl DesktopService {
             return Err(DesktopError::TokenUnreachable);
         }
         Ok((self.desktop_token(&desktop).await?, self.token_policy.desktop_lifetime))
-    }
-
-    /// Removes the caller's desktop and everything that belongs to it (logout). Having no
-    /// desktop is not an error.
-    ///
-    /// # Errors
-    /// [`DesktopError::Orchestrator`] when removal fails.
-    pub async fn remove_for(&self, identity: &Identity, facts: &RequestFacts) -> Result<bool, DesktopError> {
-        let _no_launch_meanwhile = self.launches.lock(identity.userid.as_str()).await;
-        let Some(desktop) = self.find(identity).await? else {
-            return Ok(false);
-        };
-        self.remove(&desktop, facts, false).await?;
-        Ok(true)
-    }
-
-    /// Removes the desktop named `name` (operator route).
-    ///
-    /// # Errors
-    /// [`DesktopError::NotFound`] for an unknown name.
-    pub async fn remove_by_name(&self, name: &str, facts: &RequestFacts) -> Result<(), DesktopError> {
-        let desktop = self
-            .orchestrator
-            .get_desktop(name)
-            .await?
-            .ok_or(DesktopError::NotFound)?;
-        self.remove(&desktop, facts, false).await
-    }
-
-    pub(super) async fn remove(
-        &self,
-        desktop: &Desktop,
-        facts: &RequestFacts,
-        garbaged: bool,
-    ) -> Result<(), DesktopError> {
-        match self
-            .orchestrator
-            .remove_desktop(desktop, RemovalScope::Everything)
-            .await
-        {
-            Ok(()) => {
-                self.counters.bump("desktop", "remove").await;
-                let identity = Identity {
-                    provider: desktop.owner.provider.clone(),
-                    providertype: desktop.owner.providertype.clone(),
-                    domain: None,
-                    labels: Labels::new(),
-                    userid: desktop.owner.userid.clone(),
-                    name: desktop.owner.name.clone(),
-                    roles: Vec::new(),
-                };
-                self.record(&identity, facts, desktop, DesktopEventType::Stop, Some(garbaged))
-                    .await;
-                Ok(())
-            }
-            Err(OrchestratorError::NotFound(_)) => Err(DesktopError::NotFound),
-            Err(error) => Err(error.into()),
-        }
-    }
-
-    /// The desktop log text (`getlogs`); empty without a desktop.
-    ///
-    /// # Errors
-    /// [`DesktopError::Orchestrator`] when the orchestrator fails.
-    pub async fn logs(&self, identity: &Identity) -> Result<String, DesktopError> {
-        match self.find(identity).await? {
-            Some(desktop) => Ok(self.orchestrator.desktop_logs(&desktop).await?),
-            None => Ok(String::new()),
-        }
-    }
-
-    async fn record(
-        &self,
-        identity: &Identity,
-        facts: &RequestFacts,
-        desktop: &Desktop,
-        eventtype: DesktopEventType,
-        garbaged: Option<bool>,
-    ) {
-        let event = DesktopEvent {
-            userid: identity.userid.to_string(),
-            name: identity.name.clone(),
-            provider: identity.provider.clone(),
-            providertype: identity.providertype.clone(),
-            labels: identity.labels.clone(),
-            eventtype,
-            isgarbaged: garbaged,
-            desktop_id: desktop.name.clone(),
-            node: desktop.node.clone(),
-            date: self.clock.now(),
-            useragent: facts.user_agent().map(str::to_owned),
-            ipaddr: facts.client_ip.to_string(),
-        };
-        if let Err(error) = self.history.append(&event).await {
-            tracing::warn!(%error, "could not record a desktop event");
-        }
     }
 
     pub(super) fn clock(&self) -> &dyn Clock {

@@ -1,0 +1,145 @@
+//! Authentication managers and providers from the config, with their directories.
+
+use super::BootError;
+use crate::adapters::memory::{MemoryDirectory, MemoryDirectoryUser};
+use crate::config::{Config, ManagerConfig, Problem, ProviderConfig, parse_managers};
+use crate::domain::auth::{AuthManagers, Manager, ManagerKind, Provider, ProviderDisplay, ProviderMethod};
+use crate::domain::secret::Secret;
+use crate::ports::DirectoryEntry;
+use serde_json::Value;
+use std::sync::Arc;
+
+fn directory_of(provider: &ProviderConfig) -> MemoryDirectory {
+    let users = provider
+        .users
+        .iter()
+        .map(|user| {
+            let attributes = user
+                .attributes
+                .iter()
+                .map(|(k, v)| {
+                    let values = match v {
+                        Value::Array(items) => items
+                            .iter()
+                            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+                            .collect(),
+                        other => vec![other.as_str().map_or_else(|| other.to_string(), str::to_owned)],
+                    };
+                    (k.clone(), values)
+                })
+                .collect();
+            MemoryDirectoryUser {
+                login: user.login.clone(),
+                password: Secret::new(user.password.clone()),
+                entry: DirectoryEntry {
+                    dn: user.dn.clone(),
+                    attributes,
+                },
+            }
+        })
+        .collect();
+    let groups = provider
+        .groups
+        .iter()
+        .map(|(dn, members)| {
+            let (dns, uids): (Vec<String>, Vec<String>) = members.iter().cloned().partition(|m| m.contains('='));
+            DirectoryEntry {
+                dn: dn.clone(),
+                attributes: [("member".to_owned(), dns), ("memberUid".to_owned(), uids)].into(),
+            }
+        })
+        .collect();
+    MemoryDirectory::new(users, groups)
+}
+
+fn provider_of(manager: &ManagerConfig, config: &ProviderConfig) -> Result<Provider, BootError> {
+    let key = format!("authmanagers.{}.providers.{}", manager.kind.name(), config.name);
+    let policy = config
+        .policy(manager.kind, &key)
+        .map_err(|p| BootError::Config(vec![p]))?;
+    let (providertype, method) = match manager.kind {
+        ManagerKind::Implicit => (
+            config.providertype.clone().unwrap_or_else(|| config.name.clone()),
+            ProviderMethod::Anonymous {
+                uid: config.uid.clone().unwrap_or_else(|| config.name.clone()),
+                username: config.username.clone().unwrap_or_else(|| config.name.clone()),
+                allow_caller_userid: config.allow_caller_userid,
+            },
+        ),
+        ManagerKind::Explicit | ManagerKind::MetaExplicit => {
+            let active_directory = config.domain.is_some();
+            (
+                if active_directory { "activedirectory" } else { "ldap" }.to_owned(),
+                ProviderMethod::Directory {
+                    directory: Arc::new(directory_of(config)),
+                    domain: config.domain.as_ref().map(|d| d.to_uppercase()),
+                    userid_attribute: config
+                        .useruidattr
+                        .clone()
+                        .unwrap_or_else(|| if active_directory { "sAMAccountName" } else { "uid" }.into()),
+                    name_attribute: config
+                        .useridattr
+                        .clone()
+                        .unwrap_or_else(|| if active_directory { "name" } else { "cn" }.into()),
+                    memberof_attribute: config
+                        .memberof_attribut_name
+                        .clone()
+                        .unwrap_or_else(|| "memberOf".into()),
+                },
+            )
+        }
+        ManagerKind::External => {
+            return Err(BootError::Config(vec![Problem::new(
+                key,
+                "OAuth2 providers are not available yet",
+            )]));
+        }
+    };
+    let displayname = config.displayname.clone().unwrap_or_else(|| config.name.clone());
+    Ok(Provider {
+        name: config.name.clone(),
+        manager: manager.kind,
+        providertype,
+        display: ProviderDisplay {
+            caption: config.caption.clone().unwrap_or_else(|| displayname.clone()),
+            displayname,
+            icon: config.icon.clone(),
+            backgroundcolor: config.backgroundcolor.clone(),
+            textcolor: config.textcolor.clone(),
+            dialog_url: config.dialog_url.clone(),
+        },
+        showclientdata: config.showclientdata,
+        default: config.default,
+        acl: policy.acl,
+        rules: policy.rules,
+        roles: policy.roles,
+        method,
+    })
+}
+
+pub(super) fn managers_of(config: &Config) -> Result<AuthManagers, BootError> {
+    let (managers, problems, warnings) = parse_managers(&config.authmanagers);
+    for warning in warnings {
+        tracing::warn!("{warning}");
+    }
+    if !problems.is_empty() {
+        return Err(BootError::Config(problems));
+    }
+    let managers = managers
+        .iter()
+        .map(|m| {
+            let providers = m
+                .providers
+                .iter()
+                .map(|p| provider_of(m, p))
+                .collect::<Result<_, _>>()?;
+            Ok(Manager {
+                kind: m.kind,
+                providers,
+                show_domains: m.show_domains,
+                rules: m.rules.clone(),
+            })
+        })
+        .collect::<Result<_, BootError>>()?;
+    Ok(AuthManagers::new(managers))
+}

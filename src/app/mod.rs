@@ -1,0 +1,232 @@
+//! Wiring: config → adapters → domain services → HTTP state. Backends are chosen here,
+//! from `backends.*` and per-provider `directory`, and nothing else in the crate knows
+//! which adapter is behind a port.
+
+mod auth;
+mod orchestration;
+mod settings;
+
+pub use orchestration::kubernetes_settings;
+
+use crate::adapters::jwt::{KeyError, RsaTokenSigner, ensure_keys};
+use crate::adapters::memory::{
+    MemoryAccounting, MemoryBanStore, MemoryCache, MemoryCatalogStore, MemoryHistory, MemoryProfileStore,
+};
+use crate::adapters::system::{OsRandom, SystemClock};
+use crate::background::{BackgroundTasks, scheduled_garbage_collection};
+use crate::config::{Config, Problem, check};
+use crate::domain::accounting::Counters;
+use crate::domain::acl::Acl;
+use crate::domain::apps::{AppPolicy, ApplicationService, CatalogService};
+use crate::domain::auth::{LoginService, SessionService};
+use crate::domain::ban::{BanPolicy, BanService};
+use crate::domain::desktop::{DesktopPolicy, DesktopService, GcRequest};
+use crate::domain::profile::ProfileService;
+use crate::domain::progress::ProgressChannel;
+use crate::domain::rules::parse_network;
+use crate::domain::tokens::TokenPolicy;
+use crate::http::pipeline::client_address::ClientAddressPolicy;
+use crate::http::pipeline::gate::Gates;
+use crate::http::{AppState, HttpSettings};
+use crate::ports::{Geolocation, StoreError};
+use auth::managers_of;
+use orchestration::{orchestration_of, posix_defaults_of};
+use serde_json::{Value, json};
+use settings::{geolocation_of, key_files, keyinfo_of, text_pairs};
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use thiserror::Error;
+
+/// Why the application could not be built.
+#[derive(Debug, Error)]
+pub enum BootError {
+    /// The configuration has problems (each names its key).
+    #[error("invalid configuration:\n{}", .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+    Config(Vec<Problem>),
+    /// JWT keys are missing or unusable.
+    #[error(transparent)]
+    Keys(#[from] KeyError),
+    /// The Kubernetes client could not be configured.
+    #[error("kubernetes: {0}")]
+    Kubernetes(String),
+    /// A store could not be read at start-up.
+    #[error("store unavailable at start-up: {0}")]
+    Store(#[from] StoreError),
+}
+
+/// Builds every service from a validated configuration.
+///
+/// # Errors
+/// [`BootError`] for configuration problems, unusable keys or unreadable stores.
+pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
+    let problems = check(config);
+    if !problems.is_empty() {
+        return Err(BootError::Config(problems));
+    }
+    if let (true, Some(directory)) = (config.keys.generate, config.keys.directory.clone()) {
+        let made = tokio::task::spawn_blocking(move || ensure_keys(&directory))
+            .await
+            .map_err(|e| KeyError::Generate(Default::default(), e.to_string()))??;
+        if made {
+            tracing::info!("generated JWT keys for the quick start");
+        }
+    }
+    let tokens = Arc::new(RsaTokenSigner::from_files(&key_files(config)?)?);
+    let clock = Arc::new(SystemClock);
+    let random = Arc::new(OsRandom);
+    let cache = Arc::new(MemoryCache::default());
+    let history = Arc::new(MemoryHistory::default());
+    let accounting = Arc::new(MemoryAccounting::default());
+    let orchestration = orchestration_of(config).await?;
+    let geolocation: Arc<dyn Geolocation> = Arc::new(geolocation_of(config));
+    let counters = Counters::new(accounting.clone());
+    let posix_defaults = posix_defaults_of(config);
+    let token_policy = TokenPolicy {
+        user_lifetime: config.jwt_token_user.exp,
+        leeway: config.jwt_token_user.leeway,
+        desktop_lifetime: config.jwt_token_desktop.exp,
+    };
+    let bans = BanService::new(
+        BanPolicy {
+            enabled: config.fail2ban.enable,
+            fails_before_ban: config.fail2ban.failsbeforeban,
+            ban_expire_after: config.fail2ban.banexpireafterseconds,
+            protected_networks: config
+                .fail2ban
+                .protectednetworks
+                .iter()
+                .filter_map(|n| parse_network(n))
+                .collect(),
+        },
+        Arc::new(MemoryBanStore::default()),
+        clock.clone(),
+    );
+    let login = LoginService::new(
+        Arc::new(managers_of(config)?),
+        geolocation.clone(),
+        random.clone(),
+        clock.clone(),
+        posix_defaults.clone(),
+    );
+    let sessions = SessionService::new(
+        login,
+        tokens.clone(),
+        token_policy,
+        bans.clone(),
+        orchestration.secrets.clone(),
+        history.clone(),
+        counters.clone(),
+    );
+    let envlocal = text_pairs(&config.desktop.envlocal);
+    let desktops = Arc::new(DesktopService::new(
+        orchestration.desktops.clone(),
+        orchestration.secrets.clone(),
+        tokens,
+        token_policy,
+        ProgressChannel::new(cache, Duration::from_secs(60)),
+        history.clone(),
+        counters.clone(),
+        clock,
+        random.clone(),
+        DesktopPolicy {
+            user_uniq_labels: config.desktop.policies.user_uniq_labels.clone(),
+            envlocal: envlocal.clone(),
+            envlocalrules: config
+                .desktop
+                .envlocalrules
+                .iter()
+                .map(|(label, env)| (label.clone(), env.as_object().map(text_pairs).unwrap_or_default()))
+                .collect(),
+            websocketrouting: config.websocketrouting.clone(),
+            default_host_url: config.default_host_url.clone(),
+            websockettcpport: config.desktop.graphical_tcpport(),
+            posix_defaults: posix_defaults.clone(),
+            detect_os_family: matches!(config.desktop.theme.as_deref(), Some("auto" | "autodetect")),
+        },
+    ));
+    let catalog =
+        Arc::new(CatalogService::load(Arc::new(MemoryCatalogStore::default()), config.namespace.clone()).await?);
+    let dock = config
+        .dock
+        .values()
+        .map(|entry| {
+            (
+                entry.clone(),
+                entry.get("acl").and_then(Acl::from_json).unwrap_or_else(Acl::deny_all),
+            )
+        })
+        .collect();
+    let apps = Arc::new(ApplicationService::new(
+        catalog,
+        orchestration.applications,
+        orchestration.desktops,
+        orchestration.secrets,
+        bans,
+        counters,
+        random,
+        AppPolicy {
+            max_app_counter: config.desktop.policies.max_app_counter,
+            envlocal: envlocal.clone(),
+            dock,
+            posix_defaults,
+            pulseaudio_socket: config.desktop.pulseaudiosocketpath.clone(),
+        },
+    ));
+    let mut wrapped = config
+        .controllers
+        .get("StoreController")
+        .map(|c| c.wrapped_key.clone())
+        .unwrap_or_default();
+    if let Some((_, color)) = envlocal.iter().find(|(k, _)| k == "SET_DEFAULT_COLOR") {
+        wrapped.entry("color").or_insert_with(|| Value::String(color.clone()));
+    }
+    if envlocal.iter().any(|(k, _)| k == "SET_DEFAULT_WALLPAPER") {
+        wrapped
+            .entry("backgroundType")
+            .or_insert_with(|| Value::String("img".into()));
+    }
+    let profiles = ProfileService::new(Arc::new(MemoryProfileStore::default()), history, wrapped);
+    let settings = HttpSettings {
+        max_request_body: config.server.max_request_body_bytes,
+        max_log_body_size: config.max_log_body_size,
+        languages: config.language.clone(),
+        keyinfo: keyinfo_of(config),
+        features_submit: config.desktop.features_permissions.iter().any(|p| p == "submit"),
+        server_geolocation_ip: config
+            .server
+            .geolocation_ipaddr
+            .parse()
+            .unwrap_or(IpAddr::from([127, 0, 0, 1])),
+        desktop_description: config.desktop.description.clone(),
+        version: json!({"date": option_env!("DESKPLANE_BUILD_DATE"), "commit": option_env!("DESKPLANE_COMMIT"), "version": env!("CARGO_PKG_VERSION")}),
+    };
+    let mut background = BackgroundTasks::default();
+    let gc = &config.garbage_collector;
+    if gc.interval_seconds > 0 {
+        let request = GcRequest {
+            expire_in: gc.expirein_seconds,
+            node: None,
+            force: gc.force,
+        };
+        let interval = Duration::from_secs(gc.interval_seconds);
+        background.push(scheduled_garbage_collection(
+            desktops.clone(),
+            orchestration.leader,
+            interval,
+            request,
+        ));
+    }
+    Ok(Arc::new(AppState {
+        background,
+        sessions,
+        desktops,
+        apps,
+        profiles,
+        accounting,
+        geolocation,
+        addresses: ClientAddressPolicy::new(&config.trusted_proxy_cidr),
+        gates: Gates::new(&config.controllers),
+        settings,
+    }))
+}

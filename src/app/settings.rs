@@ -1,0 +1,92 @@
+//! Small translations of config sections into the services' settings.
+
+use super::BootError;
+use crate::adapters::jwt::JwtKeyFiles;
+use crate::adapters::memory::{MemoryGeolocation, NetworkLocation};
+use crate::config::{Config, Problem};
+use crate::domain::rules::parse_network;
+use crate::http::KeyInfo;
+use crate::ports::Location;
+use serde_json::{Map, Value, json};
+
+pub(super) fn key_files(config: &Config) -> Result<JwtKeyFiles, BootError> {
+    let generated = config.keys.directory.as_deref().map(JwtKeyFiles::in_directory);
+    let pick = |explicit: &Option<std::path::PathBuf>, key: &str, from_dir: fn(&JwtKeyFiles) -> &std::path::PathBuf| {
+        explicit
+            .clone()
+            .or_else(|| generated.as_ref().map(|g| from_dir(g).clone()))
+            .ok_or_else(|| BootError::Config(vec![Problem::new(key, "required unless keys.directory is set")]))
+    };
+    Ok(JwtKeyFiles {
+        user_private: pick(
+            &config.jwt_token_user.jwtuserprivatekeyfile,
+            "jwt_token_user.jwtuserprivatekeyfile",
+            |g| &g.user_private,
+        )?,
+        user_public: pick(
+            &config.jwt_token_user.jwtuserpublickeyfile,
+            "jwt_token_user.jwtuserpublickeyfile",
+            |g| &g.user_public,
+        )?,
+        desktop_private: pick(
+            &config.jwt_token_desktop.jwtdesktopprivatekeyfile,
+            "jwt_token_desktop.jwtdesktopprivatekeyfile",
+            |g| &g.desktop_private,
+        )?,
+        payload_public: pick(
+            &config.jwt_token_desktop.payloaddesktoppublickeyfile,
+            "jwt_token_desktop.payloaddesktoppublickeyfile",
+            |g| &g.payload_public,
+        )?,
+    })
+}
+
+pub(super) fn text_pairs(map: &Map<String, Value>) -> Vec<(String, String)> {
+    map.iter()
+        .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+        .collect()
+}
+
+pub(super) fn geolocation_of(config: &Config) -> MemoryGeolocation {
+    MemoryGeolocation::new(
+        config
+            .memory
+            .geolocation
+            .iter()
+            .filter_map(|g| {
+                Some(NetworkLocation {
+                    network: parse_network(&g.network)?,
+                    location: Location {
+                        country: g.country.clone(),
+                        country_code: g.country_code.clone(),
+                        timezone: g.timezone.clone(),
+                        location: g.location,
+                        autonomous_system_number: g.autonomous_system_number,
+                        autonomous_system_organization: g.autonomous_system_organization.clone(),
+                        datasource: Some("memory".into()),
+                        ..Location::default()
+                    },
+                })
+            })
+            .collect(),
+    )
+}
+
+pub(super) fn keyinfo_of(config: &Config) -> KeyInfo {
+    let mut classes = config.executeclasses.clone();
+    classes.entry("default").or_insert_with(|| json!({}));
+    KeyInfo {
+        colors: json!(config.desktop.defaultbackgroundcolors),
+        menuconfig: config.front.menuconfig.clone(),
+        geolocation: config.geolocation.clone(),
+        zoom: json!(config.desktop.zoom),
+        tipsinfo: config.tipsinfo.clone(),
+        welcomeinfo: config.welcomeinfo.clone(),
+        imagenotificationconfig: config.front.imagenotification.clone(),
+        executeclasses: if config.desktop.features_permissions.iter().any(|p| p == "read") {
+            Value::Object(classes)
+        } else {
+            Value::Null
+        },
+    }
+}

@@ -1,0 +1,138 @@
+//! The `desktop.*` and `front.*` sections.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+/// `desktop.*`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct DesktopConfig {
+    /// Pod templates per container type (`graphical.tcpport` is read here).
+    pub pod: Value,
+    /// `user_uniq_labels`, `max_app_counter`, `rules`.
+    pub policies: DesktopPoliciesConfig,
+    /// Environment of desktops and applications, in order.
+    pub envlocal: Map<String, Value>,
+    /// Label → extra environment.
+    pub envlocalrules: Map<String, Value>,
+    /// `read`, `submit`.
+    pub features_permissions: Vec<String>,
+    /// Front-end background colours.
+    pub defaultbackgroundcolors: Vec<String>,
+    /// Front-end zoom.
+    pub zoom: f64,
+    /// Balloon login name.
+    pub username: String,
+    /// Balloon group name.
+    pub groupname: String,
+    /// Balloon uid number.
+    pub userid: u32,
+    /// Balloon gid number.
+    pub groupid: u32,
+    /// Root of home directories.
+    pub homerootdirectory: String,
+    /// Login shell (pyos spelt the key `destkop.shell`).
+    pub shell: String,
+    /// `auto` detects the browser OS family for the desktop theme.
+    pub theme: Option<String>,
+    /// PulseAudio socket of desktops (`PULSE_SERVER`).
+    pub pulseaudiosocketpath: String,
+    /// `getdesktopdescription` interface names and ssh text.
+    pub description: Map<String, Value>,
+    /// Home directory volume: `hostPath`, or anything else for an emptyDir (Kubernetes).
+    pub homedirectorytype: Option<String>,
+    /// Root of hostPath home directories on the nodes.
+    #[serde(rename = "hostPathRoot")]
+    pub host_path_root: String,
+    /// Mount path of the local-account secret.
+    pub secretslocalaccount: String,
+    /// Root of secret mount paths.
+    pub secretsrootdirectory: String,
+    /// Node selector of desktops whose execute class has none.
+    pub nodeselector: Map<String, Value>,
+    /// Home claim: a claim name, or a `{metadata, spec}` per-user claim template.
+    pub persistentvolumeclaim: Option<Value>,
+    /// Delete the per-user home claim with the desktop.
+    pub removepersistentvolumeclaim: bool,
+    /// Pod `dnsPolicy` of desktops.
+    pub dnspolicy: Option<String>,
+    /// Pod `dnsConfig` of desktops.
+    pub dnsconfig: Option<Value>,
+}
+
+impl Default for DesktopConfig {
+    fn default() -> Self {
+        Self {
+            pod: serde_json::json!({"graphical": {"tcpport": 6081}}),
+            policies: DesktopPoliciesConfig::default(),
+            envlocal: Map::new(),
+            envlocalrules: Map::new(),
+            features_permissions: Vec::new(),
+            defaultbackgroundcolors: ["#6EC6F0", "#333333", "#666666", "#CD3C14", "#4BB4E6", "#50BE87"]
+                .iter()
+                .map(|c| (*c).to_owned())
+                .collect(),
+            zoom: 1.0,
+            username: "balloon".into(),
+            groupname: "balloon".into(),
+            userid: 4096,
+            groupid: 4096,
+            homerootdirectory: "/home".into(),
+            shell: "/bin/bash".into(),
+            theme: None,
+            pulseaudiosocketpath: "/tmp/.pulse.sock".into(),
+            description: Map::new(),
+            homedirectorytype: None,
+            host_path_root: "/mnt".into(),
+            secretslocalaccount: "/var/lib/extrausers".into(),
+            secretsrootdirectory: "/var/secrets/".into(),
+            nodeselector: Map::new(),
+            persistentvolumeclaim: None,
+            removepersistentvolumeclaim: false,
+            dnspolicy: None,
+            dnsconfig: None,
+        }
+    }
+}
+
+impl DesktopConfig {
+    /// `desktop.pod.graphical.tcpport`, the websocket port.
+    pub fn graphical_tcpport(&self) -> u16 {
+        self.pod
+            .pointer("/graphical/tcpport")
+            .and_then(Value::as_u64)
+            .and_then(|p| u16::try_from(p).ok())
+            .unwrap_or(6081)
+    }
+}
+
+/// `desktop.policies.*`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct DesktopPoliciesConfig {
+    /// Labels that must match for a running desktop to be reused.
+    pub user_uniq_labels: Option<Vec<String>>,
+    /// Most applications Running or Waiting at once.
+    pub max_app_counter: Option<usize>,
+    /// Volume and network rules (used by the Kubernetes orchestrator).
+    pub rules: Value,
+}
+
+/// `front.*`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct FrontConfig {
+    /// Menu switches.
+    pub menuconfig: Value,
+    /// Pull notifications per engine.
+    pub imagenotification: Value,
+}
+
+impl Default for FrontConfig {
+    fn default() -> Self {
+        Self {
+            menuconfig: serde_json::json!({"settings": true, "appstore": true, "screenshot": true, "logout": true, "disconnect": true}),
+            imagenotification: serde_json::json!({"ephemeral_container": false, "pod_application": false}),
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! What a new desktop is made of: its deterministic name, environment (orchestration.md
+//! §4.5 part A), POSIX account, cookies and VNC password.
+
+use super::model::{DesktopCookies, DesktopOwner, DesktopSpec};
+use super::service::{DesktopError, DesktopService, LaunchRequest};
+use crate::domain::auth::posix_account_from_secret;
+use crate::domain::identity::Identity;
+use crate::domain::naming::dns_name;
+use crate::domain::request::RequestFacts;
+use crate::domain::secret::Secret;
+use std::collections::BTreeMap;
+
+/// Short stable hash of the owner, so the desktop name is the same on every replica and a
+/// concurrent create of the same desktop collides instead of duplicating (FNV-1a).
+fn owner_suffix(owner: &DesktopOwner) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in owner
+        .provider
+        .bytes()
+        .chain([b'/'])
+        .chain(owner.userid.as_str().bytes())
+    {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:05x}", hash & 0xf_ffff)
+}
+
+/// The OS family of a browser, from its `User-Agent`.
+fn os_family(user_agent: &str) -> &'static str {
+    let ua = user_agent.to_ascii_lowercase();
+    if ua.contains("windows") {
+        "Windows"
+    } else if ua.contains("mac os") || ua.contains("macintosh") {
+        "Mac OS X"
+    } else if ua.contains("android") {
+        "Android"
+    } else if ua.contains("iphone") || ua.contains("ipad") {
+        "iOS"
+    } else if ua.contains("linux") {
+        "Linux"
+    } else {
+        "Other"
+    }
+}
+
+impl DesktopService {
+    pub(super) async fn spec_for(
+        &self,
+        identity: &Identity,
+        facts: &RequestFacts,
+        request: &LaunchRequest,
+    ) -> Result<DesktopSpec, DesktopError> {
+        let owner = identity.owner();
+        let posix = match self.secrets.read_user_secret(&owner, "posixaccount").await? {
+            Some(secret) => posix_account_from_secret(&secret.data, &self.policy.posix_defaults),
+            None => posix_account_from_secret(&BTreeMap::new(), &self.policy.posix_defaults),
+        };
+        let mut env = self.policy.envlocal.clone();
+        let mut set = |name: &str, value: String| match env.iter_mut().find(|(k, _)| k == name) {
+            Some(slot) => slot.1 = value,
+            None => env.push((name.to_owned(), value)),
+        };
+        for label in identity.labels.keys() {
+            for (name, value) in self.policy.envlocalrules.get(label).into_iter().flatten() {
+                set(name, value.clone());
+            }
+        }
+        let locale = request.locale.clone().unwrap_or_else(|| "C".into());
+        set("LANGUAGE", locale.clone());
+        set("LANG", format!("{locale}.UTF-8"));
+        set("LC_ALL", format!("{locale}.UTF-8"));
+        set("ABCDESKTOP_USERNAME", identity.name.clone());
+        set("ABCDESKTOP_USERID", identity.userid.to_string());
+        set("ABCDESKTOP_PROVIDERNAME", identity.provider.clone());
+        set("ABCDESKTOP_PROVIDERTYPE", identity.providertype.clone());
+        set("ABCDESKTOP_WEBCLIENT_SOURCEIPADDR", facts.client_ip.to_string());
+        if self.policy.detect_os_family {
+            set(
+                "ABCDESKTOP_WEBCLIENT_USERAGENT_OS_FAMILY",
+                os_family(facts.user_agent().unwrap_or_default()).to_owned(),
+            );
+        }
+        for (label, value) in &identity.labels {
+            set(&format!("ABCDESKTOP_LABEL_{}", label.to_lowercase()), value.clone());
+        }
+        Ok(DesktopSpec {
+            name: dns_name(&format!("{}-{}", posix.uid, owner_suffix(&owner))),
+            labels: identity.labels.clone(),
+            env,
+            vnc_password: Secret::new(self.random.alphanumeric(15)),
+            cookies: DesktopCookies {
+                xauth_key: Secret::new(self.random.hex(15)),
+                pulseaudio_cookie: Secret::new(self.random.hex(16)),
+                broadcast_cookie: Secret::new(self.random.hex(24)),
+            },
+            execute_class: identity
+                .labels
+                .get("executeclassname")
+                .cloned()
+                .unwrap_or_else(|| "default".into()),
+            posix,
+            websocketrouting: self.policy.websocketrouting.clone(),
+            now: self.clock.now(),
+            owner,
+        })
+    }
+}
