@@ -113,7 +113,7 @@ pub(super) async fn orchestration_of(config: &Config) -> Result<Orchestration, B
     );
     let mut orchestrator = KubernetesOrchestrator::new(client, settings);
     if config.kubernetes.watch {
-        orchestrator = orchestrator.with_watcher();
+        orchestrator = orchestrator.with_watcher(Duration::from_secs(config.kubernetes.resync_seconds.max(1)));
     }
     Ok(Orchestration {
         leader: Arc::new(leader),

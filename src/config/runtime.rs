@@ -81,6 +81,8 @@ pub struct KubernetesConfig {
     pub lease_name: String,
     /// Keep a watched cache of pods (desktop list, finished application pods).
     pub watch: bool,
+    /// Seconds between full relists of the watched cache.
+    pub resync_seconds: u64,
     /// Longest wait for a per-user home claim to bind (pyos `K8S_BOUND_PVC_TIMEOUT_SECONDS`).
     pub bound_pvc_timeout_seconds: u64,
 }
@@ -92,6 +94,7 @@ impl Default for KubernetesConfig {
             create_pod_timeout_seconds: 300,
             lease_name: "deskplane-garbage-collector".into(),
             watch: true,
+            resync_seconds: 600,
             bound_pvc_timeout_seconds: 60,
         }
     }

@@ -14,7 +14,7 @@ mod store;
 mod watch;
 
 pub use server::{DoubleServer, start};
-pub use store::Cluster;
+pub use store::{Cluster, PODS};
 
 use std::time::Duration;
 

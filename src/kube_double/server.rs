@@ -358,6 +358,9 @@ fn respond(
         }
         ("get", Some("ephemeralcontainers")) => Ok(json_response(200, &cluster.get(resource, namespace, name)?)),
         ("create", None) => {
+            if resource.plural == PODS.plural {
+                validate_pod(&body)?;
+            }
             if params.get("dryRun").is_some_and(|d| d == "All") {
                 return Ok(json_response(201, &body));
             }
@@ -390,6 +393,11 @@ fn respond(
                 });
             }
             let before: Vec<String> = ephemeral_names(&cluster.get(resource, namespace, name)?);
+            if subresource == Some("ephemeralcontainers") {
+                let mut preview = cluster.get(resource, namespace, name)?;
+                super::patch::strategic(&mut preview, &body);
+                validate_pod(&preview)?;
+            }
             let patched = cluster.patch(resource, namespace, name, &body, strategic)?;
             if subresource == Some("ephemeralcontainers") {
                 let added: Vec<(String, String)> = patched
@@ -437,6 +445,43 @@ fn respond(
             message: format!("{verb} is not supported here"),
         }),
     }
+}
+
+/// Rejects a pod whose containers mount volumes the pod does not declare (422), as the
+/// API server's validation does.
+fn validate_pod(pod: &Value) -> Result<(), ApiStatus> {
+    let declared: Vec<&str> = pod
+        .pointer("/spec/volumes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v["name"].as_str())
+        .collect();
+    for list in ["containers", "initContainers", "ephemeralContainers"] {
+        for container in pod
+            .pointer(&format!("/spec/{list}"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            for mount in container["volumeMounts"].as_array().into_iter().flatten() {
+                let name = mount["name"].as_str().unwrap_or_default();
+                if !declared.contains(&name) {
+                    return Err(ApiStatus {
+                        code: 422,
+                        reason: "Invalid",
+                        message: format!(
+                            "Pod \"{}\" is invalid: spec.{list}[].volumeMounts[].name: Not found: \"{name}\"",
+                            pod.pointer("/metadata/name")
+                                .and_then(Value::as_str)
+                                .unwrap_or_default()
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn ephemeral_names(pod: &Value) -> Vec<String> {

@@ -370,6 +370,15 @@ impl Cluster {
         Ok(object)
     }
 
+    /// Fault injection: drops an object without telling watchers (a lost event), so tests
+    /// can show that clients resynchronise.
+    pub fn remove_silently(&self, resource: &Resource, namespace: Option<&str>, name: &str) -> bool {
+        self.lock()
+            .objects
+            .remove(&(resource.plural, namespace.map(str::to_owned), name.to_owned()))
+            .is_some()
+    }
+
     /// Hands out the next pod address (10.42.0.0/16).
     pub fn next_pod_ip(&self) -> String {
         let mut state = self.lock();

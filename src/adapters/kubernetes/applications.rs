@@ -84,25 +84,18 @@ impl ApplicationRuntime for KubernetesOrchestrator {
         if let (Some(target), Some(extra)) = (context.as_object_mut(), spec.app.securitycontext.as_object()) {
             target.extend(extra.clone());
         }
-        let mounts: Vec<Value> = {
-            let defaults = self
-                .settings
-                .pod
-                .pod
-                .get("default_volumes_mount")
-                .and_then(Value::as_object)
-                .cloned()
-                .unwrap_or_default();
-            let mut mounts: Vec<Value> = self
-                .settings
-                .pod
-                .volume_names(engine_key)
-                .iter()
-                .filter_map(|n| defaults.get(n).cloned())
-                .collect();
-            mounts.push(json!({"name": "home", "mountPath": posix.home_directory}));
-            mounts
-        };
+        // Ephemeral containers mount volumes of the desktop pod; application pods declare
+        // their own (the engine's default volumes, the same home, the local account).
+        let defaults = super::pod::default_volumes(&self.settings.pod, engine_key);
+        let (account, account_mount) = super::pod::local_account_volume(&self.settings.pod, &desktop.owner);
+        let mut mounts: Vec<Value> = defaults.iter().map(|(_, mount)| mount.clone()).collect();
+        mounts.push(json!({"name": "home", "mountPath": posix.home_directory}));
+        let mut pod_volumes: Vec<Value> = defaults.into_iter().map(|(volume, _)| volume).collect();
+        pod_volumes.push(super::pod::home_volume(&self.settings.pod, &desktop.owner, &posix));
+        if spec.engine == Engine::PodApplication {
+            pod_volumes.push(account);
+            mounts.push(account_mount);
+        }
         let container = json!({
             "name": spec.name, "image": spec.app.id, "command": spec.app.cmd,
             "imagePullPolicy": engine.get("imagePullPolicy").and_then(Value::as_str).unwrap_or("IfNotPresent"),
@@ -142,7 +135,7 @@ impl ApplicationRuntime for KubernetesOrchestrator {
                 container["name"] = Value::String(spec.name.clone());
                 let manifest: Pod = serde_json::from_value(json!({"metadata": {"name": spec.name, "labels": labels},
                     "spec": {"restartPolicy": "Never", "terminationGracePeriodSeconds": 0, "automountServiceAccountToken": false,
-                             "containers": [container], "volumes": [{"name": "home", "emptyDir": {}}],
+                             "containers": [container], "volumes": pod_volumes,
                              "affinity": {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 1,
                                  "preference": {"matchExpressions": [{"key": "kubernetes.io/hostname", "operator": "In", "values": [desktop.node]}]}}]}}}}))
                 .map_err(|e| OrchestratorError::Rejected(e.to_string()))?;

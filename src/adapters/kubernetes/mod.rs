@@ -54,9 +54,10 @@ impl KubernetesOrchestrator {
         }
     }
 
-    /// Starts the pod watcher; the desktop list is then served from its cache.
-    pub fn with_watcher(mut self) -> Self {
-        self.watcher = Some(PodWatcher::start(self.pods()));
+    /// Starts the pod watcher (resynced every `resync`); the desktop list is then served
+    /// from its cache.
+    pub fn with_watcher(mut self, resync: Duration) -> Self {
+        self.watcher = Some(PodWatcher::start(self.pods(), resync));
         self
     }
 

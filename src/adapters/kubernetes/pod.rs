@@ -2,7 +2,7 @@
 
 use super::names::{secret_name, selector_value};
 use super::template::{CONTAINER_TYPES, PodSettings, SERVICE_TYPES, render, security_context};
-use crate::domain::desktop::DesktopSpec;
+use crate::domain::desktop::{DesktopOwner, DesktopSpec, PosixAccount};
 use crate::domain::labels::label_value;
 use crate::domain::time::iso8601;
 use serde_json::{Map, Value, json};
@@ -57,49 +57,65 @@ struct Volumes {
     mounts: Map<String, Value>,
 }
 
-fn volumes(settings: &PodSettings, spec: &DesktopSpec) -> Volumes {
-    let defaults = settings
-        .pod
-        .get("default_volumes")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
-    let default_mounts = settings
-        .pod
-        .get("default_volumes_mount")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
-    let mut volumes = Vec::new();
-    let mut mounts = Map::new();
-    for name in settings.volume_names("graphical") {
-        if let (Some(volume), Some(mount)) = (defaults.get(&name), default_mounts.get(&name)) {
-            volumes.push(volume.clone());
-            mounts.insert(name, mount.clone());
-        }
-    }
-    let userid = spec.owner.userid.as_str();
-    let home = match (
-        settings.home_claim_name(&spec.owner, &spec.posix),
+/// The `home` volume: the user's claim, a hostPath under `desktop.hostPathRoot`, or an emptyDir.
+pub fn home_volume(settings: &PodSettings, owner: &DesktopOwner, posix: &PosixAccount) -> Value {
+    match (
+        settings.home_claim_name(owner, posix),
         settings.home_directory_type.as_deref(),
     ) {
         (Some(claim), _) => json!({"name": "home", "persistentVolumeClaim": {"claimName": claim}}),
         (None, Some("hostPath")) => {
-            json!({"name": "home", "hostPath": {"path": format!("{}/{}", settings.host_path_root.trim_end_matches('/'),
-            crate::domain::naming::normalize_name(userid)), "type": "DirectoryOrCreate"}})
+            let folder = crate::domain::naming::normalize_name(owner.userid.as_str());
+            let path = format!("{}/{folder}", settings.host_path_root.trim_end_matches('/'));
+            json!({"name": "home", "hostPath": {"path": path, "type": "DirectoryOrCreate"}})
         }
         _ => json!({"name": "home", "emptyDir": {}}),
+    }
+}
+
+/// The local-account secret volume and its mount.
+pub fn local_account_volume(settings: &PodSettings, owner: &DesktopOwner) -> (Value, Value) {
+    let secret = secret_name("localaccount", owner.userid.as_str());
+    (
+        json!({"name": "extrausers", "secret": {"secretName": secret, "defaultMode": 420}}),
+        json!({"name": "extrausers", "mountPath": settings.local_account_path, "readOnly": true}),
+    )
+}
+
+/// The volumes a template type lists, from `desktop.pod.default_volumes`, with their mounts.
+pub fn default_volumes(settings: &PodSettings, kind: &str) -> Vec<(Value, Value)> {
+    let table = |key: &str| {
+        settings
+            .pod
+            .get(key)
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default()
     };
-    volumes.push(home);
+    let (volumes, mounts) = (table("default_volumes"), table("default_volumes_mount"));
+    settings
+        .volume_names(kind)
+        .iter()
+        .filter_map(|name| Some((volumes.get(name)?.clone(), mounts.get(name)?.clone())))
+        .collect()
+}
+
+fn volumes(settings: &PodSettings, spec: &DesktopSpec) -> Volumes {
+    let mut volumes = Vec::new();
+    let mut mounts = Map::new();
+    for (volume, mount) in default_volumes(settings, "graphical") {
+        mounts.insert(volume["name"].as_str().unwrap_or_default().to_owned(), mount);
+        volumes.push(volume);
+    }
+    volumes.push(home_volume(settings, &spec.owner, &spec.posix));
     mounts.insert(
         "home".into(),
         json!({"name": "home", "mountPath": spec.posix.home_directory}),
     );
-    volumes.push(json!({"name": "extrausers", "secret": {"secretName": secret_name("localaccount", userid), "defaultMode": 420}}));
-    mounts.insert(
-        "extrausers".into(),
-        json!({"name": "extrausers", "mountPath": settings.local_account_path, "readOnly": true}),
-    );
+    let (account, account_mount) = local_account_volume(settings, &spec.owner);
+    volumes.push(account);
+    mounts.insert("extrausers".into(), account_mount);
+    let userid = spec.owner.userid.as_str();
     volumes.push(json!({"name": "vnc", "secret": {"secretName": secret_name("vnc", userid), "defaultMode": 420}}));
     mounts.insert(
         "vnc".into(),

@@ -377,7 +377,7 @@ async fn the_watcher_recovers_from_410_gone_and_keeps_its_cache() {
         ..DoubleSettings::default()
     };
     let (orchestrator, double) = against_double(settings).await;
-    let orchestrator = orchestrator.with_watcher();
+    let orchestrator = orchestrator.with_watcher(Duration::from_secs(600));
     orchestrator
         .prepare_user_resources(&fry_spec().owner, &[contract_localaccount()])
         .await
@@ -422,7 +422,7 @@ async fn the_watcher_recovers_from_410_gone_and_keeps_its_cache() {
 #[tokio::test]
 async fn the_watcher_deletes_finished_application_pods() {
     let (orchestrator, double) = against_double(DoubleSettings::default()).await;
-    let _orchestrator = orchestrator.with_watcher();
+    let _orchestrator = orchestrator.with_watcher(Duration::from_secs(600));
     let client = client_for(&double).await;
     let pods: kube::Api<k8s_openapi::api::core::v1::Pod> = kube::Api::namespaced(client, "abcdesktop");
     let pod = serde_json::from_value(json!({"metadata": {"name": "fry-app-2048-00001", "labels": {"type": "pod_application", "access_userid": "fry"}},
@@ -616,4 +616,115 @@ async fn the_garbage_collector_lists_desktop_pods_by_type() {
         .await
         .unwrap()
         .unwrap();
+}
+
+#[tokio::test]
+async fn application_pods_declare_what_they_mount_and_stop_by_deletion() {
+    use crate::ports::ApplicationRuntime;
+    let (orchestrator, _double) = against_double(DoubleSettings::default()).await;
+    let spec = fry_spec();
+    orchestrator
+        .prepare_user_resources(&spec.owner, &[contract_localaccount()])
+        .await
+        .unwrap();
+    let desktop = orchestrator
+        .create_desktop(&spec, std::sync::Arc::new(contract::RecordedProgress::default()))
+        .await
+        .unwrap();
+    let image = json!({"RepoTags": ["abcdesktopio/2048.d:3.0"], "Id": "sha256:2",
+        "Config": {"Labels": {"oc.launch": "2048", "oc.name": "2048", "oc.icon": "2048.svg", "oc.containerengine": "pod_application"}}});
+    let app = crate::domain::apps::App::from_image(&image, "abcdesktop").unwrap();
+    let launch = crate::domain::apps::AppLaunchSpec {
+        name: "fry-2048-00001".into(),
+        app,
+        env: vec![],
+        engine: crate::domain::apps::Engine::PodApplication,
+    };
+    let launched = orchestrator
+        .launch_application(&desktop, &launch)
+        .await
+        .expect("the API server accepts the pod (its mounts are declared)");
+    assert_eq!(launched.kind, "pod_application");
+    let pod = orchestrator.describe_desktop("fry-2048-00001").await.unwrap().unwrap();
+    let volumes: Vec<&str> = pod["spec"]["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        volumes.contains(&"home") && volumes.contains(&"extrausers") && volumes.contains(&"tmp"),
+        "{volumes:?}"
+    );
+    let apps = orchestrator.list_applications(&desktop).await.unwrap();
+    assert!(
+        apps.iter()
+            .any(|a| a.podname == "fry-2048-00001" && a.engine == crate::domain::apps::Engine::PodApplication)
+    );
+    let app_ref = crate::domain::apps::AppRef {
+        podname: "fry-2048-00001".into(),
+        containerid: "fry-2048-00001".into(),
+    };
+    assert!(orchestrator.stop_application(&desktop, &app_ref).await.unwrap());
+    assert!(
+        orchestrator.describe_desktop("fry-2048-00001").await.unwrap().is_none(),
+        "stopped by deletion"
+    );
+    let ephemeral = crate::domain::apps::AppRef {
+        podname: desktop.name.clone(),
+        containerid: "anything".into(),
+    };
+    assert!(
+        !orchestrator.stop_application(&desktop, &ephemeral).await.unwrap(),
+        "ephemeral containers cannot be stopped"
+    );
+}
+
+#[tokio::test]
+async fn the_periodic_resync_corrects_a_lost_event() {
+    let (orchestrator, double) = against_double(DoubleSettings::default()).await;
+    let orchestrator = orchestrator.with_watcher(Duration::from_millis(300));
+    let spec = fry_spec();
+    orchestrator
+        .prepare_user_resources(&spec.owner, &[contract_localaccount()])
+        .await
+        .unwrap();
+    orchestrator
+        .create_desktop(&spec, std::sync::Arc::new(contract::RecordedProgress::default()))
+        .await
+        .unwrap();
+    let cached = |orchestrator: &KubernetesOrchestrator| {
+        orchestrator
+            .watcher
+            .as_ref()
+            .unwrap()
+            .pods()
+            .unwrap_or_default()
+            .iter()
+            .any(|p| p.metadata.name.as_deref() == Some("fry-1f2e3"))
+    };
+    for _ in 0..100 {
+        if cached(&orchestrator) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(cached(&orchestrator), "the cache has the desktop");
+    assert!(
+        double
+            .cluster
+            .remove_silently(&kube_double::PODS, Some("abcdesktop"), "fry-1f2e3")
+    );
+    let mut corrected = false;
+    for _ in 0..100 {
+        if !cached(&orchestrator) {
+            corrected = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        corrected,
+        "the next relist dropped the pod whose deletion was never announced"
+    );
 }

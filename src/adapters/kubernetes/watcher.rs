@@ -11,6 +11,7 @@ use kube::runtime::reflector::{self, Store};
 use kube::runtime::watcher::{self, Event};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 use tokio::task::JoinHandle;
 
 /// A running watcher and its cache. Dropping it stops the watch.
@@ -53,50 +54,55 @@ fn finished_application(pod: &Pod) -> Option<&'static str> {
 }
 
 impl PodWatcher {
-    /// Starts watching desktop and application pods of `api`.
-    pub fn start(api: Api<Pod>) -> Self {
-        let (store, writer) = reflector::store();
+    /// Starts watching desktop and application pods of `api`. Every `resync` the watch is
+    /// restarted: a new watcher lists everything again and that list replaces the cache, so
+    /// an event missed for any reason is corrected within one period.
+    pub fn start(api: Api<Pod>, resync: Duration) -> Self {
+        let (store, mut writer) = reflector::store();
         let synced = Arc::new(AtomicBool::new(false));
-        let config = watcher::Config::default()
-            .labels("type in (x11server,pod_application)")
-            .timeout(290);
         let flag = synced.clone();
-        let cleaner = api.clone();
-        let stream = watcher::watcher(api, config)
-            .default_backoff()
-            .reflect(writer)
-            .for_each(move |event| {
-                let (flag, cleaner) = (flag.clone(), cleaner.clone());
-                async move {
+        let task = tokio::spawn(async move {
+            let config = watcher::Config::default()
+                .labels("type in (x11server,pod_application)")
+                .timeout(290);
+            loop {
+                let stream = watcher::watcher(api.clone(), config.clone())
+                    .default_backoff()
+                    .take_until(tokio::time::sleep(resync));
+                let mut stream = std::pin::pin!(stream);
+                while let Some(event) = stream.next().await {
                     match event {
-                        Ok(Event::InitDone) => flag.store(true, Ordering::SeqCst),
-                        Ok(Event::Apply(pod)) => {
-                            if let (Some(reason), Some(name)) =
-                                (finished_application(&pod), pod.metadata.name.as_deref())
-                            {
-                                tracing::info!(pod = name, reason, "deleting a finished application pod");
-                                if let Err(error) = cleaner.delete(name, &DeleteParams::foreground()).await {
-                                    tracing::warn!(%error, pod = name, "could not delete a finished application pod");
-                                }
-                            }
+                        Ok(event) => {
+                            writer.apply_watcher_event(&event);
+                            react(&api, &flag, event).await;
                         }
-                        Ok(Event::Delete(pod)) => {
-                            tracing::info!(pod = pod.metadata.name.as_deref().unwrap_or_default(), "pod deleted");
-                        }
-                        Ok(_) => {}
                         Err(error) => tracing::warn!(%error, "pod watcher error; backing off"),
                     }
                 }
-            });
-        Self {
-            store,
-            synced,
-            task: tokio::spawn(stream),
-        }
+                tracing::debug!("pod watcher resync");
+            }
+        });
+        Self { store, synced, task }
     }
 
     /// The cached pods, once the first list has completed.
     pub fn pods(&self) -> Option<Vec<Arc<Pod>>> {
         self.synced.load(Ordering::SeqCst).then(|| self.store.state())
+    }
+}
+
+async fn react(api: &Api<Pod>, synced: &AtomicBool, event: Event<Pod>) {
+    match event {
+        Event::InitDone => synced.store(true, Ordering::SeqCst),
+        Event::Apply(pod) => {
+            if let (Some(reason), Some(name)) = (finished_application(&pod), pod.metadata.name.as_deref()) {
+                tracing::info!(pod = name, reason, "deleting a finished application pod");
+                if let Err(error) = api.delete(name, &DeleteParams::foreground()).await {
+                    tracing::warn!(%error, pod = name, "could not delete a finished application pod");
+                }
+            }
+        }
+        Event::Delete(pod) => tracing::info!(pod = pod.metadata.name.as_deref().unwrap_or_default(), "pod deleted"),
+        _ => {}
     }
 }
