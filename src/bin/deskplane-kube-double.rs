@@ -37,6 +37,10 @@ struct Cli {
     /// Inject latency: VERB:RESOURCE:MILLISECONDS, e.g. list:pods:300 (repeatable).
     #[arg(long = "latency")]
     latencies: Vec<String>,
+    /// Script an exec answer: PROGRAM=EXIT[:STDOUT], e.g. /composer/connectcount.sh=0:2
+    /// (repeatable; unlisted programs exit 0 with no output).
+    #[arg(long = "exec")]
+    exec_scripts: Vec<String>,
     /// Write a kubeconfig for this double here (then: KUBECONFIG=<file> deskplane serve …).
     #[arg(long)]
     write_kubeconfig: Option<PathBuf>,
@@ -86,6 +90,17 @@ fn settings(cli: &Cli) -> Result<DoubleSettings, String> {
             .collect::<Result<_, _>>()?,
         ..DoubleSettings::default()
     };
+    for script in &cli.exec_scripts {
+        let (program, answer) = script
+            .split_once('=')
+            .ok_or_else(|| format!("--exec {script}: expected PROGRAM=EXIT[:STDOUT]"))?;
+        let (code, stdout) = answer.split_once(':').unwrap_or((answer, ""));
+        let code: i32 = code.parse().map_err(|_| format!("--exec {script}: bad exit code"))?;
+        settings.exec_scripts.retain(|(p, _, _)| p != program);
+        settings
+            .exec_scripts
+            .push((program.into(), code, format!("{stdout}\n")));
+    }
     for label in &cli.node_labels {
         let (key, value) = label
             .split_once('=')

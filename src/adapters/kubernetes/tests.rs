@@ -140,11 +140,12 @@ async fn scripted_with_bodies(
                 let bytes = request.into_body().collect().await.unwrap().to_bytes();
                 check(&serde_json::from_slice(&bytes).unwrap());
             }
-            send.send_response(
-                Response::builder()
-                    .body(Body::from(serde_json::to_vec(&answer).unwrap()))
-                    .unwrap(),
-            );
+            // A string answer is sent as it is (watch streams); anything else as JSON.
+            let bytes = match answer {
+                Value::String(text) => text.into_bytes(),
+                other => serde_json::to_vec(&other).unwrap(),
+            };
+            send.send_response(Response::builder().body(Body::from(bytes)).unwrap());
         }
     });
     (
@@ -727,4 +728,61 @@ async fn the_periodic_resync_corrects_a_lost_event() {
         corrected,
         "the next relist dropped the pod whose deletion was never announced"
     );
+}
+
+/// A watch answer: newline-delimited events.
+fn watch_lines(events: &[Value]) -> Value {
+    Value::String(events.iter().map(|e| e.to_string() + "\n").collect())
+}
+
+#[tokio::test]
+async fn a_launch_creates_the_pod_then_its_vnc_secret_then_watches_pod_and_events() {
+    let running = pod("fry-1f2e3", "Running");
+    let mut ready = running.clone();
+    ready["status"]["containerStatuses"] = json!([{"name": "x-graphical", "image": "i", "imageID": "", "ready": true, "started": true, "restartCount": 0,
+        "state": {"running": {}}}]);
+    let secret = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "auth-vnc-fry"}});
+    let check_pod: BodyCheck = Box::new(|body| {
+        assert_eq!(body["metadata"]["name"], "fry-1f2e3");
+        assert_eq!(body["metadata"]["labels"]["type"], "x11server");
+    });
+    let check_secret: BodyCheck = Box::new(|body| {
+        assert_eq!(body["metadata"]["name"], "auth-vnc-fry");
+        assert_eq!(body["type"], "abcdesktop/vnc");
+        assert_eq!(body["metadata"]["labels"]["access_type"], "vnc");
+    });
+    let (mut orchestrator, verifier) = scripted_with_bodies(vec![
+        ("POST", "/api/v1/namespaces/abcdesktop/pods?", running, Some(check_pod)),
+        ("POST", "/api/v1/namespaces/abcdesktop/secrets?", secret, Some(check_secret)),
+        (
+            "GET",
+            "/api/v1/namespaces/abcdesktop/pods?&watch=true&timeoutSeconds=10&fieldSelector=metadata.name%3Dfry-1f2e3&allowWatchBookmarks=true&resourceVersion=0",
+            watch_lines(&[json!({"type": "ADDED", "object": ready})]),
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/namespaces/abcdesktop/events?&watch=true&timeoutSeconds=10&fieldSelector=involvedObject.name%3Dfry-1f2e3&allowWatchBookmarks=true&resourceVersion=0",
+            watch_lines(&[]),
+            None,
+        ),
+    ])
+    .await;
+    // The readiness wait runs commands through exec, which a scripted verifier cannot
+    // answer; without a waitportbin it has nothing to wait for.
+    orchestrator.settings.pod.pod["graphical"]
+        .as_object_mut()
+        .unwrap()
+        .remove("waitportbin");
+    let spec = fry_spec();
+    let work = orchestrator.create_desktop(&spec, std::sync::Arc::new(contract::RecordedProgress::default()));
+    let desktop = tokio::time::timeout(Duration::from_secs(5), work)
+        .await
+        .expect("no missing call")
+        .unwrap();
+    assert_eq!(desktop.ip_addr.as_deref(), Some("10.42.0.7"));
+    tokio::time::timeout(Duration::from_secs(5), verifier)
+        .await
+        .unwrap()
+        .unwrap();
 }
