@@ -13,3 +13,6 @@ pub mod http;
 pub mod kube_double;
 pub mod ports;
 pub mod telemetry;
+
+#[cfg(test)]
+pub mod testkit;

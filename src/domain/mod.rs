@@ -19,6 +19,3 @@ pub mod rules;
 pub mod secret;
 pub mod time;
 pub mod tokens;
-
-#[cfg(test)]
-pub mod testkit;

@@ -9,31 +9,44 @@ use super::store::{Cluster, EVENTS, PODS};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-fn event(
-    cluster: &Arc<Cluster>,
-    namespace: &str,
-    pod: &Value,
-    kind: &str,
-    reason: &str,
-    message: String,
-    field_path: Option<String>,
-) {
-    let name = pod
-        .pointer("/metadata/name")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let mut involved =
-        json!({"kind": "Pod", "namespace": namespace, "name": name, "uid": pod.pointer("/metadata/uid")});
-    if let Some(path) = field_path {
-        involved["fieldPath"] = Value::String(path);
+/// Emits the events of one pod, as its kubelet does.
+struct Reporter {
+    cluster: Arc<Cluster>,
+    namespace: String,
+    name: String,
+    uid: Value,
+    created: Value,
+}
+
+impl Reporter {
+    fn new(cluster: &Arc<Cluster>, namespace: &str, pod: &Value) -> Self {
+        Self {
+            cluster: cluster.clone(),
+            namespace: namespace.to_owned(),
+            name: pod
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            uid: pod.pointer("/metadata/uid").cloned().unwrap_or(Value::Null),
+            created: pod
+                .pointer("/metadata/creationTimestamp")
+                .cloned()
+                .unwrap_or(Value::Null),
+        }
     }
-    let now = pod
-        .pointer("/metadata/creationTimestamp")
-        .cloned()
-        .unwrap_or(Value::Null);
-    let body = json!({"metadata": {"generateName": format!("{name}.")}, "involvedObject": involved, "type": kind, "reason": reason,
-                      "message": message, "count": 1, "firstTimestamp": now, "lastTimestamp": now, "source": {"component": "kubelet"}});
-    let _ = cluster.create(&EVENTS, Some(namespace), body);
+
+    fn event(&self, kind: &str, reason: &str, message: String, field_path: Option<String>) {
+        let (namespace, name) = (&self.namespace, &self.name);
+        let mut involved = json!({"kind": "Pod", "namespace": namespace, "name": name, "uid": self.uid});
+        if let Some(path) = field_path {
+            involved["fieldPath"] = Value::String(path);
+        }
+        let body = json!({"metadata": {"generateName": format!("{name}.")}, "involvedObject": involved, "type": kind,
+            "reason": reason, "message": message, "count": 1, "firstTimestamp": self.created,
+            "lastTimestamp": self.created, "source": {"component": "kubelet"}});
+        let _ = self.cluster.create(&EVENTS, Some(namespace), body);
+    }
 }
 
 fn containers(pod: &Value, list: &str) -> Vec<(String, String)> {
@@ -97,6 +110,7 @@ pub fn start_pod(cluster: Arc<Cluster>, namespace: String, name: String) {
         let Ok(pod) = cluster.get(&PODS, Some(&namespace), &name) else {
             return;
         };
+        let report = Reporter::new(&cluster, &namespace, &pod);
         let fault = pod
             .pointer("/metadata/annotations/deskplane.io~1double-fault")
             .and_then(Value::as_str)
@@ -104,15 +118,7 @@ pub fn start_pod(cluster: Arc<Cluster>, namespace: String, name: String) {
             .to_owned();
         if !schedulable(&cluster, &pod) || fault == "unschedulable" {
             let message = "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.".to_owned();
-            event(
-                &cluster,
-                &namespace,
-                &pod,
-                "Warning",
-                "FailedScheduling",
-                message.clone(),
-                None,
-            );
+            report.event("Warning", "FailedScheduling", message.clone(), None);
             let _ = cluster.patch(
                 &PODS,
                 Some(&namespace),
@@ -128,10 +134,7 @@ pub fn start_pod(cluster: Arc<Cluster>, namespace: String, name: String) {
         let Ok(pod) = cluster.patch(&PODS, Some(&namespace), &name, &scheduled, true) else {
             return;
         };
-        event(
-            &cluster,
-            &namespace,
-            &pod,
+        report.event(
             "Normal",
             "Scheduled",
             format!("Successfully assigned {namespace}/{name} to {node}"),
@@ -159,7 +162,7 @@ pub fn start_pod(cluster: Arc<Cluster>, namespace: String, name: String) {
             if !reported {
                 let message =
                     format!("MountVolume.SetUp failed for volume \"{secret}\" : secret \"{secret}\" not found");
-                event(&cluster, &namespace, &pod, "Warning", "FailedMount", message, None);
+                report.event("Warning", "FailedMount", message, None);
                 reported = true;
             }
             tokio::time::sleep(settings.pull_delay).await;
@@ -169,38 +172,14 @@ pub fn start_pod(cluster: Arc<Cluster>, namespace: String, name: String) {
         }
         for (container, image) in &all {
             let path = Some(format!("spec.containers{{{container}}}"));
-            event(
-                &cluster,
-                &namespace,
-                &pod,
-                "Normal",
-                "Pulling",
-                format!("Pulling image \"{image}\""),
-                path.clone(),
-            );
+            report.event("Normal", "Pulling", format!("Pulling image \"{image}\""), path.clone());
             tokio::time::sleep(settings.pull_delay).await;
             if fault == "never-pull" || settings.never_pull.iter().any(|bad| image.contains(bad.as_str())) {
                 let message = format!(
                     "Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to resolve reference"
                 );
-                event(
-                    &cluster,
-                    &namespace,
-                    &pod,
-                    "Warning",
-                    "Failed",
-                    message.clone(),
-                    path.clone(),
-                );
-                event(
-                    &cluster,
-                    &namespace,
-                    &pod,
-                    "Warning",
-                    "Failed",
-                    "Error: ErrImagePull".into(),
-                    path.clone(),
-                );
+                report.event("Warning", "Failed", message.clone(), path.clone());
+                report.event("Warning", "Failed", "Error: ErrImagePull".into(), path.clone());
                 let statuses: Vec<Value> = containers(&pod, "containers")
                     .iter()
                     .map(|(n, i)| {
@@ -228,15 +207,7 @@ pub fn start_pod(cluster: Arc<Cluster>, namespace: String, name: String) {
                         s
                     })
                     .collect();
-                event(
-                    &cluster,
-                    &namespace,
-                    &pod,
-                    "Normal",
-                    "BackOff",
-                    format!("Back-off pulling image \"{image}\""),
-                    path,
-                );
+                report.event("Normal", "BackOff", format!("Back-off pulling image \"{image}\""), path);
                 let _ = cluster.patch(
                     &PODS,
                     Some(&namespace),
@@ -246,33 +217,19 @@ pub fn start_pod(cluster: Arc<Cluster>, namespace: String, name: String) {
                 );
                 return;
             }
-            event(
-                &cluster,
-                &namespace,
-                &pod,
+            report.event(
                 "Normal",
                 "Pulled",
                 format!("Successfully pulled image \"{image}\""),
                 path.clone(),
             );
-            event(
-                &cluster,
-                &namespace,
-                &pod,
+            report.event(
                 "Normal",
                 "Created",
                 format!("Created container {container}"),
                 path.clone(),
             );
-            event(
-                &cluster,
-                &namespace,
-                &pod,
-                "Normal",
-                "Started",
-                format!("Started container {container}"),
-                path,
-            );
+            report.event("Normal", "Started", format!("Started container {container}"), path);
             cluster.log(&namespace, &name, container, format!("{container}: started {image}"));
         }
         tokio::time::sleep(settings.start_delay).await;
@@ -296,6 +253,7 @@ pub fn start_ephemeral(cluster: Arc<Cluster>, namespace: String, name: String, a
         let Ok(pod) = cluster.get(&PODS, Some(&namespace), &name) else {
             return;
         };
+        let report = Reporter::new(&cluster, &namespace, &pod);
         let mut statuses: Vec<Value> = pod
             .pointer("/status/ephemeralContainerStatuses")
             .and_then(Value::as_array)
@@ -303,15 +261,7 @@ pub fn start_ephemeral(cluster: Arc<Cluster>, namespace: String, name: String, a
             .unwrap_or_default();
         for (container, image) in added {
             let path = Some(format!("spec.ephemeralContainers{{{container}}}"));
-            event(
-                &cluster,
-                &namespace,
-                &pod,
-                "Normal",
-                "Pulling",
-                format!("Pulling image \"{image}\""),
-                path.clone(),
-            );
+            report.event("Normal", "Pulling", format!("Pulling image \"{image}\""), path.clone());
             tokio::time::sleep(cluster.settings.pull_delay).await;
             let never = cluster
                 .settings
@@ -319,35 +269,16 @@ pub fn start_ephemeral(cluster: Arc<Cluster>, namespace: String, name: String, a
                 .iter()
                 .any(|bad| image.contains(bad.as_str()));
             if never {
-                event(
-                    &cluster,
-                    &namespace,
-                    &pod,
-                    "Warning",
-                    "Failed",
-                    "Error: ErrImagePull".into(),
-                    path,
-                );
+                report.event("Warning", "Failed", "Error: ErrImagePull".into(), path);
                 statuses.push(waiting(&container, &image, "ErrImagePull", "image not found"));
             } else {
-                event(
-                    &cluster,
-                    &namespace,
-                    &pod,
+                report.event(
                     "Normal",
                     "Pulled",
                     format!("Successfully pulled image \"{image}\""),
                     path.clone(),
                 );
-                event(
-                    &cluster,
-                    &namespace,
-                    &pod,
-                    "Normal",
-                    "Started",
-                    format!("Started container {container}"),
-                    path,
-                );
+                report.event("Normal", "Started", format!("Started container {container}"), path);
                 cluster.log(&namespace, &name, &container, format!("{container}: started {image}"));
                 statuses.push(running(&container, &image, statuses.len() + 100));
             }

@@ -10,7 +10,9 @@ mod patch;
 mod resources;
 mod selectors;
 mod server;
+mod status;
 mod store;
+mod verbs;
 mod watch;
 
 pub use server::{DoubleServer, start};

@@ -5,36 +5,11 @@ use super::kubelet;
 use super::patch;
 use super::resources::Resource;
 use super::selectors::{Selector, field, label};
+pub use super::status::ApiStatus;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tokio::sync::broadcast;
-
-/// A Kubernetes `Status` failure: HTTP code, reason and message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiStatus {
-    /// HTTP status.
-    pub code: u16,
-    /// `NotFound`, `AlreadyExists`, `Conflict`, `Gone`, `BadRequest`…
-    pub reason: &'static str,
-    /// Message.
-    pub message: String,
-}
-
-impl ApiStatus {
-    /// The `Status` object the API server sends.
-    pub fn to_json(&self) -> Value {
-        json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-               "message": self.message, "reason": self.reason, "code": self.code})
-    }
-    fn not_found(resource: &Resource, name: &str) -> Self {
-        Self {
-            code: 404,
-            reason: "NotFound",
-            message: format!("{} \"{name}\" not found", resource.plural),
-        }
-    }
-}
 
 /// What happened to an object.
 #[derive(Debug, Clone)]

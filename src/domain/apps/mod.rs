@@ -2,6 +2,7 @@
 
 mod app;
 mod catalog;
+mod environment;
 mod runtime;
 mod service;
 

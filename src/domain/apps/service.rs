@@ -1,18 +1,16 @@
 //! Running applications for a user: the app list, `ocrun`, and the container routes.
 
-use super::app::{App, Engine};
+use super::app::App;
 use super::catalog::CatalogService;
-use super::runtime::{AppLaunchSpec, AppRef, LaunchedApp, RunningApp};
+use super::runtime::{AppRef, LaunchedApp, RunningApp};
 use crate::domain::accounting::Counters;
 use crate::domain::acl::Acl;
-use crate::domain::auth::{PosixDefaults, posix_account_from_secret};
+use crate::domain::auth::PosixDefaults;
 use crate::domain::ban::BanService;
 use crate::domain::desktop::Desktop;
 use crate::domain::identity::Identity;
-use crate::domain::naming::dns_name;
 use crate::ports::{ApplicationRuntime, DesktopOrchestrator, OrchestratorError, Randomness, UserSecretStore};
 use serde_json::{Map, Value, json};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use thiserror::Error;
 
@@ -86,11 +84,11 @@ pub struct ApplicationService {
     catalog: Arc<CatalogService>,
     runtime: Arc<dyn ApplicationRuntime>,
     desktops: Arc<dyn DesktopOrchestrator>,
-    secrets: Arc<dyn UserSecretStore>,
+    pub(super) secrets: Arc<dyn UserSecretStore>,
     bans: BanService,
     counters: Counters,
-    random: Arc<dyn Randomness>,
-    policy: AppPolicy,
+    pub(super) random: Arc<dyn Randomness>,
+    pub(super) policy: AppPolicy,
 }
 
 const RUNNING_STATES: [&str; 2] = ["Running", "Waiting"];
@@ -197,67 +195,6 @@ impl ApplicationService {
             }
             Err(error) => Err(error.into()),
         }
-    }
-
-    async fn launch_spec(
-        &self,
-        identity: &Identity,
-        desktop: &Desktop,
-        app: App,
-        request: &RunRequest,
-    ) -> Result<AppLaunchSpec, AppError> {
-        let owner = identity.owner();
-        let posix = match self.secrets.read_user_secret(&owner, "posixaccount").await? {
-            Some(secret) => posix_account_from_secret(&secret.data, &self.policy.posix_defaults),
-            None => posix_account_from_secret(&BTreeMap::new(), &self.policy.posix_defaults),
-        };
-        let engine = app.containerengine;
-        let ip = desktop.ip_addr.clone().unwrap_or_default();
-        let locale = request.locale.clone().unwrap_or_else(|| "en_US".into());
-        let label = |name: &str| desktop.labels.get(name).cloned().unwrap_or_default();
-        let mut env: Vec<(String, String)> = self.policy.envlocal.clone();
-        let mut set = |name: &str, value: String| match env.iter_mut().find(|(k, _)| k == name) {
-            Some(slot) => slot.1 = value,
-            None => env.push((name.to_owned(), value)),
-        };
-        match engine {
-            Engine::EphemeralContainer => {
-                set("DISPLAY", ":0.0".into());
-                set("PULSE_SERVER", format!("unix:{}", self.policy.pulseaudio_socket));
-            }
-            Engine::PodApplication => {
-                set("DISPLAY", format!("{ip}:0"));
-                set("PULSE_SERVER", format!("{ip}:4713"));
-            }
-        }
-        set("CONTAINER_IP_ADDR", ip.clone());
-        set("XAUTH_KEY", label("xauthkey"));
-        set("BROADCAST_COOKIE", label("broadcast_cookie"));
-        set("PULSEAUDIO_COOKIE", label("pulseaudio_cookie"));
-        set("CUPS_SERVER", format!("{ip}:631"));
-        set("UNIQUERUNKEY", app.uniquerunkey.clone().unwrap_or_default());
-        set("HOME", posix.home_directory.clone());
-        set("LOGNAME", posix.uid.clone());
-        set("USER", posix.uid.clone());
-        set("LANGUAGE", locale.clone());
-        set("LANG", format!("{locale}.UTF-8"));
-        set("LC_ALL", format!("{locale}.UTF-8"));
-        set("PARENT_ID", desktop.name.clone());
-        set("PARENT_HOSTNAME", desktop.node.clone().unwrap_or_default());
-        set("APP", app.path.clone().unwrap_or_default());
-        if let Some(tz) = request.timezone.as_ref().filter(|tz| tz.len() > 1) {
-            set("TZ", tz.clone());
-        }
-        if let Some(args) = request.args.as_ref().filter(|a| !a.is_empty()) {
-            set("APPARGS", args.clone());
-        }
-        if let Some(args) = app.args.as_ref().filter(|a| !a.is_empty()) {
-            set("ARGS", args.clone());
-        }
-        set("ABCDESKTOP_EXECUTE_RUNTIME", engine.as_str().to_owned());
-        let suffix: String = self.random.hex(3).chars().take(5).collect();
-        let name = dns_name(&format!("{}-{}-{suffix}", identity.name, app.name));
-        Ok(AppLaunchSpec { name, app, env, engine })
     }
 
     /// The user's applications in the listed phases, with catalog details (`listcontainer`).

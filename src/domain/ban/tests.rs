@@ -1,6 +1,6 @@
 use super::*;
-use crate::adapters::memory::MemoryBanStore;
 use crate::ports::clock::MockClock;
+use crate::testkit::MemoryBanStore;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 /// A clock the test moves by hand.

@@ -1,10 +1,10 @@
 use super::*;
-use crate::adapters::memory::{MemoryDirectory, MemoryDirectoryUser, MemoryGeolocation};
 use crate::domain::acl::Acl;
 use crate::domain::auth::{Manager, ManagerKind, ProviderDisplay};
 use crate::domain::rules::RuleSet;
-use crate::domain::testkit::{CountingRandom, HandClock, posix_defaults};
 use crate::domain::tokens::RoleReduction;
+use crate::testkit::{CountingRandom, HandClock, posix_defaults};
+use crate::testkit::{MemoryDirectory, MemoryDirectoryUser, MemoryGeolocation};
 use std::collections::BTreeMap;
 
 fn provider(name: &str, manager: ManagerKind, method: ProviderMethod, rules: serde_json::Value) -> Provider {

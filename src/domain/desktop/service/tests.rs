@@ -2,11 +2,11 @@ use super::*;
 use crate::domain::desktop::GcRequest;
 use crate::domain::history::DesktopEventType;
 use crate::domain::progress::STOP_MARKER;
-use crate::domain::testkit::{desktop_kit, desktop_kit_with, identity, memory_orchestrator};
 use crate::domain::tokens::DesktopClaims;
 use crate::ports::DesktopHistory;
 use crate::ports::cache::Cache;
 use crate::ports::orchestrator::MockDesktopOrchestrator;
+use crate::testkit::{desktop_kit, desktop_kit_with, identity, memory_orchestrator};
 
 fn facts() -> RequestFacts {
     let mut facts = RequestFacts::from_ip("192.0.2.10".parse().unwrap());
@@ -17,7 +17,7 @@ fn facts() -> RequestFacts {
     facts
 }
 
-async fn events(kit: &crate::domain::testkit::DesktopKit, userid: &str) -> Vec<DesktopEventType> {
+async fn events(kit: &crate::testkit::DesktopKit, userid: &str) -> Vec<DesktopEventType> {
     kit.history
         .list_for(&identity(userid).userid)
         .await

@@ -1,6 +1,10 @@
-//! Domain services wired on memory adapters, for unit tests.
+//! Test wiring: domain services on memory adapters, for the domain's unit tests. It lives
+//! outside `src/domain` because wiring adapters to the core is not the core's business.
 
-use crate::adapters::memory::{MemoryAccounting, MemoryCache, MemoryHistory, MemoryOrchestrator, SimulationSettings};
+pub use crate::adapters::memory::{
+    MemoryAccounting, MemoryBanStore, MemoryCache, MemoryDirectory, MemoryDirectoryUser, MemoryGeolocation,
+    MemoryHistory, MemoryOrchestrator, SimulationSettings,
+};
 use crate::domain::accounting::Counters;
 use crate::domain::auth::PosixDefaults;
 use crate::domain::desktop::{DesktopPolicy, DesktopService};
