@@ -133,7 +133,7 @@ impl ApplicationRuntime for KubernetesOrchestrator {
                     "uniquerunkey": spec.app.uniquerunkey.clone().unwrap_or_default()});
                 let mut container = container;
                 container["name"] = Value::String(spec.name.clone());
-                let manifest: Pod = serde_json::from_value(json!({"metadata": {"name": spec.name, "labels": labels},
+                let manifest: Pod = serde_json::from_value(json!({"metadata": {"name": spec.name, "labels": labels, "annotations": super::pod::owner_annotations(&desktop.owner, None)},
                     "spec": {"restartPolicy": "Never", "terminationGracePeriodSeconds": 0, "automountServiceAccountToken": false,
                              "containers": [container], "volumes": pod_volumes,
                              "affinity": {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 1,

@@ -20,11 +20,14 @@ fn phase(text: Option<&str>) -> DesktopPhase {
 /// The owner recorded in a pod's labels, when they are complete.
 pub fn owner_of(pod: &Pod) -> Option<DesktopOwner> {
     let labels = pod.metadata.labels.as_ref()?;
+    let annotations = pod.metadata.annotations.clone().unwrap_or_default();
+    // The annotations hold the exact owner; labels only a selector value (maybe a hash).
+    let field = |annotation: &str, label: &str| annotations.get(annotation).or_else(|| labels.get(label)).cloned();
     Some(DesktopOwner {
-        userid: UserId::parse(labels.get("access_userid")?).ok()?,
-        provider: labels.get("access_provider")?.clone(),
-        providertype: labels.get("access_providertype").cloned().unwrap_or_default(),
-        name: labels.get("access_username").cloned().unwrap_or_default(),
+        userid: UserId::parse(&field("deskplane.io/userid", "access_userid")?).ok()?,
+        provider: field("deskplane.io/provider", "access_provider")?,
+        providertype: field("deskplane.io/providertype", "access_providertype").unwrap_or_default(),
+        name: field("deskplane.io/username", "access_username").unwrap_or_default(),
     })
 }
 

@@ -10,6 +10,17 @@ use serde_json::{Map, Value, json};
 /// Name of the graphical container (pyos 4.x `<prefix>-<type>`).
 pub const GRAPHICAL: &str = "x-graphical";
 
+/// Annotations carrying the exact owner (labels may only hold a hash of it, see
+/// [`super::names::selector_value`]) and, for desktops, the last login.
+pub fn owner_annotations(owner: &DesktopOwner, lastlogin: Option<String>) -> Value {
+    let mut annotations = json!({"deskplane.io/userid": owner.userid.as_str(), "deskplane.io/provider": owner.provider,
+                                 "deskplane.io/providertype": owner.providertype, "deskplane.io/username": owner.name});
+    if let Some(lastlogin) = lastlogin {
+        annotations["lastlogin_datetime"] = Value::String(lastlogin);
+    }
+    annotations
+}
+
 /// `lastlogin_datetime` annotation format (pyos: `YYYY-MM-DDTHH:MM:SS`, no zone; UTC here).
 pub fn lastlogin(seconds: i64) -> String {
     iso8601(seconds).trim_end_matches('Z').to_owned()
@@ -250,7 +261,7 @@ pub fn desktop_pod(settings: &PodSettings, spec: &DesktopSpec, namespace: &str) 
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {"name": spec.name, "namespace": namespace, "labels": labels,
-                     "annotations": {"lastlogin_datetime": lastlogin(spec.now)}},
+                     "annotations": owner_annotations(&spec.owner, Some(lastlogin(spec.now)))},
         "spec": {
             "automountServiceAccountToken": false,
             "subdomain": "desktop",

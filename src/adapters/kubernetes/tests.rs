@@ -786,3 +786,44 @@ async fn a_launch_creates_the_pod_then_its_vnc_secret_then_watches_pod_and_event
         .unwrap()
         .unwrap();
 }
+
+#[tokio::test]
+async fn users_whose_ids_are_not_label_values_keep_their_desktops_apart() {
+    use crate::ports::ApplicationRuntime;
+    let (orchestrator, _double) = against_double(DoubleSettings::default()).await;
+    let mut first = fry_spec();
+    first.owner.userid = crate::domain::identity::UserId::parse("a b").unwrap();
+    first.name = "ab-00001".into();
+    let mut second = fry_spec();
+    second.owner.userid = crate::domain::identity::UserId::parse("a_b").unwrap();
+    second.name = "ab-00002".into();
+    for spec in [&first, &second] {
+        orchestrator
+            .prepare_user_resources(&spec.owner, &[contract_localaccount()])
+            .await
+            .unwrap();
+        orchestrator
+            .create_desktop(spec, std::sync::Arc::new(contract::RecordedProgress::default()))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        orchestrator.find_desktop(&first.owner).await.unwrap().unwrap().name,
+        "ab-00001"
+    );
+    assert_eq!(
+        orchestrator.find_desktop(&second.owner).await.unwrap().unwrap().name,
+        "ab-00002"
+    );
+    assert_eq!(
+        orchestrator
+            .owner_of("ab-00001")
+            .await
+            .unwrap()
+            .unwrap()
+            .userid
+            .as_str(),
+        "a b",
+        "the exact owner comes back"
+    );
+}
