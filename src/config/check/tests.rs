@@ -18,6 +18,22 @@ fn the_shipped_config_is_valid() {
 }
 
 #[test]
+fn the_kubernetes_example_config_is_valid() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/kubernetes.toml")).unwrap();
+    let loaded = load_str(&text, "kubernetes.toml", env(&[])).unwrap();
+    assert_eq!(check(&loaded.config), Vec::new());
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    assert_eq!(loaded.config.backends.orchestrator, "kubernetes");
+    let broken = load_str("[backends]\norchestrator = \"kubernetes\"\n", "k.toml", env(&[])).unwrap();
+    assert!(
+        check(&broken.config)
+            .iter()
+            .any(|p| p.key == "desktop.pod.graphical.image"),
+        "the adapter needs a graphical image"
+    );
+}
+
+#[test]
 fn every_problem_is_reported_with_its_key() {
     let text = r#"
 websocketrouting = "carrier-pigeon"
