@@ -131,9 +131,21 @@ fn the_readme_recipe_runs_deskplane_against_the_double() {
                 .map(|rest| rest.trim_end_matches(')').to_owned())
         })
         .expect("the double logs its address");
-    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/config/kubernetes.toml");
+    // The second half of the recipe, for a cluster: no kubernetes.kubeconfig in the
+    // config, so the client comes from KUBECONFIG.
+    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/kubernetes.toml")).unwrap();
+    let without_path: String = shipped
+        .lines()
+        .filter(|l| !l.starts_with("kubeconfig ="))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let config = dir.path().join("cluster.toml");
+    std::fs::write(&config, without_path).unwrap();
     let mut deskplane = Command::new(BINARY)
-        .args(["serve", "--config", config, "--listen", "127.0.0.1:0"])
+        .args(["serve", "--config"])
+        .arg(&config)
+        .args(["--listen", "127.0.0.1:0"])
+        .env("KUBECONFIG", dir.path().join("var/kube-double.kubeconfig"))
         .current_dir(dir.path())
         .env("RUST_LOG", "info")
         .stderr(Stdio::piped())
