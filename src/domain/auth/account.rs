@@ -2,7 +2,9 @@
 
 use crate::domain::desktop::{PosixAccount, UserSecret};
 use crate::domain::naming::safe_uid;
+use crate::domain::secret::Secret;
 use serde_json::{Map, Value};
+use sha_crypt::{ROUNDS_DEFAULT, Sha512Params, sha512_crypt_b64};
 use std::collections::BTreeMap;
 
 /// The "balloon" account used when the directory gives no POSIX account.
@@ -67,9 +69,18 @@ fn scalar_text(value: &Value) -> Option<String> {
     }
 }
 
+/// The shadow form of a password: SHA-512-crypt (`$6$`, 5000 rounds, as pyos) with `salt`.
+pub fn shadow_hash(password: &Secret, salt: &str) -> Option<String> {
+    let params = Sha512Params::new(ROUNDS_DEFAULT).ok()?;
+    let hash = sha512_crypt_b64(password.expose().as_bytes(), salt.as_bytes(), &params).ok()?;
+    Some(format!("$6${salt}${hash}"))
+}
+
 /// The secrets pyos writes at login: `ldif` (the user info, for `whoami`), `localaccount`
-/// (the passwd/group lines and raw account fields) and `posixaccount`.
-pub fn user_secrets(user: &Map<String, Value>, posix: &PosixAccount) -> Vec<UserSecret> {
+/// (the passwd, shadow, group and gshadow files and the raw account fields) and
+/// `posixaccount`. `shadow` is the user's hashed password; without one (anonymous, OAuth)
+/// the account is locked (`!`) instead of getting pyos's well-known default password.
+pub fn user_secrets(user: &Map<String, Value>, posix: &PosixAccount, shadow: Option<String>) -> Vec<UserSecret> {
     let ldif = user
         .iter()
         .filter(|(key, _)| key.as_str() != "posix")
@@ -85,9 +96,21 @@ pub fn user_secrets(user: &Map<String, Value>, posix: &PosixAccount) -> Vec<User
         posix.uid, posix.uid_number, posix.gid_number, posix.gecos, posix.home_directory, posix.login_shell
     );
     let group = format!("{}:x:{}:{}\n", posix.gid, posix.gid_number, posix.uid);
+    // 19080 is pyos's fixed "last change" day; the aging fields never expire the account.
+    let shadow_line = format!(
+        "{}:{}:19080:0:99999:7:::\n",
+        posix.uid,
+        shadow.as_deref().unwrap_or("!")
+    );
+    let gshadow = format!("{}:!::{}\n", posix.gid, posix.uid);
     let mut localaccount = account_fields(posix);
     localaccount.insert("passwd".into(), passwd);
     localaccount.insert("group".into(), group);
+    localaccount.insert("shadow".into(), shadow_line);
+    localaccount.insert("gshadow".into(), gshadow);
+    if let Some(hash) = shadow {
+        localaccount.insert("sha512".into(), hash);
+    }
     vec![
         UserSecret {
             kind: "ldif".into(),
@@ -154,7 +177,14 @@ mod tests {
             ("fry", 1003, 1001)
         );
         assert_eq!(posix.login_shell, "/bin/zsh");
-        let secrets = user_secrets(user.as_object().unwrap(), &posix);
+        let hash = shadow_hash(&Secret::new("fry"), "saltsaltsalt1234").unwrap();
+        assert!(
+            sha_crypt::sha512_check("fry", &hash).is_ok(),
+            "a valid $6$ hash of the password"
+        );
+        let secrets = user_secrets(user.as_object().unwrap(), &posix, Some(hash.clone()));
+        assert_eq!(secrets[1].data["shadow"], format!("fry:{hash}:19080:0:99999:7:::\n"));
+        assert_eq!(secrets[1].data["gshadow"], "fry:!::fry\n");
         let kinds: Vec<_> = secrets.iter().map(|s| s.kind.as_str()).collect();
         assert_eq!(kinds, ["ldif", "localaccount", "posixaccount"]);
         assert_eq!(
@@ -171,5 +201,11 @@ mod tests {
         let posix = posix_account_from(user.as_object().unwrap(), &defaults());
         assert_eq!((posix.uid_number, posix.gid_number), (4096, 4096));
         assert_eq!(posix.home_directory, format!("/home/{}", posix.uid));
+        let secrets = user_secrets(user.as_object().unwrap(), &posix, None);
+        assert!(
+            secrets[1].data["shadow"].contains(":!:"),
+            "no password: the account is locked, not the balloon default"
+        );
+        assert!(!secrets[1].data.contains_key("sha512"));
     }
 }

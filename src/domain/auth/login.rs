@@ -1,6 +1,6 @@
 //! The login pipeline (auth.md §5.1): authenticate, user info, roles, ACL, labels.
 
-use super::account::{PosixDefaults, posix_account_from, user_secrets};
+use super::account::{PosixDefaults, posix_account_from, shadow_hash, user_secrets};
 use super::error::LoginError;
 use super::provider::{Provider, ProviderMethod};
 use super::registry::AuthManagers;
@@ -251,7 +251,15 @@ impl LoginService {
             .and_then(Value::as_str)
             .map_or_else(|| userid.to_string(), str::to_owned);
         let posix = posix_account_from(&user, &self.posix_defaults);
-        let secrets = user_secrets(&user, &posix);
+        // Only a directory verified the password; it becomes the desktop account's password.
+        let shadow = match &provider.method {
+            ProviderMethod::Directory { .. } => request
+                .password
+                .as_ref()
+                .and_then(|p| shadow_hash(p, &self.random.alphanumeric(16))),
+            _ => None,
+        };
+        let secrets = user_secrets(&user, &posix, shadow);
         let identity = Identity {
             provider: provider.name.clone(),
             providertype: provider.providertype.clone(),

@@ -7,7 +7,7 @@ mod provider;
 mod registry;
 mod session;
 
-pub use account::{PosixDefaults, posix_account_from, posix_account_from_secret, user_secrets};
+pub use account::{PosixDefaults, posix_account_from, posix_account_from_secret, shadow_hash, user_secrets};
 pub use error::{AccessError, LoginError};
 pub use login::{LoginOutcome, LoginRequest, LoginService};
 pub use provider::{ManagerKind, Provider, ProviderDisplay, ProviderMethod};

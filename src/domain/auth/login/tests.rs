@@ -197,6 +197,13 @@ async fn directory_logins_carry_posix_roles_and_labels() {
     );
     let posix = outcome.secrets.iter().find(|s| s.kind == "posixaccount").unwrap();
     assert_eq!(posix.data["uidNumber"], "1003");
+    let local = outcome.secrets.iter().find(|s| s.kind == "localaccount").unwrap();
+    let hash = local.data["sha512"].clone();
+    assert!(
+        sha_crypt::sha512_check("fry", &hash).is_ok(),
+        "the desktop account gets the directory password, hashed"
+    );
+    assert!(local.data["shadow"].starts_with(&format!("fry:{hash}:")));
     assert_eq!(outcome.provider_display, "planet display");
 }
 
