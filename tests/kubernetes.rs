@@ -56,7 +56,7 @@ async fn pods(setup: &Setup, selector: &str) -> Vec<Value> {
 }
 
 async fn eventually<F: std::future::Future<Output = bool>>(mut check: impl FnMut() -> F) -> bool {
-    for _ in 0..100 {
+    for _ in 0..200 {
         if check().await {
             return true;
         }
@@ -253,7 +253,7 @@ async fn the_scheduled_garbage_collector_removes_idle_desktops_on_its_own() {
         .post_json("/composer/launchdesktop", Some(&token), json!({}), StatusCode::OK)
         .await;
     let mut removed = false;
-    for _ in 0..80 {
+    for _ in 0..200 {
         if pods(&setup, "type=x11server").await.is_empty() {
             removed = true;
             break;

@@ -717,7 +717,7 @@ async fn the_periodic_resync_corrects_a_lost_event() {
             .remove_silently(&kube_double::PODS, Some("abcdesktop"), "fry-1f2e3")
     );
     let mut corrected = false;
-    for _ in 0..100 {
+    for _ in 0..250 {
         if !cached(&orchestrator) {
             corrected = true;
             break;
