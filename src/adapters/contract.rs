@@ -128,6 +128,7 @@ pub async fn orchestrator_contract<O: DesktopOrchestrator + ApplicationRuntime +
         app: app(),
         env: vec![("APP".into(), "/usr/bin/xterm".into())],
         engine: Engine::EphemeralContainer,
+        posix: spec("fry").posix,
     };
     let launched = orchestrator.launch_application(&found, &spec_app).await.unwrap();
     assert_eq!(launched.container_id, "fry-xterm-00001");

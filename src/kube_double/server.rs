@@ -75,15 +75,8 @@ pub fn start(settings: DoubleSettings, listener: TcpListener) -> std::io::Result
         .map(
             move |namespace: String, pod: String, query: String, headers: HeaderMap, ws: warp::ws::Ws| {
                 let cluster = exec_cluster.clone();
-                if let Some(token) = &cluster.settings.token {
-                    let presented = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-                    if presented != Some(format!("Bearer {token}").as_str()) {
-                        return failure(ApiStatus {
-                            code: 401,
-                            reason: "Unauthorized",
-                            message: "Unauthorized".into(),
-                        });
-                    }
+                if let Some(refused) = unauthorized(&cluster, &headers) {
+                    return refused;
                 }
                 let params: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
                 let request = super::exec::ExecRequest {
@@ -131,6 +124,19 @@ pub fn json_response(status: u16, value: &Value) -> Response {
 
 fn failure(status: ApiStatus) -> Response {
     json_response(status.code, &status.to_json())
+}
+
+/// The 401 answer when a token is required and the request does not carry it.
+fn unauthorized(cluster: &Cluster, headers: &HeaderMap) -> Option<Response> {
+    let token = cluster.settings.token.as_ref()?;
+    let presented = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    (presented != Some(format!("Bearer {token}").as_str())).then(|| {
+        failure(ApiStatus {
+            code: 401,
+            reason: "Unauthorized",
+            message: "Unauthorized".into(),
+        })
+    })
 }
 
 fn status_reason(code: u16) -> &'static str {
@@ -182,15 +188,8 @@ async fn handle(
     headers: &HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Some(token) = &cluster.settings.token {
-        let presented = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-        if presented != Some(format!("Bearer {token}").as_str()) {
-            return failure(ApiStatus {
-                code: 401,
-                reason: "Unauthorized",
-                message: "Unauthorized".into(),
-            });
-        }
+    if let Some(refused) = unauthorized(&cluster, headers) {
+        return refused;
     }
     match path.trim_end_matches('/') {
         "/version" => {

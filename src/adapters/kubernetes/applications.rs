@@ -8,12 +8,10 @@ use super::errors::from_kube;
 use super::pod::GRAPHICAL;
 use super::template::security_context;
 use crate::domain::apps::{AppLaunchSpec, AppRef, Engine, LaunchedApp, RunningApp};
-use crate::domain::auth::posix_account_from_secret;
 use crate::domain::desktop::{Desktop, DesktopOwner};
 use crate::ports::orchestrator::{ApplicationRuntime, OrchestratorError};
-use crate::ports::user_secrets::UserSecretStore;
 use async_trait::async_trait;
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Pod, PodSpec};
 use kube::api::{DeleteParams, ListParams, LogParams, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -49,24 +47,14 @@ impl KubernetesOrchestrator {
             .collect()
     }
 
-    async fn home_of(&self, owner: &DesktopOwner) -> Result<crate::domain::desktop::PosixAccount, OrchestratorError> {
-        posix_of(self, owner).await
-    }
-}
-
-/// The POSIX account recorded in the user's secret (balloon defaults when absent).
-pub(super) async fn posix_of(
-    orchestrator: &KubernetesOrchestrator,
-    owner: &DesktopOwner,
-) -> Result<crate::domain::desktop::PosixAccount, OrchestratorError> {
-    {
-        let defaults = &orchestrator.settings.pod.posix_defaults;
-        let data = orchestrator
-            .read_user_secret(owner, "posixaccount")
-            .await?
-            .map(|s| s.data)
-            .unwrap_or_default();
-        Ok(posix_account_from_secret(&data, defaults))
+    /// The spec of pod `podname` and whether it has a container or ephemeral container
+    /// named `container`.
+    async fn pod_spec(&self, podname: &str, container: &str) -> Result<(PodSpec, bool), OrchestratorError> {
+        let pod = self.pods().get(podname).await.map_err(|e| from_kube(e, podname))?;
+        let spec = pod.spec.unwrap_or_default();
+        let known = spec.containers.iter().any(|c| c.name == container)
+            || spec.ephemeral_containers.iter().flatten().any(|c| c.name == container);
+        Ok((spec, known))
     }
 }
 
@@ -77,10 +65,10 @@ impl ApplicationRuntime for KubernetesOrchestrator {
         desktop: &Desktop,
         spec: &AppLaunchSpec,
     ) -> Result<LaunchedApp, OrchestratorError> {
-        let posix = self.home_of(&desktop.owner).await?;
+        let posix = &spec.posix;
         let engine_key = spec.engine.as_str();
         let engine = self.settings.pod.entry(engine_key).cloned().unwrap_or_default();
-        let mut context = security_context(engine.get("securityContext"), &posix).unwrap_or_else(|| json!({}));
+        let mut context = security_context(engine.get("securityContext"), posix).unwrap_or_else(|| json!({}));
         if let (Some(target), Some(extra)) = (context.as_object_mut(), spec.app.securitycontext.as_object()) {
             target.extend(extra.clone());
         }
@@ -91,7 +79,7 @@ impl ApplicationRuntime for KubernetesOrchestrator {
         let mut mounts: Vec<Value> = defaults.iter().map(|(_, mount)| mount.clone()).collect();
         mounts.push(json!({"name": "home", "mountPath": posix.home_directory}));
         let mut pod_volumes: Vec<Value> = defaults.into_iter().map(|(volume, _)| volume).collect();
-        pod_volumes.push(super::pod::home_volume(&self.settings.pod, &desktop.owner, &posix));
+        pod_volumes.push(super::pod::home_volume(&self.settings.pod, &desktop.owner, posix));
         if spec.engine == Engine::PodApplication {
             pod_volumes.push(account);
             mounts.push(account_mount);
@@ -225,18 +213,7 @@ impl ApplicationRuntime for KubernetesOrchestrator {
 
     async fn application_logs(&self, _desktop: &Desktop, app: &AppRef) -> Result<String, OrchestratorError> {
         // The API server answers 400 for an unknown container; the port promises NotFound.
-        let pod = self
-            .pods()
-            .get(&app.podname)
-            .await
-            .map_err(|e| from_kube(e, &app.podname))?;
-        let spec = pod.spec.unwrap_or_default();
-        let known = spec.containers.iter().any(|c| c.name == app.containerid)
-            || spec
-                .ephemeral_containers
-                .iter()
-                .flatten()
-                .any(|c| c.name == app.containerid);
+        let (_, known) = self.pod_spec(&app.podname, &app.containerid).await?;
         if !known {
             return Err(OrchestratorError::NotFound(app.containerid.clone()));
         }
@@ -255,12 +232,7 @@ impl ApplicationRuntime for KubernetesOrchestrator {
         _desktop: &Desktop,
         app: &AppRef,
     ) -> Result<BTreeMap<String, Option<String>>, OrchestratorError> {
-        let pod = self
-            .pods()
-            .get(&app.podname)
-            .await
-            .map_err(|e| from_kube(e, &app.podname))?;
-        let spec = pod.spec.unwrap_or_default();
+        let (spec, _) = self.pod_spec(&app.podname, &app.containerid).await?;
         let env = spec
             .ephemeral_containers
             .unwrap_or_default()

@@ -6,8 +6,10 @@ use super::KubernetesOrchestrator;
 use super::errors::from_kube;
 use super::names::selector_value;
 use super::template::render_json;
+use crate::domain::auth::posix_account_from_secret;
 use crate::domain::desktop::{DesktopOwner, DesktopSpec};
 use crate::ports::orchestrator::{OrchestratorError, ProgressSink};
+use crate::ports::user_secrets::UserSecretStore;
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 use kube::api::{Api, DeleteParams, PostParams, WatchEvent, WatchParams};
@@ -128,5 +130,21 @@ impl KubernetesOrchestrator {
             Ok(_) | Err(kube::Error::Api(_)) => Ok(()),
             Err(error) => Err(from_kube(error, &name)),
         }
+    }
+}
+
+/// The POSIX account recorded in the user's secret (balloon defaults when absent).
+pub(super) async fn posix_of(
+    orchestrator: &KubernetesOrchestrator,
+    owner: &DesktopOwner,
+) -> Result<crate::domain::desktop::PosixAccount, OrchestratorError> {
+    {
+        let defaults = &orchestrator.settings.pod.posix_defaults;
+        let data = orchestrator
+            .read_user_secret(owner, "posixaccount")
+            .await?
+            .map(|s| s.data)
+            .unwrap_or_default();
+        Ok(posix_account_from_secret(&data, defaults))
     }
 }

@@ -210,7 +210,7 @@ impl DesktopOrchestrator for KubernetesOrchestrator {
                 let configmaps: Api<ConfigMap> = Api::namespaced(self.client.clone(), &self.settings.namespace);
                 self.delete_owned(configmaps, &owner).await?;
                 if self.settings.pod.remove_home_claim && self.settings.pod.home_claim_template().is_some() {
-                    let posix = super::applications::posix_of(self, &desktop.owner).await?;
+                    let posix = super::claims::posix_of(self, &desktop.owner).await?;
                     self.remove_home_claim(&desktop.owner, &posix).await?;
                 }
                 Ok(())

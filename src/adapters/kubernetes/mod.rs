@@ -61,11 +61,6 @@ impl KubernetesOrchestrator {
         self
     }
 
-    /// The client, for other adapters of the same cluster (leases).
-    pub fn client(&self) -> &Client {
-        &self.client
-    }
-
     /// Connects with the in-cluster configuration, else `KUBECONFIG` / `~/.kube/config`.
     ///
     /// # Errors

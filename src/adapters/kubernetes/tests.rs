@@ -536,8 +536,6 @@ async fn a_claim_that_never_binds_is_reported_and_the_desktop_still_starts() {
 
 #[tokio::test]
 async fn an_application_launch_patches_the_ephemeral_containers_subresource() {
-    let posix = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "auth-posixaccount-fry"},
-        "data": {"uid": "ZnJ5", "uidNumber": "MTAwMw==", "gidNumber": "MTAwMg==", "homeDirectory": "L2hvbWUvZnJ5"}});
     let mut running = pod("fry-1f2e3", "Running");
     running["spec"]["ephemeralContainers"] = json!([{"name": "fry-xterm-00001", "image": "abcdesktopio/xterm.d:3.0"}]);
     running["status"]["ephemeralContainerStatuses"] = json!([{"name": "fry-xterm-00001", "image": "i", "imageID": "", "ready": false, "restartCount": 0, "state": {"waiting": {"reason": "ContainerCreating"}}}]);
@@ -557,12 +555,7 @@ async fn an_application_launch_patches_the_ephemeral_containers_subresource() {
         );
     });
     let (orchestrator, verifier) = scripted_with_bodies(vec![
-        (
-            "GET",
-            "/api/v1/namespaces/abcdesktop/secrets/auth-posixaccount-fry",
-            posix,
-            None,
-        ),
+        // The POSIX account comes with the spec: no secret read on the launch path.
         (
             "PATCH",
             "/api/v1/namespaces/abcdesktop/pods/fry-1f2e3/ephemeralcontainers?",
@@ -579,6 +572,7 @@ async fn an_application_launch_patches_the_ephemeral_containers_subresource() {
         app: crate::domain::apps::App::from_image(&image, "abcdesktop").unwrap(),
         env: vec![("DISPLAY".into(), ":0.0".into())],
         engine: crate::domain::apps::Engine::EphemeralContainer,
+        posix: fry_spec().posix,
     };
     use crate::ports::ApplicationRuntime;
     let work = orchestrator.launch_application(&desktop, &spec);
@@ -640,6 +634,7 @@ async fn application_pods_declare_what_they_mount_and_stop_by_deletion() {
         app,
         env: vec![],
         engine: crate::domain::apps::Engine::PodApplication,
+        posix: fry_spec().posix,
     };
     let launched = orchestrator
         .launch_application(&desktop, &launch)

@@ -69,6 +69,12 @@ impl ApplicationService {
         set("ABCDESKTOP_EXECUTE_RUNTIME", engine.as_str().to_owned());
         let suffix: String = self.random.hex(3).chars().take(5).collect();
         let name = dns_name(&format!("{}-{}-{suffix}", identity.name, app.name));
-        Ok(AppLaunchSpec { name, app, env, engine })
+        Ok(AppLaunchSpec {
+            name,
+            app,
+            env,
+            engine,
+            posix,
+        })
     }
 }

@@ -1,6 +1,7 @@
 //! What the domain asks of, and gets back from, the application runtime.
 
 use super::app::{App, Engine};
+use crate::domain::desktop::PosixAccount;
 use serde::Serialize;
 
 /// Everything needed to start one application.
@@ -14,6 +15,8 @@ pub struct AppLaunchSpec {
     pub env: Vec<(String, String)>,
     /// Engine.
     pub engine: Engine,
+    /// The POSIX account it runs as (resolved once, by the domain).
+    pub posix: PosixAccount,
 }
 
 /// Addresses one application: the pod it lives in and its container.
