@@ -1,0 +1,71 @@
+//! The desktop pod built from the shipped config, against a checked-in manifest.
+
+use super::*;
+use serde_json::{Value, json};
+
+#[test]
+fn the_desktop_pod_matches_the_golden_manifest() {
+    let manifest = desktop_pod(&shipped_settings("abcdesktop").pod, &fry_spec(), "abcdesktop");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/desktop-pod-fry.json");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(path, serde_json::to_string_pretty(&manifest).unwrap() + "\n").unwrap();
+    }
+    let golden: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(
+        manifest, golden,
+        "regenerate with UPDATE_GOLDEN=1 after checking the difference"
+    );
+    let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(manifest).expect("a valid Pod");
+    let names: Vec<String> = pod.spec.unwrap().containers.iter().map(|c| c.name.clone()).collect();
+    assert_eq!(
+        names,
+        ["x-graphical", "s-sound", "f-filer"],
+        "printer is disabled in the config"
+    );
+}
+
+#[test]
+fn the_golden_manifest_carries_labels_env_order_and_security() {
+    let manifest = desktop_pod(&shipped_settings("abcdesktop").pod, &fry_spec(), "abcdesktop");
+    let labels = &manifest["metadata"]["labels"];
+    assert_eq!(labels["type"], "x11server");
+    assert_eq!(labels["access_userid"], "fry");
+    assert_eq!(labels["access_username"], "philip_j._fry");
+    assert_eq!(labels["ship-crew"], "true");
+    assert_eq!(labels["service_graphical"], "6081");
+    assert_eq!(labels["service_spawner"], "29786");
+    assert!(labels.get("service_printer").is_none());
+    let graphical = &manifest["spec"]["containers"][0];
+    let env: Vec<&str> = graphical["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(env[0], "LANG", "the domain's environment comes first, in order");
+    assert_eq!(
+        &env[env.len() - 4..],
+        ["NODE_NAME", "POD_NAME", "POD_NAMESPACE", "POD_IP"],
+        "downward API last"
+    );
+    assert_eq!(graphical["securityContext"]["runAsUser"], 1003);
+    assert_eq!(graphical["securityContext"]["supplementalGroups"], json!([1002]));
+    assert_eq!(
+        graphical["resources"]["limits"]["cpu"], "4000m",
+        "the default execute class"
+    );
+    assert_eq!(
+        manifest["spec"]["initContainers"][0]["command"][2],
+        "chmod 750 ~ && chown 1003:1002 ~"
+    );
+    let mounts: Vec<&str> = graphical["volumeMounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        mounts.contains(&"home") && mounts.contains(&"vnc") && mounts.contains(&"extrausers"),
+        "{mounts:?}"
+    );
+}

@@ -1,0 +1,87 @@
+//! Tests of the Kubernetes adapter: the golden manifest, scripted-verifier tests of the
+//! exact API calls, and behaviour against the API double.
+
+mod double;
+mod golden;
+mod replicas;
+mod verifier;
+
+use super::*;
+use crate::adapters::contract;
+use crate::domain::desktop::{DesktopOwner, DesktopSpec, PosixAccount};
+use crate::kube_double::{self, DoubleSettings};
+use std::time::Duration;
+
+/// The pod settings of the shipped Kubernetes example config.
+pub(super) fn shipped_settings(namespace: &str) -> KubernetesSettings {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/kubernetes.toml")).unwrap();
+    let config = crate::config::load_str(&text, "kubernetes.toml", Vec::new())
+        .unwrap()
+        .config;
+    KubernetesSettings {
+        namespace: namespace.into(),
+        create_pod_timeout: Duration::from_secs(10),
+        ..crate::app::kubernetes_settings(&config)
+    }
+}
+
+pub(super) fn fry_spec() -> DesktopSpec {
+    let mut spec = contract::spec("fry");
+    spec.owner = DesktopOwner {
+        name: "Philip J. Fry".into(),
+        ..spec.owner
+    };
+    spec.name = "fry-1f2e3".into();
+    spec.labels.insert("ship-crew".into(), "true".into());
+    spec.posix = PosixAccount {
+        uid: "fry".into(),
+        gid: "ship_crew".into(),
+        uid_number: 1003,
+        gid_number: 1002,
+        home_directory: "/home/fry".into(),
+        login_shell: "/bin/bash".into(),
+        gecos: "Philip J. Fry".into(),
+    };
+    spec
+}
+
+pub(super) async fn against_double(settings: DoubleSettings) -> (KubernetesOrchestrator, kube_double::DoubleServer) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let double = kube_double::start(settings, listener).unwrap();
+    let kubeconfig = kube::config::Kubeconfig::from_yaml(&double.kubeconfig("abcdesktop")).unwrap();
+    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+        .await
+        .unwrap();
+    let client = kube::Client::try_from(config).unwrap();
+    (
+        KubernetesOrchestrator::new(client, shipped_settings("abcdesktop")),
+        double,
+    )
+}
+
+pub(super) fn contract_localaccount() -> crate::domain::desktop::UserSecret {
+    crate::domain::desktop::UserSecret {
+        kind: "localaccount".into(),
+        data: [("uid".to_owned(), "fry".to_owned())].into(),
+    }
+}
+
+pub(super) async fn client_for(double: &kube_double::DoubleServer) -> kube::Client {
+    let kubeconfig = kube::config::Kubeconfig::from_yaml(&double.kubeconfig("abcdesktop")).unwrap();
+    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+        .await
+        .unwrap();
+    kube::Client::try_from(config).unwrap()
+}
+
+/// Polls `check` every 20 ms for up to `seconds`; returns whether it became true.
+pub(super) async fn within<F: std::future::Future<Output = bool>>(seconds: u64, mut check: impl FnMut() -> F) -> bool {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds);
+    while tokio::time::Instant::now() < deadline {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    false
+}
