@@ -1,7 +1,7 @@
 //! The `deskplane` binary: `config check` and `serve` with a graceful stop.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::io::{BufRead, BufReader, Lines};
+use std::process::{Child, ChildStderr, Command, Stdio};
 use std::time::Duration;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_deskplane");
@@ -55,16 +55,7 @@ fn serve_starts_answers_and_stops_on_sigterm() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let address = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|line| {
-            line.split("address=")
-                .nth(1)
-                .map(|rest| rest.split_whitespace().next().unwrap_or_default().to_owned())
-        })
-        .expect("the server logs its address");
+    let (address, _stderr) = logged_address(&mut child);
     let body = http_get(&address, "/API/healthz");
     assert!(body.starts_with("HTTP/1.1 200") && body.ends_with("OK"), "{body}");
     assert!(
@@ -80,16 +71,10 @@ fn serve_starts_answers_and_stops_on_sigterm() {
 }
 
 fn http_get(address: &str, path: &str) -> String {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(address).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    exchange(
+        address,
+        &format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"),
     )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    answer
 }
 
 fn wait_with_timeout(child: &mut std::process::Child, timeout: Duration) -> Option<std::process::ExitStatus> {
@@ -121,16 +106,7 @@ fn the_readme_recipe_runs_deskplane_against_the_double() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut double_lines = BufReader::new(double.stderr.take().unwrap()).lines();
-    let double_address = double_lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|line| {
-            line.split("address=")
-                .nth(1)
-                .map(|rest| rest.trim_end_matches(')').to_owned())
-        })
-        .expect("the double logs its address");
+    let (double_address, _double_stderr) = logged_address(&mut double);
     // The second half of the recipe, for a cluster: no kubernetes.kubeconfig in the
     // config, so the client comes from KUBECONFIG.
     let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/kubernetes.toml")).unwrap();
@@ -151,16 +127,7 @@ fn the_readme_recipe_runs_deskplane_against_the_double() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(deskplane.stderr.take().unwrap()).lines();
-    let address = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|line| {
-            line.split("address=")
-                .nth(1)
-                .map(|rest| rest.split_whitespace().next().unwrap_or_default().to_owned())
-        })
-        .expect("deskplane logs its address");
+    let (address, _stderr) = logged_address(&mut deskplane);
     let login = http_post(
         &address,
         "/API/auth/auth",
@@ -192,31 +159,52 @@ fn the_readme_recipe_runs_deskplane_against_the_double() {
 }
 
 fn http_post(address: &str, path: &str, body: &str, token: Option<&str>) -> String {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(address).unwrap();
     let auth = token
         .map(|t| format!("ABCAuthorization: Bearer {t}\r\n"))
         .unwrap_or_default();
-    write!(
-        stream,
-        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{auth}Connection: close\r\n\r\n{body}",
-        body.len()
+    exchange(
+        address,
+        &format!(
+            "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{auth}Connection: close\r\n\r\n{body}",
+            body.len()
+        ),
     )
-    .unwrap();
+}
+
+fn http_get_auth(address: &str, path: &str, token: &str) -> String {
+    exchange(
+        address,
+        &format!(
+            "GET {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+        ),
+    )
+}
+
+/// Writes one raw HTTP/1.1 request and reads the answer to the end (`Connection: close`).
+fn exchange(address: &str, request: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
     answer
 }
 
-fn http_get_auth(address: &str, path: &str, token: &str) -> String {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(address).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    answer
+/// Reads the child's stderr until its `address=` log line; hands back the reader too,
+/// because dropping it would close the pipe under a server that still logs.
+fn logged_address(child: &mut Child) -> (String, Lines<BufReader<ChildStderr>>) {
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let address = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.split("address=").nth(1).map(|rest| {
+                rest.split(|c: char| c.is_whitespace() || c == ')')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+        })
+        .expect("the process logs its listening address");
+    (address, lines)
 }
