@@ -154,24 +154,14 @@ pub fn posix_account_from_secret(data: &BTreeMap<String, String>, defaults: &Pos
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testkit::posix_defaults;
     use serde_json::json;
-
-    fn defaults() -> PosixDefaults {
-        PosixDefaults {
-            username: "balloon".into(),
-            groupname: "balloon".into(),
-            uid_number: 4096,
-            gid_number: 4096,
-            home_root: "/home".into(),
-            shell: "/bin/bash".into(),
-        }
-    }
 
     #[test]
     fn directory_posix_accounts_win_over_the_balloon() {
         let user = json!({"userid": "fry", "name": "Philip J. Fry",
             "posix": {"uid": "fry", "uidNumber": "1003", "gidNumber": 1001, "homeDirectory": "/home/fry", "loginShell": "/bin/zsh"}});
-        let posix = posix_account_from(user.as_object().unwrap(), &defaults());
+        let posix = posix_account_from(user.as_object().unwrap(), &posix_defaults());
         assert_eq!(
             (posix.uid.as_str(), posix.uid_number, posix.gid_number),
             ("fry", 1003, 1001)
@@ -191,14 +181,14 @@ mod tests {
             secrets[1].data["passwd"],
             "fry:x:1003:1001:Philip J. Fry:/home/fry:/bin/zsh\n"
         );
-        let back = posix_account_from_secret(&secrets[2].data, &defaults());
+        let back = posix_account_from_secret(&secrets[2].data, &posix_defaults());
         assert_eq!(back, posix);
     }
 
     #[test]
     fn users_without_posix_get_the_balloon_numbers() {
         let user = json!({"userid": "5f0c…-uuid", "name": "Anonymous"});
-        let posix = posix_account_from(user.as_object().unwrap(), &defaults());
+        let posix = posix_account_from(user.as_object().unwrap(), &posix_defaults());
         assert_eq!((posix.uid_number, posix.gid_number), (4096, 4096));
         assert_eq!(posix.home_directory, format!("/home/{}", posix.uid));
         let secrets = user_secrets(user.as_object().unwrap(), &posix, None);
