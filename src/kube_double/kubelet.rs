@@ -230,7 +230,9 @@ pub fn start_pod(cluster: Arc<Cluster>, namespace: String, name: String) {
                 path.clone(),
             );
             report.event("Normal", "Started", format!("Started container {container}"), path);
-            cluster.log(&namespace, &name, container, format!("{container}: started {image}"));
+            cluster
+                .runtime
+                .log(&namespace, &name, container, format!("{container}: started {image}"));
         }
         tokio::time::sleep(settings.start_delay).await;
         let statuses: Vec<Value> = containers(&pod, "containers")
@@ -238,7 +240,7 @@ pub fn start_pod(cluster: Arc<Cluster>, namespace: String, name: String) {
             .enumerate()
             .map(|(i, (n, image))| running(n, image, i + 1))
             .collect();
-        let ip = cluster.next_pod_ip();
+        let ip = cluster.runtime.next_pod_ip();
         let status = json!({"status": {"phase": "Running", "podIP": ip, "podIPs": [{"ip": ip}], "hostIP": "192.168.49.2",
             "containerStatuses": statuses,
             "conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Initialized", "status": "True"},
@@ -279,7 +281,9 @@ pub fn start_ephemeral(cluster: Arc<Cluster>, namespace: String, name: String, a
                     path.clone(),
                 );
                 report.event("Normal", "Started", format!("Started container {container}"), path);
-                cluster.log(&namespace, &name, &container, format!("{container}: started {image}"));
+                cluster
+                    .runtime
+                    .log(&namespace, &name, &container, format!("{container}: started {image}"));
                 statuses.push(running(&container, &image, statuses.len() + 100));
             }
         }

@@ -8,6 +8,7 @@ mod exec;
 mod kubelet;
 mod patch;
 mod resources;
+mod runtime;
 mod selectors;
 mod server;
 mod status;

@@ -239,7 +239,10 @@ async fn handle(
             tokio::time::sleep(latency.delay).await;
         }
     }
-    if let Some(code) = cluster.fault_for(verb, target.resource.plural) {
+    if let Some(code) = cluster
+        .runtime
+        .fault_for(&cluster.settings.faults, verb, target.resource.plural)
+    {
         return failure(ApiStatus {
             code,
             reason: status_reason(code),

@@ -4,6 +4,7 @@ use super::DoubleSettings;
 use super::kubelet;
 use super::patch;
 use super::resources::Resource;
+use super::runtime::Runtime;
 use super::selectors::{Selector, field, label};
 pub use super::status::ApiStatus;
 use serde_json::{Value, json};
@@ -33,9 +34,6 @@ struct State {
     objects: BTreeMap<Key, Value>,
     revision: u64,
     history: VecDeque<Change>,
-    next_ip: u32,
-    logs: BTreeMap<(String, String, String), Vec<String>>,
-    fault_uses: BTreeMap<usize, u32>,
 }
 
 /// The cluster.
@@ -43,6 +41,8 @@ pub struct Cluster {
     state: Mutex<State>,
     changes: broadcast::Sender<Change>,
     gone: std::sync::atomic::AtomicU64,
+    /// Pod addresses, container logs and fault counts.
+    pub runtime: Runtime,
     /// Behaviour.
     pub settings: DoubleSettings,
 }
@@ -63,6 +63,7 @@ impl Cluster {
             state: Mutex::new(State::default()),
             changes,
             gone: Default::default(),
+            runtime: Runtime::default(),
             settings,
         });
         for namespace in cluster.settings.namespaces.clone() {
@@ -352,48 +353,6 @@ impl Cluster {
             .objects
             .remove(&(resource.plural, namespace.map(str::to_owned), name.to_owned()))
             .is_some()
-    }
-
-    /// Hands out the next pod address (10.42.0.0/16).
-    pub fn next_pod_ip(&self) -> String {
-        let mut state = self.lock();
-        state.next_ip += 1;
-        let n = state.next_ip;
-        format!("10.42.{}.{}", (n / 250) % 250, n % 250 + 2)
-    }
-
-    /// Appends a log line of a container.
-    pub fn log(&self, namespace: &str, pod: &str, container: &str, line: String) {
-        self.lock()
-            .logs
-            .entry((namespace.into(), pod.into(), container.into()))
-            .or_default()
-            .push(line);
-    }
-
-    /// The log of a container, `None` when it never ran.
-    pub fn logs(&self, namespace: &str, pod: &str, container: &str) -> Option<String> {
-        self.lock()
-            .logs
-            .get(&(namespace.into(), pod.into(), container.into()))
-            .map(|lines| lines.join("\n") + "\n")
-    }
-
-    /// The injected failure for this request, if any (counting its uses).
-    pub fn fault_for(&self, verb: &str, resource: &str) -> Option<u16> {
-        let mut state = self.lock();
-        let (index, fault) = self
-            .settings
-            .faults
-            .iter()
-            .enumerate()
-            .find(|(_, f)| (f.verb == "*" || f.verb == verb) && (f.resource == "*" || f.resource == resource))?;
-        let used = state.fault_uses.entry(index).or_default();
-        if fault.times.is_some_and(|times| *used >= times) {
-            return None;
-        }
-        *used += 1;
-        Some(fault.status)
     }
 }
 

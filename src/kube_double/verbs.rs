@@ -98,6 +98,7 @@ pub fn respond(
                 })
                 .unwrap_or_default();
             let text = cluster
+                .runtime
                 .logs(namespace.unwrap_or_default(), name, &container)
                 .ok_or_else(|| ApiStatus {
                     code: 400,
