@@ -29,6 +29,11 @@ impl ProgressSink for RecordedProgress {
     }
 }
 
+/// A fresh progress recorder, shared the way the domain hands it to an orchestrator.
+pub fn progress() -> Arc<RecordedProgress> {
+    Arc::new(RecordedProgress::default())
+}
+
 /// An owner for contract tests.
 pub fn owner(userid: &str) -> DesktopOwner {
     DesktopOwner {
@@ -87,9 +92,9 @@ pub async fn orchestrator_contract<O: DesktopOrchestrator + ApplicationRuntime +
     );
     assert!(orchestrator.find_desktop(&fry).await.unwrap().is_none());
 
-    let progress = Arc::new(RecordedProgress::default());
+    let recorded = progress();
     let created = orchestrator
-        .create_desktop(&spec("fry"), progress.clone())
+        .create_desktop(&spec("fry"), recorded.clone())
         .await
         .unwrap();
     assert_eq!(created.phase, DesktopPhase::Running);
@@ -101,11 +106,8 @@ pub async fn orchestrator_contract<O: DesktopOrchestrator + ApplicationRuntime +
         created.vnc_password.as_ref().map(Secret::expose),
         Some("vncpassword0001")
     );
-    assert!(!progress.0.lock().unwrap().is_empty(), "progress is published");
-    let again = orchestrator
-        .create_desktop(&spec("fry"), Arc::new(RecordedProgress::default()))
-        .await
-        .unwrap();
+    assert!(!recorded.0.lock().unwrap().is_empty(), "progress is published");
+    let again = orchestrator.create_desktop(&spec("fry"), progress()).await.unwrap();
     assert_eq!(again.name, created.name, "create is idempotent on the name");
     assert_eq!(orchestrator.list_desktops().await.unwrap().len(), 1);
     let types = orchestrator.list_user_secret_types(&fry).await.unwrap();

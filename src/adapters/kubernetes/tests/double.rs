@@ -28,7 +28,7 @@ async fn a_never_pulling_image_fails_fast_with_a_clear_message() {
         .unwrap();
     let started = std::time::Instant::now();
     let error = orchestrator
-        .create_desktop(&spec, std::sync::Arc::new(contract::RecordedProgress::default()))
+        .create_desktop(&spec, contract::progress())
         .await
         .unwrap_err();
     assert!(
@@ -48,7 +48,7 @@ async fn an_unschedulable_desktop_fails_fast() {
         .await
         .unwrap();
     let error = orchestrator
-        .create_desktop(&fry_spec(), std::sync::Arc::new(contract::RecordedProgress::default()))
+        .create_desktop(&fry_spec(), contract::progress())
         .await
         .unwrap_err();
     assert!(error.to_string().contains("can not be scheduled"), "{error}");
@@ -59,7 +59,7 @@ async fn a_desktop_waits_for_its_secrets_and_then_starts() {
     let (orchestrator, _double) = against_double(DoubleSettings::default()).await;
     let spec = fry_spec();
     let owner = spec.owner.clone();
-    let progress = std::sync::Arc::new(contract::RecordedProgress::default());
+    let progress = contract::progress();
     let creating = orchestrator.create_desktop(&spec, progress.clone());
     let late_secret = async {
         tokio::time::sleep(Duration::from_millis(300)).await;
@@ -87,7 +87,7 @@ async fn desktops_report_readiness_and_connections_through_exec() {
         .prepare_user_resources(&spec.owner, &[contract_localaccount()])
         .await
         .unwrap();
-    let progress = std::sync::Arc::new(contract::RecordedProgress::default());
+    let progress = contract::progress();
     let desktop = orchestrator.create_desktop(&spec, progress.clone()).await.unwrap();
     let messages = progress.0.lock().unwrap().join("\n");
     assert!(
@@ -120,7 +120,7 @@ async fn per_user_home_claims_are_created_bound_mounted_and_removed() {
         .prepare_user_resources(&spec.owner, &[contract_localaccount()])
         .await
         .unwrap();
-    let progress = std::sync::Arc::new(contract::RecordedProgress::default());
+    let progress = contract::progress();
     let desktop = orchestrator.create_desktop(&spec, progress.clone()).await.unwrap();
     let messages = progress.0.lock().unwrap().join("\n");
     assert!(
@@ -161,7 +161,7 @@ async fn a_claim_that_never_binds_is_reported_and_the_desktop_still_starts() {
         .prepare_user_resources(&spec.owner, &[contract_localaccount()])
         .await
         .unwrap();
-    let progress = std::sync::Arc::new(contract::RecordedProgress::default());
+    let progress = contract::progress();
     orchestrator.create_desktop(&spec, progress.clone()).await.unwrap();
     let messages = progress.0.lock().unwrap().join("\n");
     assert!(
@@ -179,10 +179,7 @@ async fn application_pods_declare_what_they_mount_and_stop_by_deletion() {
         .prepare_user_resources(&spec.owner, &[contract_localaccount()])
         .await
         .unwrap();
-    let desktop = orchestrator
-        .create_desktop(&spec, std::sync::Arc::new(contract::RecordedProgress::default()))
-        .await
-        .unwrap();
+    let desktop = orchestrator.create_desktop(&spec, contract::progress()).await.unwrap();
     let image = json!({"RepoTags": ["abcdesktopio/2048.d:3.0"], "Id": "sha256:2",
         "Config": {"Labels": {"oc.launch": "2048", "oc.name": "2048", "oc.icon": "2048.svg", "oc.containerengine": "pod_application"}}});
     let app = crate::domain::apps::App::from_image(&image, "abcdesktop").unwrap();
@@ -248,10 +245,7 @@ async fn users_whose_ids_are_not_label_values_keep_their_desktops_apart() {
             .prepare_user_resources(&spec.owner, &[contract_localaccount()])
             .await
             .unwrap();
-        orchestrator
-            .create_desktop(spec, std::sync::Arc::new(contract::RecordedProgress::default()))
-            .await
-            .unwrap();
+        orchestrator.create_desktop(spec, contract::progress()).await.unwrap();
     }
     assert_eq!(
         orchestrator.find_desktop(&first.owner).await.unwrap().unwrap().name,

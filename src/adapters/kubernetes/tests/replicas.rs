@@ -58,7 +58,7 @@ async fn the_watcher_recovers_from_410_gone_and_keeps_its_cache() {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     orchestrator
-        .create_desktop(&fry_spec(), std::sync::Arc::new(contract::RecordedProgress::default()))
+        .create_desktop(&fry_spec(), contract::progress())
         .await
         .unwrap();
     let seen = within(5, || async {
@@ -127,10 +127,7 @@ async fn the_periodic_resync_corrects_a_lost_event() {
         .prepare_user_resources(&spec.owner, &[contract_localaccount()])
         .await
         .unwrap();
-    orchestrator
-        .create_desktop(&spec, std::sync::Arc::new(contract::RecordedProgress::default()))
-        .await
-        .unwrap();
+    orchestrator.create_desktop(&spec, contract::progress()).await.unwrap();
     let cached = |orchestrator: &KubernetesOrchestrator| {
         orchestrator
             .watcher

@@ -240,7 +240,7 @@ async fn a_launch_creates_the_pod_then_its_vnc_secret_then_watches_pod_and_event
         .unwrap()
         .remove("waitportbin");
     let spec = fry_spec();
-    let work = orchestrator.create_desktop(&spec, std::sync::Arc::new(contract::RecordedProgress::default()));
+    let work = orchestrator.create_desktop(&spec, contract::progress());
     let desktop = tokio::time::timeout(Duration::from_secs(5), work)
         .await
         .expect("no missing call")

@@ -10,7 +10,7 @@ async fn the_simulation_honours_the_orchestrator_contract() {
 #[tokio::test]
 async fn desktops_get_distinct_addresses() {
     let orchestrator = MemoryOrchestrator::new(SimulationSettings::default());
-    let sink = std::sync::Arc::new(contract::RecordedProgress::default());
+    let sink = contract::progress();
     let fry = orchestrator
         .create_desktop(&contract::spec("fry"), sink.clone())
         .await
