@@ -6,6 +6,7 @@ use crate::domain::desktop::{
     DesktopCookies, DesktopOwner, DesktopPhase, DesktopSpec, PosixAccount, RemovalScope, UserSecret,
 };
 use crate::domain::identity::UserId;
+use crate::domain::owner_names::DesktopName;
 use crate::domain::secret::Secret;
 use crate::ports::ban_store::{BanCollection, BanStore};
 use crate::ports::cache::Cache;
@@ -47,7 +48,7 @@ pub fn owner(userid: &str) -> DesktopOwner {
 /// A desktop spec for contract tests.
 pub fn spec(userid: &str) -> DesktopSpec {
     DesktopSpec {
-        name: format!("{userid}-12345"),
+        name: DesktopName::for_owner(&owner(userid), userid),
         owner: owner(userid),
         labels: BTreeMap::from([("shipcrew".to_owned(), "true".to_owned())]),
         env: vec![("LANG".into(), "C.UTF-8".into())],
@@ -211,6 +212,74 @@ pub async fn orchestrator_contract<O: DesktopOrchestrator + ApplicationRuntime +
         orchestrator.remove_desktop(&never, RemovalScope::PodOnly).await,
         Err(OrchestratorError::NotFound(_))
     ));
+}
+
+/// Two owners forced onto one desktop name (a clash no name function can rule out for a
+/// name taken by hand): neither can adopt, read or delete the other's desktop or secrets.
+/// Same user id under another provider is another owner too. Needs an empty backend.
+pub async fn owner_collision_contract<O: DesktopOrchestrator + UserSecretStore>(orchestrator: &O) {
+    let victim = spec("victim");
+    let account = vec![UserSecret {
+        kind: "localaccount".into(),
+        data: BTreeMap::from([("uid".to_owned(), "victim".to_owned())]),
+    }];
+    orchestrator
+        .prepare_user_resources(&victim.owner, &account)
+        .await
+        .unwrap();
+    let created = orchestrator.create_desktop(&victim, progress()).await.unwrap();
+    let mut intruder = spec("intruder");
+    intruder.name = victim.name.clone();
+    intruder.vnc_password = Secret::new("intruderpass001");
+    let mut namesake = spec("victim");
+    namesake.owner.provider = "corp".into();
+    namesake.vnc_password = Secret::new("namesakepass001");
+    for clash in [&intruder, &namesake] {
+        let outcome = orchestrator.create_desktop(clash, progress()).await;
+        assert!(
+            matches!(outcome, Err(OrchestratorError::OwnerMismatch(_))),
+            "a foreign desktop is never adopted: {outcome:?}"
+        );
+        assert!(
+            orchestrator.find_desktop(&clash.owner).await.unwrap().is_none(),
+            "nor found for the other owner"
+        );
+        assert!(
+            orchestrator
+                .read_user_secret(&clash.owner, "vnc")
+                .await
+                .unwrap()
+                .is_none(),
+            "nor its VNC secret"
+        );
+    }
+    let kept = orchestrator
+        .find_desktop(&victim.owner)
+        .await
+        .unwrap()
+        .expect("the owner keeps the desktop");
+    assert_eq!(kept.name, created.name);
+    assert_eq!(
+        kept.vnc_password.as_ref().map(Secret::expose),
+        Some("vncpassword0001"),
+        "with the owner's password, not overwritten"
+    );
+    let secrets = vec![UserSecret {
+        kind: "posixaccount".into(),
+        data: BTreeMap::from([("uidNumber".to_owned(), "1002".to_owned())]),
+    }];
+    orchestrator
+        .prepare_user_resources(&namesake.owner, &secrets)
+        .await
+        .unwrap();
+    assert!(
+        orchestrator
+            .read_user_secret(&victim.owner, "posixaccount")
+            .await
+            .unwrap()
+            .is_none(),
+        "the namesake's secrets are its own"
+    );
 }
 
 /// The cache contract: set/get, overwrite, delete, take, expiry.

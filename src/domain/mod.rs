@@ -12,6 +12,7 @@ pub mod history;
 pub mod identity;
 pub mod labels;
 pub mod naming;
+pub mod owner_names;
 pub mod profile;
 pub mod progress;
 pub mod request;

@@ -120,6 +120,14 @@ impl From<OrchestratorError> for ApiError {
     fn from(error: OrchestratorError) -> Self {
         match error {
             OrchestratorError::Unavailable(detail) => Self::unavailable(detail),
+            OrchestratorError::OwnerMismatch(name) => {
+                tracing::warn!(object = %name, "an object named for this user belongs to another user");
+                Self::Http(
+                    StatusCode::CONFLICT,
+                    "a resource of this user is held by another user".into(),
+                )
+            }
+            OrchestratorError::NotFound(what) => Self::not_found(format!("{what} not found")),
             other => Self::Internal(other.into()),
         }
     }

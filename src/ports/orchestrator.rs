@@ -23,6 +23,10 @@ pub enum OrchestratorError {
     /// the `e.` severity prefix when it comes from a start-up failure.
     #[error("{0}")]
     StartFailed(String),
+    /// The named object exists but belongs to another owner (provider + user id). Never
+    /// resolved by adopting, patching or deleting the object: the caller gets an error.
+    #[error("{0} belongs to another user")]
+    OwnerMismatch(String),
     /// The orchestrator refused the request (invalid spec, quota, policy).
     #[error("rejected: {0}")]
     Rejected(String),
@@ -46,15 +50,19 @@ pub trait ProgressSink: Send + Sync {
 #[async_trait]
 pub trait DesktopOrchestrator: Send + Sync {
     /// Finds the owner's live desktop (Running, Pending or Succeeded, not terminating) with
-    /// its VNC password, or `None`.
+    /// its VNC password, or `None`. Only a desktop whose stored owner (provider + user id,
+    /// not a selector value) is `owner` is returned.
     ///
     /// # Errors
     /// [`OrchestratorError::Unavailable`] when the API cannot be reached.
     async fn find_desktop(&self, owner: &DesktopOwner) -> Result<Option<Desktop>, OrchestratorError>;
     /// Creates the desktop described by `spec` and waits until it runs, publishing progress.
-    /// Idempotent on `spec.name`: if that desktop already exists it is adopted.
+    /// Idempotent on `spec.name` for its owner: if a desktop of that name already exists and
+    /// its stored owner is `spec.owner`, it is adopted (with its own VNC password).
     ///
     /// # Errors
+    /// [`OrchestratorError::OwnerMismatch`] when a desktop of that name belongs to another
+    /// owner: it is neither adopted nor deleted,
     /// [`OrchestratorError::StartFailed`] when it cannot start (image pull, scheduling,
     /// timeout), [`OrchestratorError::Rejected`] for an invalid spec,
     /// [`OrchestratorError::Unavailable`] when the API cannot be reached.

@@ -1,5 +1,7 @@
 //! Per-user secrets written at login and read back later (Kubernetes Secrets
-//! `auth-<kind>-<userid>` in production).
+//! `auth-<kind>-<user hint>-<owner digest>` in production, see
+//! [`crate::domain::owner_names::SecretName`]). Every secret records its exact owner and
+//! every read and write checks it.
 
 use crate::domain::desktop::{DesktopOwner, UserSecret};
 use crate::ports::orchestrator::OrchestratorError;
@@ -9,9 +11,11 @@ use async_trait::async_trait;
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait UserSecretStore: Send + Sync {
-    /// Creates or replaces the user's login secrets (`auth-<kind>-<userid>`).
+    /// Creates or replaces the user's login secrets. An existing secret is only updated
+    /// when its stored owner is `owner`.
     ///
     /// # Errors
+    /// [`OrchestratorError::OwnerMismatch`] when a secret of that name belongs to another owner,
     /// [`OrchestratorError::Unavailable`] when the API cannot be reached,
     /// [`OrchestratorError::Rejected`] when a secret is refused.
     async fn prepare_user_resources(
@@ -27,6 +31,7 @@ pub trait UserSecretStore: Send + Sync {
     /// Returns the owner's secret of `kind` (e.g. `posixaccount`), or `None`.
     ///
     /// # Errors
+    /// [`OrchestratorError::OwnerMismatch`] when the secret of that name belongs to another owner,
     /// [`OrchestratorError::Unavailable`] when the API cannot be reached.
     async fn read_user_secret(&self, owner: &DesktopOwner, kind: &str)
     -> Result<Option<UserSecret>, OrchestratorError>;

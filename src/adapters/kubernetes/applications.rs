@@ -177,7 +177,11 @@ impl ApplicationRuntime for KubernetesOrchestrator {
             .list(&ListParams::default().labels(&application_pods_of(&desktop.owner)))
             .await
             .map_err(|e| from_kube(e, "pods"))?;
-        apps.extend(pods.items.iter().map(|p| {
+        let owned = pods
+            .items
+            .iter()
+            .filter(|p| super::names::is_owned_by(p.metadata.annotations.as_ref(), &desktop.owner));
+        apps.extend(owned.map(|p| {
             let name = p.metadata.name.clone().unwrap_or_default();
             RunningApp {
                 podname: name.clone(),

@@ -4,7 +4,7 @@
 
 use super::KubernetesOrchestrator;
 use super::errors::from_kube;
-use super::names::selector_value;
+use super::names::{is_owned_by, owner_annotation_map, selector_value};
 use super::template::render_json;
 use crate::domain::auth::posix_account_from_secret;
 use crate::domain::desktop::{DesktopOwner, DesktopSpec};
@@ -48,13 +48,13 @@ impl KubernetesOrchestrator {
             return Ok(());
         };
         progress.publish("b.Creating your own volume to store files").await;
-        if self
-            .claims()
-            .get_opt(&name)
-            .await
-            .map_err(|e| from_kube(e, &name))?
-            .is_none()
+        let existing = self.claims().get_opt(&name).await.map_err(|e| from_kube(e, &name))?;
+        if let Some(claim) = &existing
+            && !is_owned_by(claim.metadata.annotations.as_ref(), &spec.owner)
         {
+            return Err(OrchestratorError::OwnerMismatch(name));
+        }
+        if existing.is_none() {
             let mut body = render_json(&Value::Object(template.clone()), &spec.posix, &spec.owner);
             body["metadata"]["name"] = json!(name);
             let labels = &mut body["metadata"]["labels"];
@@ -64,11 +64,25 @@ impl KubernetesOrchestrator {
             labels["access_provider"] = json!(selector_value(&spec.owner.provider));
             labels["access_providertype"] = json!(selector_value(&spec.owner.providertype));
             labels["access_userid"] = json!(selector_value(spec.owner.userid.as_str()));
+            let annotations = &mut body["metadata"]["annotations"];
+            if !annotations.is_object() {
+                *annotations = json!({});
+            }
+            if let (Some(into), Value::Object(owner)) = (annotations.as_object_mut(), owner_annotation_map(&spec.owner))
+            {
+                into.extend(owner);
+            }
             let claim: PersistentVolumeClaim = serde_json::from_value(body)
                 .map_err(|e| OrchestratorError::Rejected(format!("desktop.persistentvolumeclaim: {e}")))?;
             match self.claims().create(&PostParams::default(), &claim).await {
                 Ok(_) => {}
-                Err(kube::Error::Api(status)) if status.code == 409 => {}
+                Err(kube::Error::Api(status)) if status.code == 409 => {
+                    // Created meanwhile: by another replica for this user, or by someone else.
+                    let raced = self.claims().get_opt(&name).await.map_err(|e| from_kube(e, &name))?;
+                    if !raced.is_some_and(|c| is_owned_by(c.metadata.annotations.as_ref(), &spec.owner)) {
+                        return Err(OrchestratorError::OwnerMismatch(name));
+                    }
+                }
                 Err(error) => return Err(from_kube(error, &name)),
             }
         }
@@ -126,7 +140,21 @@ impl KubernetesOrchestrator {
         let Some(name) = settings.home_claim_name(owner, posix) else {
             return Ok(());
         };
-        match self.claims().delete(&name, &DeleteParams::foreground()).await {
+        let Some(claim) = self.claims().get_opt(&name).await.map_err(|e| from_kube(e, &name))? else {
+            return Ok(());
+        };
+        if !is_owned_by(claim.metadata.annotations.as_ref(), owner) {
+            return Err(OrchestratorError::OwnerMismatch(name));
+        }
+        // The uid precondition makes sure the claim checked above is the one deleted.
+        let params = DeleteParams {
+            preconditions: Some(kube::api::Preconditions {
+                uid: claim.metadata.uid.clone(),
+                resource_version: None,
+            }),
+            ..DeleteParams::foreground()
+        };
+        match self.claims().delete(&name, &params).await {
             Ok(_) | Err(kube::Error::Api(_)) => Ok(()),
             Err(error) => Err(from_kube(error, &name)),
         }

@@ -1,8 +1,8 @@
 //! Reading desktops back from pods (orchestration.md §1.6).
 
+use super::names::recorded_owner;
 use super::pod::GRAPHICAL;
 use crate::domain::desktop::{Desktop, DesktopOwner, DesktopPhase};
-use crate::domain::identity::UserId;
 use k8s_openapi::api::core::v1::Pod;
 use time::PrimitiveDateTime;
 use time::format_description::well_known::Iso8601;
@@ -17,18 +17,9 @@ fn phase(text: Option<&str>) -> DesktopPhase {
     }
 }
 
-/// The owner recorded in a pod's labels, when they are complete.
+/// The owner recorded in a pod's annotations (labels hold only selector values).
 pub fn owner_of(pod: &Pod) -> Option<DesktopOwner> {
-    let labels = pod.metadata.labels.as_ref()?;
-    let annotations = pod.metadata.annotations.clone().unwrap_or_default();
-    // The annotations hold the exact owner; labels only a selector value (maybe a hash).
-    let field = |annotation: &str, label: &str| annotations.get(annotation).or_else(|| labels.get(label)).cloned();
-    Some(DesktopOwner {
-        userid: UserId::parse(&field("deskplane.io/userid", "access_userid")?).ok()?,
-        provider: field("deskplane.io/provider", "access_provider")?,
-        providertype: field("deskplane.io/providertype", "access_providertype").unwrap_or_default(),
-        name: field("deskplane.io/username", "access_username").unwrap_or_default(),
-    })
+    recorded_owner(pod.metadata.annotations.as_ref())
 }
 
 fn parse_lastlogin(text: &str) -> Option<i64> {
@@ -38,10 +29,10 @@ fn parse_lastlogin(text: &str) -> Option<i64> {
         .map(|t| t.assume_utc().unix_timestamp())
 }
 
-/// The desktop a pod is, or `None` when it lacks the owner labels. The VNC password is
-/// filled in by the caller when the caller is the owner.
-pub fn desktop_of(pod: &Pod, owner: Option<&DesktopOwner>) -> Option<Desktop> {
-    let owner = owner.cloned().or_else(|| owner_of(pod))?;
+/// The desktop a pod is, with the owner recorded on the pod, or `None` when it has no
+/// recorded owner. The VNC password is filled in by the caller when the caller is the owner.
+pub fn desktop_of(pod: &Pod) -> Option<Desktop> {
+    let owner = owner_of(pod)?;
     let labels = pod.metadata.labels.clone().unwrap_or_default();
     let status = pod.status.as_ref();
     let graphical = status

@@ -1,9 +1,9 @@
 //! The desktop port on pods.
 
 use super::KubernetesOrchestrator;
-use super::convert::desktop_of;
+use super::convert::{desktop_of, owner_of};
 use super::errors::from_kube;
-use super::names::selector_value;
+use super::names::{is_owned_by, selector_value};
 use super::pod::{GRAPHICAL, desktop_pod, lastlogin};
 use super::secrets::owner_selector;
 use crate::domain::desktop::{Desktop, DesktopOwner, DesktopPhase, DesktopSpec, RemovalScope, UserSecret};
@@ -45,8 +45,9 @@ impl KubernetesOrchestrator {
         Ok(())
     }
 
-    /// Deletes every object of `api` carrying the owner's labels.
-    async fn delete_owned<K>(&self, api: Api<K>, selector: &str) -> Result<(), OrchestratorError>
+    /// Deletes every object of `api` selected by `selector` whose recorded owner is `owner`
+    /// (the selector narrows, the annotations decide).
+    async fn delete_owned<K>(&self, api: Api<K>, selector: &str, owner: &DesktopOwner) -> Result<(), OrchestratorError>
     where
         K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
     {
@@ -55,6 +56,9 @@ impl KubernetesOrchestrator {
             .await
             .map_err(|e| from_kube(e, selector))?;
         for item in list.items {
+            if !is_owned_by(item.meta().annotations.as_ref(), owner) {
+                continue;
+            }
             if let Some(name) = item.meta().name.clone() {
                 match api.delete(&name, &DeleteParams::default()).await {
                     Ok(_) | Err(kube::Error::Api(_)) => {}
@@ -97,9 +101,11 @@ impl DesktopOrchestrator for KubernetesOrchestrator {
         let found = list
             .items
             .iter()
-            .filter_map(|pod| desktop_of(pod, Some(owner)))
+            .filter_map(desktop_of)
+            // The selector only narrows the list; the recorded owner decides.
             .find(|d| {
-                !d.terminating
+                d.owner.same_owner(owner)
+                    && !d.terminating
                     && matches!(
                         d.phase,
                         DesktopPhase::Running | DesktopPhase::Pending | DesktopPhase::Succeeded
@@ -132,6 +138,11 @@ impl DesktopOrchestrator for KubernetesOrchestrator {
                     .get(&spec.name)
                     .await
                     .map_err(|e| from_kube(e, &spec.name))?;
+                // Adopt (or wait out) only the owner's own pod: anyone else's is neither
+                // handed out nor deleted.
+                if !owner_of(&existing).is_some_and(|found| found.same_owner(&spec.owner)) {
+                    return Err(OrchestratorError::OwnerMismatch(spec.name.to_string()));
+                }
                 if existing.metadata.deletion_timestamp.is_some() {
                     self.wait_gone(&spec.name).await?;
                     self.pods()
@@ -163,8 +174,9 @@ impl DesktopOrchestrator for KubernetesOrchestrator {
             .await?;
         }
         let pod = self.wait_started(&spec.name, progress.as_ref()).await?;
-        let desktop = desktop_of(&pod, Some(&spec.owner))
-            .ok_or_else(|| OrchestratorError::Unexpected(anyhow::anyhow!("desktop pod without owner")))?;
+        let desktop = desktop_of(&pod)
+            .filter(|d| d.owner.same_owner(&spec.owner))
+            .ok_or_else(|| OrchestratorError::OwnerMismatch(spec.name.to_string()))?;
         if !self.wait_services(&desktop, progress.as_ref()).await {
             tracing::warn!(desktop = %desktop.name, "desktop services did not answer in time; going on");
         }
@@ -191,7 +203,9 @@ impl DesktopOrchestrator for KubernetesOrchestrator {
             .patch(&desktop.name, &PatchParams::default(), &patch)
             .await
             .map_err(|e| from_kube(e, &desktop.name))?;
-        let resumed = desktop_of(&pod, Some(&desktop.owner)).unwrap_or_else(|| desktop.clone());
+        let resumed = desktop_of(&pod)
+            .filter(|d| d.owner.same_owner(&desktop.owner))
+            .ok_or_else(|| OrchestratorError::OwnerMismatch(desktop.name.clone()))?;
         Ok(Desktop {
             vnc_password: desktop.vnc_password.clone(),
             ..resumed
@@ -203,12 +217,13 @@ impl DesktopOrchestrator for KubernetesOrchestrator {
             RemovalScope::PodOnly => self.delete_pod(&desktop.name, true).await,
             RemovalScope::Everything => {
                 self.delete_pod(&desktop.name, false).await?;
-                let owner = owner_selector(&desktop.owner);
-                self.delete_owned(self.pods(), &format!("{owner},type=pod_application"))
+                let selector = owner_selector(&desktop.owner);
+                let owner = &desktop.owner;
+                self.delete_owned(self.pods(), &format!("{selector},type=pod_application"), owner)
                     .await?;
-                self.delete_owned(self.secrets(), &owner).await?;
+                self.delete_owned(self.secrets(), &selector, owner).await?;
                 let configmaps: Api<ConfigMap> = Api::namespaced(self.client.clone(), &self.settings.namespace);
-                self.delete_owned(configmaps, &owner).await?;
+                self.delete_owned(configmaps, &selector, owner).await?;
                 if self.settings.pod.remove_home_claim && self.settings.pod.home_claim_template().is_some() {
                     let posix = super::claims::posix_of(self, &desktop.owner).await?;
                     self.remove_home_claim(&desktop.owner, &posix).await?;
@@ -223,7 +238,7 @@ impl DesktopOrchestrator for KubernetesOrchestrator {
             return Ok(cached
                 .iter()
                 .filter(|pod| pod.labels().get("type").map(String::as_str) == Some("x11server"))
-                .filter_map(|pod| desktop_of(pod, None))
+                .filter_map(|pod| desktop_of(pod))
                 .filter(|d| !d.terminating)
                 .collect());
         }
@@ -235,7 +250,7 @@ impl DesktopOrchestrator for KubernetesOrchestrator {
         Ok(list
             .items
             .iter()
-            .filter_map(|pod| desktop_of(pod, None))
+            .filter_map(desktop_of)
             .filter(|d| !d.terminating)
             .collect())
     }
@@ -245,7 +260,7 @@ impl DesktopOrchestrator for KubernetesOrchestrator {
         Ok(pod
             .as_ref()
             .filter(|p| p.labels().get("type").map(String::as_str) == Some("x11server"))
-            .and_then(|p| desktop_of(p, None)))
+            .and_then(desktop_of))
     }
 
     async fn describe_desktop(&self, name: &str) -> Result<Option<Value>, OrchestratorError> {

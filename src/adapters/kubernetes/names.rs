@@ -1,57 +1,38 @@
-//! Object names and label values used in Kubernetes.
+//! Object names and label values used in Kubernetes. They come from the domain's one
+//! function per kind of name ([`crate::domain::owner_names`]); this file only adds the
+//! Kubernetes spelling (annotations holding the exact owner, and reading them back).
 
-use crate::domain::labels::label_value;
-use crate::domain::naming::dns_name;
-use sha2::{Digest, Sha256};
+use crate::domain::desktop::DesktopOwner;
+use crate::domain::identity::UserId;
+pub use crate::domain::owner_names::selector_value;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
-/// `auth-<kind>-<userid>` (pyos's secret names).
-pub fn secret_name(kind: &str, userid: &str) -> String {
-    dns_name(&format!("auth-{}-{userid}", kind.replace('/', "-")))
+/// Annotation holding the exact user id of an object's owner.
+pub const OWNER_USERID: &str = "deskplane.io/userid";
+/// Annotation holding the exact provider of an object's owner.
+pub const OWNER_PROVIDER: &str = "deskplane.io/provider";
+
+/// The annotations recording `owner` on an object.
+pub fn owner_annotation_map(owner: &DesktopOwner) -> Value {
+    json!({OWNER_USERID: owner.userid.as_str(), OWNER_PROVIDER: owner.provider,
+           "deskplane.io/providertype": owner.providertype, "deskplane.io/username": owner.name})
 }
 
-/// The label value identifying a user or provider in selectors. It must be injective:
-/// sanitising (`a b` and `a_b` both give `a_b`) or truncating would let two users select
-/// each other's desktops. Values that are already valid label values are kept (pyos's
-/// labels for ordinary user ids); any other becomes `h` followed by 40 hex digits of its
-/// SHA-256.
-pub fn selector_value(text: &str) -> String {
-    if label_value(text) == text {
-        return text.to_owned();
-    }
-    let digest = Sha256::digest(text.as_bytes());
-    let hex: String = digest.iter().take(20).map(|b| format!("{b:02x}")).collect();
-    format!("h{hex}")
+/// The owner recorded in an object's annotations, or `None` when they are missing or
+/// invalid. Labels are never read for this: they may hold only a selector value.
+pub fn recorded_owner(annotations: Option<&BTreeMap<String, String>>) -> Option<DesktopOwner> {
+    let annotations = annotations?;
+    let get = |key: &str| annotations.get(key).cloned();
+    Some(DesktopOwner {
+        userid: UserId::parse(&get(OWNER_USERID)?).ok()?,
+        provider: get(OWNER_PROVIDER)?,
+        providertype: get("deskplane.io/providertype").unwrap_or_default(),
+        name: get("deskplane.io/username").unwrap_or_default(),
+    })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn selector_values_never_collide_for_different_users() {
-        assert_eq!(selector_value("fry"), "fry");
-        assert_eq!(
-            selector_value("5f0c2a1e-3b4d-4c5e-8f90-123456789abc"),
-            "5f0c2a1e-3b4d-4c5e-8f90-123456789abc"
-        );
-        let spaced = selector_value("a b");
-        assert_ne!(
-            spaced,
-            selector_value("a_b"),
-            "pyos-style sanitising would make these one user"
-        );
-        assert_eq!(spaced.len(), 41);
-        assert_eq!(label_value(&spaced), spaced, "the result is a valid label value");
-        let long = "x".repeat(70);
-        assert_ne!(
-            selector_value(&long),
-            selector_value(&format!("{long}y")),
-            "no truncation collisions"
-        );
-        assert_eq!(
-            selector_value("fry@planetexpress.com"),
-            selector_value("fry@planetexpress.com"),
-            "stable"
-        );
-    }
+/// Whether an object's annotations name `owner` as its owner.
+pub fn is_owned_by(annotations: Option<&BTreeMap<String, String>>, owner: &DesktopOwner) -> bool {
+    recorded_owner(annotations).is_some_and(|recorded| recorded.same_owner(owner))
 }

@@ -1,9 +1,10 @@
 //! Building the desktop pod manifest (orchestration.md §4) from the templates and a spec.
 
-use super::names::{secret_name, selector_value};
+use super::names::{owner_annotation_map, selector_value};
 use super::template::{CONTAINER_TYPES, PodSettings, SERVICE_TYPES, render, security_context};
 use crate::domain::desktop::{DesktopOwner, DesktopSpec, PosixAccount};
 use crate::domain::labels::label_value;
+use crate::domain::owner_names::{SecretName, home_folder};
 use crate::domain::time::iso8601;
 use serde_json::{Map, Value, json};
 
@@ -13,8 +14,7 @@ pub const GRAPHICAL: &str = "x-graphical";
 /// Annotations carrying the exact owner (labels may only hold a hash of it, see
 /// [`super::names::selector_value`]) and, for desktops, the last login.
 pub fn owner_annotations(owner: &DesktopOwner, lastlogin: Option<String>) -> Value {
-    let mut annotations = json!({"deskplane.io/userid": owner.userid.as_str(), "deskplane.io/provider": owner.provider,
-                                 "deskplane.io/providertype": owner.providertype, "deskplane.io/username": owner.name});
+    let mut annotations = owner_annotation_map(owner);
     if let Some(lastlogin) = lastlogin {
         annotations["lastlogin_datetime"] = Value::String(lastlogin);
     }
@@ -76,7 +76,7 @@ pub fn home_volume(settings: &PodSettings, owner: &DesktopOwner, posix: &PosixAc
     ) {
         (Some(claim), _) => json!({"name": "home", "persistentVolumeClaim": {"claimName": claim}}),
         (None, Some("hostPath")) => {
-            let folder = crate::domain::naming::normalize_name(owner.userid.as_str());
+            let folder = home_folder(owner);
             let path = format!("{}/{folder}", settings.host_path_root.trim_end_matches('/'));
             json!({"name": "home", "hostPath": {"path": path, "type": "DirectoryOrCreate"}})
         }
@@ -86,7 +86,7 @@ pub fn home_volume(settings: &PodSettings, owner: &DesktopOwner, posix: &PosixAc
 
 /// The local-account secret volume and its mount.
 pub fn local_account_volume(settings: &PodSettings, owner: &DesktopOwner) -> (Value, Value) {
-    let secret = secret_name("localaccount", owner.userid.as_str());
+    let secret = SecretName::new("localaccount", owner).to_string();
     (
         json!({"name": "extrausers", "secret": {"secretName": secret, "defaultMode": 420}}),
         json!({"name": "extrausers", "mountPath": settings.local_account_path, "readOnly": true}),
@@ -126,8 +126,8 @@ fn volumes(settings: &PodSettings, spec: &DesktopSpec) -> Volumes {
     let (account, account_mount) = local_account_volume(settings, &spec.owner);
     volumes.push(account);
     mounts.insert("extrausers".into(), account_mount);
-    let userid = spec.owner.userid.as_str();
-    volumes.push(json!({"name": "vnc", "secret": {"secretName": secret_name("vnc", userid), "defaultMode": 420}}));
+    let vnc = SecretName::new("vnc", &spec.owner).to_string();
+    volumes.push(json!({"name": "vnc", "secret": {"secretName": vnc, "defaultMode": 420}}));
     mounts.insert(
         "vnc".into(),
         json!({"name": "vnc", "mountPath": format!("{}abcdesktop/vnc", settings.secrets_root), "readOnly": true}),

@@ -1,9 +1,11 @@
-//! User secrets as Kubernetes Secrets `auth-<kind>-<userid>` of type `<namespace>/<kind>`.
+//! User secrets as Kubernetes Secrets `auth-<kind>-<user hint>-<owner digest>` of type
+//! `<namespace>/<kind>`, annotated with their exact owner; every read and write checks it.
 
 use super::KubernetesOrchestrator;
 use super::errors::from_kube;
-use super::names::{secret_name, selector_value};
+use super::names::{is_owned_by, owner_annotation_map, selector_value};
 use crate::domain::desktop::{DesktopOwner, UserSecret};
+use crate::domain::owner_names::SecretName;
 use crate::ports::orchestrator::OrchestratorError;
 use crate::ports::user_secrets::UserSecretStore;
 use async_trait::async_trait;
@@ -29,7 +31,7 @@ impl KubernetesOrchestrator {
         owner: &DesktopOwner,
         secret: &UserSecret,
     ) -> Result<(), OrchestratorError> {
-        let name = secret_name(&secret.kind, owner.userid.as_str());
+        let name = SecretName::new(&secret.kind, owner).to_string();
         let access_type = match secret.kind.as_str() {
             "ldif" | "localaccount" | "posixaccount" | "vnc" => secret.kind.as_str(),
             _ => "auth",
@@ -41,7 +43,8 @@ impl KubernetesOrchestrator {
             .collect();
         let body: Secret = serde_json::from_value(json!({
             "metadata": {"name": name, "labels": {"access_provider": selector_value(&owner.provider),
-                "access_userid": selector_value(owner.userid.as_str()), "access_type": access_type}},
+                "access_userid": selector_value(owner.userid.as_str()), "access_type": access_type},
+                "annotations": owner_annotation_map(owner)},
             "type": format!("{}/{}", self.settings.namespace, secret.kind),
         }))
         .map_err(|e| OrchestratorError::Unexpected(e.into()))?;
@@ -52,7 +55,16 @@ impl KubernetesOrchestrator {
         match self.secrets().create(&PostParams::default(), &body).await {
             Ok(_) => Ok(()),
             Err(kube::Error::Api(status)) if status.code == 409 => {
-                let patch = Patch::Strategic(json!({"data": data}));
+                // Only the owner's own secret is updated; the resource version makes sure
+                // the secret checked is the one patched.
+                let existing = self.secrets().get(&name).await.map_err(|e| from_kube(e, &name))?;
+                if !is_owned_by(existing.metadata.annotations.as_ref(), owner) {
+                    return Err(OrchestratorError::OwnerMismatch(name));
+                }
+                let patch = Patch::Strategic(
+                    json!({"metadata": {"resourceVersion": existing.metadata.resource_version},
+                                                    "data": data}),
+                );
                 self.secrets()
                     .patch(&name, &PatchParams::default(), &patch)
                     .await
@@ -82,8 +94,13 @@ impl UserSecretStore for KubernetesOrchestrator {
         owner: &DesktopOwner,
         kind: &str,
     ) -> Result<Option<UserSecret>, OrchestratorError> {
-        let name = secret_name(kind, owner.userid.as_str());
+        let name = SecretName::new(kind, owner).to_string();
         let secret = self.secrets().get_opt(&name).await.map_err(|e| from_kube(e, &name))?;
+        if let Some(found) = &secret
+            && !is_owned_by(found.metadata.annotations.as_ref(), owner)
+        {
+            return Err(OrchestratorError::OwnerMismatch(name));
+        }
         Ok(secret.map(|s| UserSecret {
             kind: kind.to_owned(),
             data: s
@@ -104,6 +121,7 @@ impl UserSecretStore for KubernetesOrchestrator {
         Ok(list
             .items
             .into_iter()
+            .filter(|s| is_owned_by(s.metadata.annotations.as_ref(), owner))
             .filter(|s| s.data.as_ref().is_some_and(|d| !d.is_empty()))
             .filter_map(|s| s.type_)
             .collect())

@@ -98,23 +98,18 @@ impl PodSettings {
         self.home_claim.as_ref()?.as_object()
     }
 
-    /// The claim holding a user's home, when homes are claims.
-    pub fn home_claim_name(&self, owner: &DesktopOwner, posix: &PosixAccount) -> Option<String> {
+    /// The claim holding a user's home, when homes are claims: the shared claim, or the
+    /// user's own claim. A per-user claim is always named by the owner
+    /// ([`crate::domain::owner_names::home_claim_name`]), whatever the template's
+    /// `metadata.name` says: a name rendered from the POSIX account would give every
+    /// anonymous user (uid `balloon`/`anonymous`) one shared home.
+    pub fn home_claim_name(&self, owner: &DesktopOwner, _posix: &PosixAccount) -> Option<String> {
         if self.home_directory_type.as_deref() != Some("persistentVolumeClaim") {
             return None;
         }
         match self.home_claim.as_ref()? {
             Value::String(shared) => Some(shared.clone()),
-            Value::Object(template) => Some(
-                template
-                    .get("metadata")
-                    .and_then(|m| m.get("name"))
-                    .and_then(Value::as_str)
-                    .map(|name| render_for(name, posix, owner))
-                    .unwrap_or_else(|| {
-                        crate::domain::naming::dns_name(&format!("{}-{}", owner.provider, owner.userid).to_lowercase())
-                    }),
-            ),
+            Value::Object(_) => Some(crate::domain::owner_names::home_claim_name(owner)),
             _ => None,
         }
     }

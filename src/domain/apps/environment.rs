@@ -67,8 +67,16 @@ impl ApplicationService {
             set("ARGS", args.clone());
         }
         set("ABCDESKTOP_EXECUTE_RUNTIME", engine.as_str().to_owned());
-        let suffix: String = self.random.hex(3).chars().take(5).collect();
-        let name = dns_name(&format!("{}-{}-{suffix}", identity.name, app.name));
+        // The readable parts are cut before the random part is added, so a long display
+        // name can never cut the randomness away; 64 random bits make two launches (of any
+        // users) practically never pick one name, and a clash is refused by the orchestrator.
+        let readable = dns_name(&format!("{}-{}", identity.name, app.name));
+        let readable: String = readable.chars().take(40).collect();
+        let readable = match readable.trim_matches('-') {
+            "" => "app",
+            text => text,
+        };
+        let name = format!("{readable}-{}", self.random.hex(8));
         Ok(AppLaunchSpec {
             name,
             app,

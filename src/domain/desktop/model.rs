@@ -1,6 +1,7 @@
 //! What a desktop is, to the domain: who owns it, where it answers, what it runs.
 
 use crate::domain::identity::UserId;
+use crate::domain::owner_names::DesktopName;
 use crate::domain::secret::Secret;
 use crate::ports::clock::UnixSeconds;
 use serde::Serialize;
@@ -17,6 +18,14 @@ pub struct DesktopOwner {
     pub providertype: String,
     /// Display name (pod label `access_username`, normalised by the orchestrator).
     pub name: String,
+}
+
+impl DesktopOwner {
+    /// Whether `other` is the same owner: same provider and same user id. The display name
+    /// and provider type may change between logins and never decide ownership.
+    pub fn same_owner(&self, other: &DesktopOwner) -> bool {
+        self.userid == other.userid && self.provider == other.provider
+    }
 }
 
 /// Kubernetes-like phase of a desktop.
@@ -137,8 +146,8 @@ pub struct PosixAccount {
 /// the adapter decides how to express them (a pod, a simulation).
 #[derive(Debug, Clone)]
 pub struct DesktopSpec {
-    /// Deterministic pod name for this login.
-    pub name: String,
+    /// Deterministic pod name of the owner's desktop.
+    pub name: DesktopName,
     /// Owner.
     pub owner: DesktopOwner,
     /// Auth labels of the user (copied onto the pod; compared on resume).

@@ -339,6 +339,10 @@ impl DesktopService {
                 let text = match error {
                     OrchestratorError::StartFailed(text) => text,
                     OrchestratorError::Rejected(text) => format!("e.Create pod failed {text}"),
+                    OrchestratorError::OwnerMismatch(name) => {
+                        tracing::warn!(desktop = %name, "the desktop name is held by another owner; not adopted");
+                        "e.Your desktop name is held by another user, please contact your administrator".to_owned()
+                    }
                     other => {
                         tracing::error!(error = %other, "desktop creation failed");
                         "Desktop creation failed".to_owned()

@@ -1,30 +1,15 @@
-//! What a new desktop is made of: its deterministic name, environment (orchestration.md
+//! What a new desktop is made of: its deterministic name (one per owner, see
+//! [`crate::domain::owner_names`]), environment (orchestration.md
 //! §4.5 part A), POSIX account, cookies and VNC password.
 
-use super::model::{DesktopCookies, DesktopOwner, DesktopSpec};
+use super::model::{DesktopCookies, DesktopSpec};
 use super::service::{DesktopError, DesktopService, LaunchRequest};
 use crate::domain::auth::posix_account_from_secret;
 use crate::domain::identity::Identity;
-use crate::domain::naming::dns_name;
+use crate::domain::owner_names::DesktopName;
 use crate::domain::request::RequestFacts;
 use crate::domain::secret::Secret;
 use std::collections::BTreeMap;
-
-/// Short stable hash of the owner, so the desktop name is the same on every replica and a
-/// concurrent create of the same desktop collides instead of duplicating (FNV-1a).
-fn owner_suffix(owner: &DesktopOwner) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in owner
-        .provider
-        .bytes()
-        .chain([b'/'])
-        .chain(owner.userid.as_str().bytes())
-    {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{:05x}", hash & 0xf_ffff)
-}
 
 /// The OS family of a browser, from its `User-Agent`.
 fn os_family(user_agent: &str) -> &'static str {
@@ -85,7 +70,7 @@ impl DesktopService {
             set(&format!("ABCDESKTOP_LABEL_{}", label.to_lowercase()), value.clone());
         }
         Ok(DesktopSpec {
-            name: dns_name(&format!("{}-{}", posix.uid, owner_suffix(&owner))),
+            name: DesktopName::for_owner(&owner, &posix.uid),
             labels: identity.labels.clone(),
             env,
             vnc_password: Secret::new(self.random.alphanumeric(15)),

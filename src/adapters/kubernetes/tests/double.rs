@@ -18,6 +18,50 @@ async fn the_adapter_honours_the_orchestrator_contract_against_the_double() {
 }
 
 #[tokio::test]
+async fn the_adapter_never_hands_a_desktop_to_another_owner_on_the_double() {
+    let (orchestrator, _double) = against_double(DoubleSettings::default()).await;
+    tokio::time::timeout(
+        Duration::from_secs(30),
+        contract::owner_collision_contract(&orchestrator),
+    )
+    .await
+    .expect("the contract finishes");
+}
+
+#[tokio::test]
+async fn a_secret_of_that_name_held_by_another_owner_is_never_read_or_patched() {
+    let (orchestrator, _double) = against_double(DoubleSettings::default()).await;
+    let victim = contract::owner("victim");
+    let intruder = contract::owner("intruder");
+    // Someone (a hand-made object, a future name bug) holds the intruder's secret name.
+    let name = crate::domain::owner_names::SecretName::new("vnc", &intruder).to_string();
+    let foreign = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name,
+        "annotations": {"deskplane.io/userid": "victim", "deskplane.io/provider": "planet"}},
+        "data": {"password": "dmljdGltcGFzcw=="}});
+    let foreign: k8s_openapi::api::core::v1::Secret = serde_json::from_value(foreign).unwrap();
+    orchestrator
+        .secrets()
+        .create(&Default::default(), &foreign)
+        .await
+        .unwrap();
+    assert!(matches!(
+        orchestrator.read_user_secret(&intruder, "vnc").await,
+        Err(crate::ports::OrchestratorError::OwnerMismatch(_))
+    ));
+    let write = vec![crate::domain::desktop::UserSecret {
+        kind: "vnc".into(),
+        data: std::collections::BTreeMap::from([("password".to_owned(), "intruderpass".to_owned())]),
+    }];
+    assert!(matches!(
+        orchestrator.prepare_user_resources(&intruder, &write).await,
+        Err(crate::ports::OrchestratorError::OwnerMismatch(_))
+    ));
+    let stored = orchestrator.secrets().get(&name).await.unwrap();
+    assert_eq!(stored.data, foreign.data, "not patched");
+    assert!(orchestrator.read_user_secret(&victim, "vnc").await.unwrap().is_none());
+}
+
+#[tokio::test]
 async fn a_never_pulling_image_fails_fast_with_a_clear_message() {
     let (mut orchestrator, double) = against_double(DoubleSettings::default()).await;
     orchestrator.settings.pod.pod["graphical"]["image"] = json!("registry.example/never-pulls:1");
@@ -123,13 +167,17 @@ async fn per_user_home_claims_are_created_bound_mounted_and_removed() {
     let progress = contract::progress();
     let desktop = orchestrator.create_desktop(&spec, progress.clone()).await.unwrap();
     let messages = progress.0.lock().unwrap().join("\n");
+    let claim_name = crate::domain::owner_names::home_claim_name(&spec.owner);
+    assert!(claim_name.starts_with("home-fry-"), "named by the owner: {claim_name}");
     assert!(
-        messages.contains("Your persistent volume claim planet-fry is Bound using storage class nfs-client"),
+        messages.contains(&format!(
+            "Your persistent volume claim {claim_name} is Bound using storage class nfs-client"
+        )),
         "{messages}"
     );
     let claims: kube::Api<k8s_openapi::api::core::v1::PersistentVolumeClaim> =
         kube::Api::namespaced(client_for(&double).await, "abcdesktop");
-    let claim = claims.get("planet-fry").await.unwrap();
+    let claim = claims.get(&claim_name).await.unwrap();
     assert_eq!(claim.metadata.labels.unwrap()["access_userid"], "fry");
     assert_eq!(claim.metadata.annotations.unwrap()["nfs.io/username"], "fry");
     let pod = orchestrator.describe_desktop(&desktop.name).await.unwrap().unwrap();
@@ -140,13 +188,13 @@ async fn per_user_home_claims_are_created_bound_mounted_and_removed() {
         .find(|v| v["name"] == "home")
         .unwrap()
         .clone();
-    assert_eq!(home["persistentVolumeClaim"]["claimName"], "planet-fry");
+    assert_eq!(home["persistentVolumeClaim"]["claimName"], claim_name.as_str());
     orchestrator
         .remove_desktop(&desktop, RemovalScope::Everything)
         .await
         .unwrap();
     assert!(
-        claims.get_opt("planet-fry").await.unwrap().is_none(),
+        claims.get_opt(&claim_name).await.unwrap().is_none(),
         "removepersistentvolumeclaim deletes it"
     );
 }
@@ -165,7 +213,10 @@ async fn a_claim_that_never_binds_is_reported_and_the_desktop_still_starts() {
     orchestrator.create_desktop(&spec, progress.clone()).await.unwrap();
     let messages = progress.0.lock().unwrap().join("\n");
     assert!(
-        messages.contains("e.Your persistent volume claim planet-fry is not bound"),
+        messages.contains(&format!(
+            "e.Your persistent volume claim {} is not bound",
+            crate::domain::owner_names::home_claim_name(&spec.owner)
+        )),
         "{messages}"
     );
 }
@@ -236,10 +287,10 @@ async fn users_whose_ids_are_not_label_values_keep_their_desktops_apart() {
     let (orchestrator, _double) = against_double(DoubleSettings::default()).await;
     let mut first = fry_spec();
     first.owner.userid = crate::domain::identity::UserId::parse("a b").unwrap();
-    first.name = "ab-00001".into();
+    first.name = crate::domain::owner_names::DesktopName::from_existing("ab-00001");
     let mut second = fry_spec();
     second.owner.userid = crate::domain::identity::UserId::parse("a_b").unwrap();
-    second.name = "ab-00002".into();
+    second.name = crate::domain::owner_names::DesktopName::from_existing("ab-00002");
     for spec in [&first, &second] {
         orchestrator
             .prepare_user_resources(&spec.owner, &[contract_localaccount()])

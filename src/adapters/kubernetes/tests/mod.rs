@@ -31,7 +31,7 @@ pub(super) fn fry_spec() -> DesktopSpec {
         name: "Philip J. Fry".into(),
         ..spec.owner
     };
-    spec.name = "fry-1f2e3".into();
+    spec.name = crate::domain::owner_names::DesktopName::from_existing("fry-1f2e3");
     spec.labels.insert("ship-crew".into(), "true".into());
     spec.posix = PosixAccount {
         uid: "fry".into(),

@@ -53,20 +53,36 @@ async fn scripted_with_bodies(
     )
 }
 
+/// Fry's secret of `kind`, as the adapter names it (a test may leak a few strings).
+fn fry_secret(kind: &str) -> &'static str {
+    let name = crate::domain::owner_names::SecretName::new(kind, &contract::owner("fry"));
+    Box::leak(name.to_string().into_boxed_str())
+}
+
+/// An API path with Fry's secret of `kind` in place of `{}`.
+fn with_secret(template: &str, kind: &str) -> &'static str {
+    Box::leak(template.replace("{}", fry_secret(kind)).into_boxed_str())
+}
+
+fn fry_annotations() -> Value {
+    json!({"lastlogin_datetime": "2026-11-22T10:00:00", "deskplane.io/userid": "fry", "deskplane.io/provider": "planet"})
+}
+
 fn pod(name: &str, phase: &str) -> Value {
     json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "abcdesktop",
         "labels": {"access_userid": "fry", "access_provider": "planet", "access_providertype": "ldap", "type": "x11server"},
-        "annotations": {"lastlogin_datetime": "2026-11-22T10:00:00"}},
+        "annotations": fry_annotations()},
         "spec": {"containers": [{"name": "x-graphical", "image": "i"}]}, "status": {"phase": phase, "podIP": "10.42.0.7"}})
 }
 
 #[tokio::test]
 async fn find_and_resume_make_the_documented_calls() {
-    let secret = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "auth-vnc-fry"}, "data": {"password": "c2VjcmV0"}});
+    let secret = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": fry_secret("vnc"), "annotations": fry_annotations()},
+        "data": {"password": "c2VjcmV0"}});
     let (orchestrator, verifier) = scripted(vec![
         ("GET", "/api/v1/namespaces/abcdesktop/pods?&labelSelector=access_userid%3Dfry%2Caccess_provider%3Dplanet%2Ctype%3Dx11server",
          json!({"apiVersion": "v1", "kind": "PodList", "metadata": {}, "items": [pod("fry-1f2e3", "Running")]})),
-        ("GET", "/api/v1/namespaces/abcdesktop/secrets/auth-vnc-fry", secret),
+        ("GET", with_secret("/api/v1/namespaces/abcdesktop/secrets/{}", "vnc"), secret),
         ("PATCH", "/api/v1/namespaces/abcdesktop/pods/fry-1f2e3?", pod("fry-1f2e3", "Running")),
     ])
     .await;
@@ -92,19 +108,22 @@ async fn find_and_resume_make_the_documented_calls() {
 #[tokio::test]
 async fn removing_everything_deletes_the_pod_then_the_users_objects() {
     let empty = |kind: &str| json!({"apiVersion": "v1", "kind": kind, "metadata": {}, "items": []});
+    // The selector narrows; the annotations decide: the look-alike without them stays.
     let secrets = json!({"apiVersion": "v1", "kind": "SecretList", "metadata": {}, "items": [
-        {"metadata": {"name": "auth-vnc-fry"}}, {"metadata": {"name": "auth-localaccount-fry"}}]});
+        {"metadata": {"name": fry_secret("vnc"), "annotations": fry_annotations()}},
+        {"metadata": {"name": "auth-vnc-lookalike"}},
+        {"metadata": {"name": fry_secret("localaccount"), "annotations": fry_annotations()}}]});
     let success = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success"});
     let (orchestrator, verifier) = scripted(vec![
         ("DELETE", "/api/v1/namespaces/abcdesktop/pods/fry-1f2e3?", pod("fry-1f2e3", "Running")),
         ("GET", "/api/v1/namespaces/abcdesktop/pods?&labelSelector=access_userid%3Dfry%2Caccess_provider%3Dplanet%2Ctype%3Dpod_application", empty("PodList")),
         ("GET", "/api/v1/namespaces/abcdesktop/secrets?&labelSelector=access_userid%3Dfry%2Caccess_provider%3Dplanet", secrets),
-        ("DELETE", "/api/v1/namespaces/abcdesktop/secrets/auth-vnc-fry?", success.clone()),
-        ("DELETE", "/api/v1/namespaces/abcdesktop/secrets/auth-localaccount-fry?", success),
+        ("DELETE", with_secret("/api/v1/namespaces/abcdesktop/secrets/{}?", "vnc"), success.clone()),
+        ("DELETE", with_secret("/api/v1/namespaces/abcdesktop/secrets/{}?", "localaccount"), success),
         ("GET", "/api/v1/namespaces/abcdesktop/configmaps?&labelSelector=access_userid%3Dfry%2Caccess_provider%3Dplanet", empty("ConfigMapList")),
     ])
     .await;
-    let desktop = convert::desktop_of(&serde_json::from_value(pod("fry-1f2e3", "Running")).unwrap(), None).unwrap();
+    let desktop = convert::desktop_of(&serde_json::from_value(pod("fry-1f2e3", "Running")).unwrap()).unwrap();
     let work = orchestrator.remove_desktop(&desktop, RemovalScope::Everything);
     tokio::time::timeout(Duration::from_secs(5), work)
         .await
@@ -146,7 +165,7 @@ async fn an_application_launch_patches_the_ephemeral_containers_subresource() {
         ),
     ])
     .await;
-    let desktop = convert::desktop_of(&serde_json::from_value(pod("fry-1f2e3", "Running")).unwrap(), None).unwrap();
+    let desktop = convert::desktop_of(&serde_json::from_value(pod("fry-1f2e3", "Running")).unwrap()).unwrap();
     let image = json!({"RepoTags": ["abcdesktopio/xterm.d:3.0"], "Id": "sha256:1",
         "Config": {"Labels": {"oc.launch": "xterm.XTerm", "oc.name": "xterm", "oc.icon": "xterm.svg"}}});
     let spec = crate::domain::apps::AppLaunchSpec {
@@ -206,13 +225,15 @@ async fn a_launch_creates_the_pod_then_its_vnc_secret_then_watches_pod_and_event
     let mut ready = running.clone();
     ready["status"]["containerStatuses"] = json!([{"name": "x-graphical", "image": "i", "imageID": "", "ready": true, "started": true, "restartCount": 0,
         "state": {"running": {}}}]);
-    let secret = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "auth-vnc-fry"}});
+    let secret = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": fry_secret("vnc")}});
     let check_pod: BodyCheck = Box::new(|body| {
         assert_eq!(body["metadata"]["name"], "fry-1f2e3");
         assert_eq!(body["metadata"]["labels"]["type"], "x11server");
     });
     let check_secret: BodyCheck = Box::new(|body| {
-        assert_eq!(body["metadata"]["name"], "auth-vnc-fry");
+        assert_eq!(body["metadata"]["name"], fry_secret("vnc"));
+        assert_eq!(body["metadata"]["annotations"]["deskplane.io/userid"], "fry");
+        assert_eq!(body["metadata"]["annotations"]["deskplane.io/provider"], "planet");
         assert_eq!(body["type"], "abcdesktop/vnc");
         assert_eq!(body["metadata"]["labels"]["access_type"], "vnc");
     });

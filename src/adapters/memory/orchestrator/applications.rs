@@ -77,6 +77,11 @@ impl ApplicationRuntime for MemoryOrchestrator {
                 sim.apps.push(app);
             }
             Engine::PodApplication => {
+                // Pod names are one namespace, as on a cluster: a taken name is refused,
+                // never overwritten (it may be another user's application).
+                if state.app_pods.contains_key(&spec.name) || state.desktops.contains_key(&spec.name) {
+                    return Err(OrchestratorError::AlreadyExists(spec.name.clone()));
+                }
                 state.app_pods.insert(spec.name.clone(), app);
             }
         }
@@ -104,7 +109,7 @@ impl ApplicationRuntime for MemoryOrchestrator {
             state
                 .app_pods
                 .iter()
-                .filter(|(_, a)| a.owner == desktop.owner)
+                .filter(|(_, a)| a.owner.same_owner(&desktop.owner))
                 .map(|(pod, a)| running(a, pod, desktop.node.clone())),
         );
         Ok(apps)

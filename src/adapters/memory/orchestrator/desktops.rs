@@ -16,6 +16,15 @@ impl MemoryOrchestrator {
             ..sim.desktop.clone()
         }
     }
+
+    /// The existing desktop named in `spec`, adopted only when `spec.owner` owns it.
+    fn adopt(existing: &SimDesktop, spec: &DesktopSpec) -> Result<Desktop, OrchestratorError> {
+        if existing.desktop.owner.same_owner(&spec.owner) {
+            Ok(Self::with_password(existing))
+        } else {
+            Err(OrchestratorError::OwnerMismatch(spec.name.to_string()))
+        }
+    }
 }
 
 #[async_trait]
@@ -25,7 +34,7 @@ impl DesktopOrchestrator for MemoryOrchestrator {
             .state()
             .desktops
             .values()
-            .find(|d| d.desktop.owner == *owner && !d.desktop.terminating)
+            .find(|d| d.desktop.owner.same_owner(owner) && !d.desktop.terminating)
             .map(Self::with_password))
     }
 
@@ -34,9 +43,10 @@ impl DesktopOrchestrator for MemoryOrchestrator {
         spec: &DesktopSpec,
         progress: Arc<dyn ProgressSink>,
     ) -> Result<Desktop, OrchestratorError> {
-        if let Some(existing) = self.state().desktops.get(&spec.name) {
-            // Idempotent on the name: a concurrent create of the same desktop adopts it.
-            return Ok(Self::with_password(existing));
+        if let Some(existing) = self.state().desktops.get(spec.name.as_str()) {
+            // Idempotent on the name for its owner: a concurrent create of the same desktop
+            // adopts it; anyone else's desktop is never handed out.
+            return Self::adopt(existing, spec);
         }
         progress.publish("b.Creating your desktop").await;
         if !self.settings.start_delay.is_zero() {
@@ -45,8 +55,8 @@ impl DesktopOrchestrator for MemoryOrchestrator {
         }
         let desktop = {
             let mut state = self.state();
-            if let Some(existing) = state.desktops.get(&spec.name) {
-                return Ok(Self::with_password(existing));
+            if let Some(existing) = state.desktops.get(spec.name.as_str()) {
+                return Self::adopt(existing, spec);
             }
             let ip = state.allocate_address(self.settings.first_address);
             let container_id = state.allocate_container_id();
@@ -65,13 +75,13 @@ impl DesktopOrchestrator for MemoryOrchestrator {
                 spec.cookies.broadcast_cookie.expose().to_owned(),
             );
             let desktop = Desktop {
-                name: spec.name.clone(),
+                name: spec.name.to_string(),
                 owner: spec.owner.clone(),
                 phase: DesktopPhase::Running,
                 internal_uri: Some(ip.clone()),
                 ip_addr: Some(ip),
                 node: Some(self.settings.node.clone()),
-                hostname: Some(spec.name.clone()),
+                hostname: Some(spec.name.to_string()),
                 vnc_password: None,
                 container_id: Some(container_id),
                 container_name: Some("x-graphical".into()),
@@ -101,7 +111,7 @@ impl DesktopOrchestrator for MemoryOrchestrator {
                     spec.name, spec.owner.userid
                 )],
             };
-            state.desktops.insert(spec.name.clone(), sim);
+            state.desktops.insert(spec.name.to_string(), sim);
             Desktop {
                 vnc_password: Some(spec.vnc_password.clone()),
                 ..desktop
@@ -135,7 +145,7 @@ impl DesktopOrchestrator for MemoryOrchestrator {
             .ok_or_else(|| OrchestratorError::NotFound(desktop.name.clone()))?;
         if scope == RemovalScope::Everything {
             state.secrets.remove(&owner_key(&desktop.owner));
-            state.app_pods.retain(|_, app| app.owner != desktop.owner);
+            state.app_pods.retain(|_, app| !app.owner.same_owner(&desktop.owner));
         }
         Ok(())
     }

@@ -8,6 +8,11 @@ async fn the_simulation_honours_the_orchestrator_contract() {
 }
 
 #[tokio::test]
+async fn the_simulation_never_hands_a_desktop_to_another_owner() {
+    contract::owner_collision_contract(&MemoryOrchestrator::new(SimulationSettings::default())).await;
+}
+
+#[tokio::test]
 async fn desktops_get_distinct_addresses() {
     let orchestrator = MemoryOrchestrator::new(SimulationSettings::default());
     let sink = contract::progress();
