@@ -91,6 +91,7 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         BanPolicy {
             enabled: config.fail2ban.enable,
             fails_before_ban: config.fail2ban.failsbeforeban,
+            ipv6_prefix_len: config.fail2ban.ipv6_prefix_length,
             ban_expire_after: config.fail2ban.banexpireafterseconds,
             protected_networks: config
                 .fail2ban

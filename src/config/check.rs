@@ -74,6 +74,9 @@ pub fn check(config: &Config) -> Vec<Problem> {
         "fail2ban.protectednetworks",
         &config.fail2ban.protectednetworks,
     );
+    if !(1..=128).contains(&config.fail2ban.ipv6_prefix_length) {
+        problems.push(Problem::new("fail2ban.ipv6_prefix_length", "must be between 1 and 128"));
+    }
     if config.fail2ban.failsbeforeban == 0 {
         problems.push(Problem::new("fail2ban.failsbeforeban", "must be at least 1"));
     }

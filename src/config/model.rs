@@ -35,7 +35,10 @@ pub struct Config {
     pub jwt_token_desktop: JwtDesktopConfig,
     /// Ban policy.
     pub fail2ban: Fail2banConfig,
-    /// Per-controller gates, keyed by pyos class name (`ManagerController`…).
+    /// Per-controller gates, keyed by pyos class name (`ManagerController`…). Merged per
+    /// controller and per key over [`default_controllers`], so a table for one controller
+    /// never drops the defaults of another.
+    #[serde(deserialize_with = "merge_controllers")]
     pub controllers: BTreeMap<String, ControllerConfig>,
     /// Authentication managers and their providers (parsed by [`super::parse_managers`]).
     pub authmanagers: Map<String, Value>,
@@ -95,23 +98,74 @@ impl Default for Config {
     }
 }
 
-/// pyos's default when `controllers` is absent: the manager API only from private ranges.
+/// A `[controllers.X]` table as written: absent keys keep the controller's default.
+#[derive(Debug, Default, Deserialize)]
+struct ControllerOverride {
+    enable: Option<bool>,
+    permitip: Option<Vec<String>>,
+    apikey: Option<Vec<String>>,
+    requestsallowed: Option<BTreeMap<String, bool>>,
+    database_acl: Option<Vec<String>>,
+    wrapped_key: Option<Map<String, Value>>,
+}
+
+/// Overlays the configured controllers on [`default_controllers`], key by key. pyos
+/// replaced nothing either: it applied the manager default whenever the manager was
+/// missing; deskplane extends that to every key of every controller.
+fn merge_controllers<'de, D>(deserializer: D) -> Result<BTreeMap<String, ControllerConfig>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let configured = BTreeMap::<String, ControllerOverride>::deserialize(deserializer)?;
+    let mut merged = default_controllers();
+    for (name, given) in configured {
+        let slot = merged.entry(name).or_default();
+        if let Some(enable) = given.enable {
+            slot.enable = enable;
+        }
+        if given.permitip.is_some() {
+            slot.permitip = given.permitip;
+        }
+        if given.apikey.is_some() {
+            slot.apikey = given.apikey;
+        }
+        if given.requestsallowed.is_some() {
+            slot.requestsallowed = given.requestsallowed;
+        }
+        if let Some(acl) = given.database_acl {
+            slot.database_acl = acl;
+        }
+        if let Some(wrapped) = given.wrapped_key {
+            slot.wrapped_key = wrapped;
+        }
+    }
+    Ok(merged)
+}
+
+/// The networks the operator routes answer by default: private ranges and loopback.
+const PRIVATE_NETWORKS: [&str; 6] = [
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "fd00::/8",
+    "169.254.0.0/16",
+    "127.0.0.0/8",
+];
+
+/// The gated controllers and their defaults. pyos defaulted only the manager; its
+/// documentation restricts accounting too, which deskplane does. `ComposerController`
+/// gates only `getdesktopdescription`, a user route, so it is open by default. A gated
+/// controller missing here is denied (see `http::pipeline::gate`).
 pub fn default_controllers() -> BTreeMap<String, ControllerConfig> {
-    let private = [
-        "10.0.0.0/8",
-        "172.16.0.0/12",
-        "192.168.0.0/16",
-        "fd00::/8",
-        "169.254.0.0/16",
-        "127.0.0.0/8",
-    ];
-    BTreeMap::from([(
-        "ManagerController".to_owned(),
-        ControllerConfig {
-            permitip: Some(private.iter().map(|s| (*s).to_owned()).collect()),
-            ..ControllerConfig::default()
-        },
-    )])
+    let private = || ControllerConfig {
+        permitip: Some(PRIVATE_NETWORKS.iter().map(|s| (*s).to_owned()).collect()),
+        ..ControllerConfig::default()
+    };
+    BTreeMap::from([
+        ("ManagerController".to_owned(), private()),
+        ("AccountingController".to_owned(), private()),
+        ("ComposerController".to_owned(), ControllerConfig::default()),
+    ])
 }
 
 /// `server.*`.
@@ -239,6 +293,8 @@ pub struct Fail2banConfig {
     pub banexpireafterseconds: i64,
     /// Networks never counted.
     pub protectednetworks: Vec<String>,
+    /// IPv6 clients are counted and banned per network of this prefix length (1–128).
+    pub ipv6_prefix_length: u8,
 }
 
 impl Default for Fail2banConfig {
@@ -248,6 +304,7 @@ impl Default for Fail2banConfig {
             failsbeforeban: 5,
             banexpireafterseconds: 1800,
             protectednetworks: Vec::new(),
+            ipv6_prefix_length: 64,
         }
     }
 }

@@ -42,6 +42,24 @@ pub fn safe_uid(text: &str) -> Option<String> {
     Some(uid)
 }
 
+/// Whether `text` is a Kubernetes object name (RFC 1123 subdomain): 1–253 characters of
+/// lowercase letters, digits, `-` and `.`, starting and ending with a letter or digit, no
+/// empty dot-separated part. Every name a client sends that reaches an orchestrator API
+/// path is checked with this first, so `../x`, `pod/log` or `pod?dryRun=All` never
+/// become another API path.
+pub fn is_object_name(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 253
+        && text.split('.').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !part.starts_with('-')
+                && !part.ends_with('-')
+        })
+}
+
 /// The short form of an image name: after the last `/`, before the first `:`, `.` → `-`.
 pub fn image_short_name(image: &str) -> String {
     let last = image.rsplit('/').next().unwrap_or(image);
@@ -79,6 +97,32 @@ mod tests {
         assert_eq!(safe_uid("__fry__"), Some("fry".to_owned()));
         assert_eq!(safe_uid("???"), None);
         assert_eq!(safe_uid(&"a".repeat(40)).map(|u| u.len()), Some(31));
+    }
+
+    #[test]
+    fn object_names_refuse_paths_queries_and_junk() {
+        for good in ["fry-1f2e3", "a", "x.y-z", &"a".repeat(253)] {
+            assert!(is_object_name(good), "{good}");
+        }
+        for bad in [
+            "",
+            " ",
+            "../x",
+            "../../kube-system/pods/x",
+            "pod/log",
+            "pod?dryRun=All",
+            "pod#x",
+            "Fry",
+            "a\0b",
+            "a\r\nb",
+            "-a",
+            "a-",
+            "a..b",
+            ".a",
+            &"a".repeat(254),
+        ] {
+            assert!(!is_object_name(bad), "{bad:?}");
+        }
     }
 
     #[test]

@@ -9,13 +9,16 @@ pub struct RequestFacts {
     pub client_ip: IpAddr,
     /// The TCP peer address.
     pub peer_ip: IpAddr,
+    /// True when the peer is a trusted proxy (its forwarded headers were believed).
+    pub peer_trusted: bool,
     /// True when the forwarded chain fails the `trusted_proxy_cidr` spoof check.
     pub spoofed: bool,
     /// Request headers, names lowercased, in arrival order.
     pub headers: Vec<(String, String)>,
-    /// Every syntactically valid address of `X-Forwarded-For`, left to right.
+    /// Every syntactically valid address of `X-Forwarded-For`, left to right; empty unless
+    /// the peer is a trusted proxy (any client can write the header).
     pub forwarded_for: Vec<IpAddr>,
-    /// `X-Real-IP`, when valid.
+    /// `X-Real-IP`, when valid and sent by a trusted proxy.
     pub real_ip: Option<IpAddr>,
 }
 
@@ -25,11 +28,18 @@ impl RequestFacts {
         Self {
             client_ip: ip,
             peer_ip: ip,
+            peer_trusted: false,
             spoofed: false,
             headers: Vec::new(),
             forwarded_for: Vec::new(),
             real_ip: None,
         }
+    }
+    /// The address a spoofed forwarded chain is charged to: the client it names, never the
+    /// trusted proxy that relayed it (a proxy forwarding a client's garbage unchanged
+    /// would otherwise get itself, and everyone behind it, banned).
+    pub fn spoof_culprit(&self) -> Option<IpAddr> {
+        (!(self.peer_trusted && self.client_ip == self.peer_ip)).then_some(self.client_ip)
     }
     /// The first value of header `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {

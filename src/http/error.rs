@@ -97,6 +97,7 @@ impl From<AuthFlowError> for ApiError {
                 Self::Results(401, "failed to prepare ressources".into())
             }
             AuthFlowError::Token(error) => error.into(),
+            AuthFlowError::Banned(error) => error.into(),
         }
     }
 }

@@ -252,11 +252,15 @@ impl LoginService {
             .map_or_else(|| userid.to_string(), str::to_owned);
         let posix = posix_account_from(&user, &self.posix_defaults);
         // Only a directory verified the password; it becomes the desktop account's password.
-        let shadow = match &provider.method {
-            ProviderMethod::Directory { .. } => request
-                .password
-                .as_ref()
-                .and_then(|p| shadow_hash(p, &self.random.alphanumeric(16))),
+        let shadow = match (&provider.method, &request.password) {
+            (ProviderMethod::Directory { .. }, Some(password)) => {
+                // SHA-512-crypt (5,000 rounds) is CPU work: kept off the async workers.
+                let (password, salt) = (password.clone(), self.random.alphanumeric(16));
+                tokio::task::spawn_blocking(move || shadow_hash(&password, &salt))
+                    .await
+                    .ok()
+                    .flatten()
+            }
             _ => None,
         };
         let secrets = user_secrets(&user, &posix, shadow);

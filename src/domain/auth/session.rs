@@ -37,6 +37,10 @@ pub enum AuthFlowError {
     /// The token could not be signed.
     #[error(transparent)]
     Token(#[from] TokenError),
+    /// The login (or the user it resolves to) is banned: refused before the provider is
+    /// asked, from any address.
+    #[error(transparent)]
+    Banned(#[from] AccessError),
 }
 
 /// Issues, verifies and guards user sessions.
@@ -112,7 +116,9 @@ impl SessionService {
             return Err(AccessError::IpBanned);
         }
         if facts.spoofed {
-            self.bans.record_ip_failure(facts.client_ip).await;
+            if let Some(culprit) = facts.spoof_culprit() {
+                self.bans.record_ip_failure(culprit).await;
+            }
             return Err(AccessError::Spoofed);
         }
         Ok(())
@@ -162,6 +168,13 @@ impl SessionService {
         facts: &RequestFacts,
     ) -> Result<AuthSuccess, AuthFlowError> {
         let started = Instant::now();
+        // pyos checked login bans only on later requests, so a banned login kept guessing
+        // (and got a token for the right password) from any other address.
+        if let Some(login) = &request.userid
+            && self.bans.is_login_banned(login).await
+        {
+            return Err(AccessError::UserBanned.into());
+        }
         let outcome = match self.login.login(request, facts).await {
             Ok(outcome) => outcome,
             Err(error) => {
@@ -176,6 +189,9 @@ impl SessionService {
             }
         };
         let identity = outcome.identity;
+        if self.bans.is_login_banned(identity.userid.as_str()).await {
+            return Err(AccessError::UserBanned.into());
+        }
         self.counters.bump("login", "success").await;
         self.counters.bump("login", &identity.providertype).await;
         self.secrets

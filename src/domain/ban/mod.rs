@@ -25,9 +25,36 @@ pub struct BanPolicy {
     pub ban_expire_after: i64,
     /// Client networks whose failures are never counted.
     pub protected_networks: Vec<IpNet>,
+    /// IPv6 clients are counted per network of this prefix length (default /64): one
+    /// subscriber usually holds a whole /64, so per-address bans are trivially dodged.
+    pub ipv6_prefix_len: u8,
 }
 
 impl BanPolicy {
+    /// The record id of a client address: an IPv4 address, or the IPv6 network of
+    /// `ipv6_prefix_len` holding it (`2001:db8::/64`).
+    pub fn address_key(&self, ip: IpAddr) -> String {
+        match ip.to_canonical() {
+            IpAddr::V4(v4) => v4.to_string(),
+            IpAddr::V6(v6) => {
+                let prefix = self.ipv6_prefix_len.min(128);
+                match ipnet::Ipv6Net::new(v6, prefix) {
+                    Ok(net) if prefix < 128 => net.trunc().to_string(),
+                    _ => v6.to_string(),
+                }
+            }
+        }
+    }
+
+    /// The record id of a manager-route value: addresses map like [`Self::address_key`],
+    /// anything else (logins, a network already written as one) is kept.
+    pub fn record_key(&self, collection: BanCollection, id: &str) -> String {
+        match (collection, id.parse::<IpAddr>()) {
+            (BanCollection::IpAddr, Ok(ip)) => self.address_key(ip),
+            _ => id.to_owned(),
+        }
+    }
+
     /// Whether a failure from `ip` counts.
     pub fn counts_ip(&self, ip: IpAddr) -> bool {
         self.enabled && !self.protected_networks.iter().any(|net| net.contains(&ip))
@@ -86,7 +113,8 @@ impl BanService {
     /// Whether `ip` is banned now. Store errors fail open (logged): a datastore outage must
     /// not lock every user out.
     pub async fn is_ip_banned(&self, ip: IpAddr) -> bool {
-        self.is_banned(BanCollection::IpAddr, &ip.to_string()).await
+        self.is_banned(BanCollection::IpAddr, &self.policy.address_key(ip))
+            .await
     }
 
     /// Whether `login` is banned now (fails open like [`Self::is_ip_banned`]).
@@ -111,7 +139,8 @@ impl BanService {
     /// Counts one failure for `ip` unless it is protected or counting is off.
     pub async fn record_ip_failure(&self, ip: IpAddr) {
         if self.policy.counts_ip(ip) {
-            self.record(BanCollection::IpAddr, &ip.to_string(), 1).await;
+            self.record(BanCollection::IpAddr, &self.policy.address_key(ip), 1)
+                .await;
         }
     }
 
@@ -150,6 +179,7 @@ impl BanService {
         if !is_bannable_value(id) {
             return Ok(None);
         }
+        let id = &self.policy.record_key(collection, id);
         let now = self.clock.now();
         let record = self
             .store
@@ -169,7 +199,9 @@ impl BanService {
     /// # Errors
     /// [`StoreError`] from the store.
     pub async fn unban(&self, collection: BanCollection, id: &str) -> Result<bool, StoreError> {
-        self.store.remove(collection, id).await
+        self.store
+            .remove(collection, &self.policy.record_key(collection, id))
+            .await
     }
 
     /// Forgets every record of a collection; returns how many.
@@ -208,7 +240,7 @@ impl BanService {
         let now = self.clock.now();
         let record = self
             .store
-            .find(collection, id)
+            .find(collection, &self.policy.record_key(collection, id))
             .await?
             .filter(|r| self.policy.is_live(r, now));
         Ok(self.status_of(id, record, now))

@@ -18,7 +18,31 @@ fn policy() -> BanPolicy {
         fails_before_ban: 3,
         ban_expire_after: 600,
         protected_networks: vec!["10.0.0.0/8".parse().unwrap()],
+        ipv6_prefix_len: 64,
     }
+}
+
+#[tokio::test]
+async fn ipv6_neighbours_share_one_ban_per_prefix() {
+    let bans = service(Arc::new(HandClock(AtomicI64::new(1_000))));
+    for last in 1..=3 {
+        let ip: IpAddr = format!("2001:db8::{last}").parse().unwrap();
+        bans.record_ip_failure(ip).await;
+    }
+    assert!(
+        bans.is_ip_banned("2001:db8::99".parse().unwrap()).await,
+        "the /64 is banned"
+    );
+    assert!(
+        !bans.is_ip_banned("2001:db8:0:1::1".parse().unwrap()).await,
+        "the next /64 is not"
+    );
+    let status = bans.status(BanCollection::IpAddr, "2001:db8::5").await.unwrap();
+    assert_eq!(status.count, 3, "operators look an address up and see its network");
+    assert!(
+        bans.is_ip_banned("::ffff:203.0.113.1".parse().unwrap()).await
+            == bans.is_ip_banned("203.0.113.1".parse().unwrap()).await
+    );
 }
 
 fn service(clock: Arc<HandClock>) -> BanService {

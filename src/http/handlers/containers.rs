@@ -1,6 +1,7 @@
 //! `/API/composer/*` application routes.
 
 use crate::domain::apps::{AppRef, RunRequest};
+use crate::domain::naming::is_object_name;
 use crate::http::context::{Ctx, lenient_text};
 use crate::http::envelope::{raw, results_error, success};
 use crate::http::error::ApiError;
@@ -48,9 +49,13 @@ fn app_ref(ctx: &Ctx) -> Result<Result<AppRef, Response>, ApiError> {
     let Some(podname) = body.get("podname").and_then(Value::as_str) else {
         return Ok(Err(results_error(500, "invalid parameter podname")));
     };
+    if !is_object_name(podname) {
+        return Err(ApiError::bad_request("invalid parameter podname"));
+    }
     let containerid = body
         .get("containerid")
         .and_then(Value::as_str)
+        .filter(|id| is_object_name(id))
         .ok_or_else(|| ApiError::bad_request("invalid containerid parameters"))?;
     Ok(Ok(AppRef {
         podname: podname.to_owned(),

@@ -2,6 +2,7 @@
 
 use crate::domain::apps::AppRef;
 use crate::domain::desktop::{Desktop, GcRequest};
+use crate::domain::naming::is_object_name;
 use crate::domain::time::iso8601;
 use crate::http::context::Ctx;
 use crate::http::envelope::raw;
@@ -34,6 +35,10 @@ async fn desktop_named(ctx: &Ctx, name: &str) -> Result<Desktop, ApiError> {
 /// Lists, describes and removes desktops and their applications.
 pub async fn desktop(ctx: &Ctx) -> Result<Response, ApiError> {
     let segments: Vec<&str> = ctx.extra.iter().map(String::as_str).collect();
+    // Names go into orchestrator API paths: anything that is not an object name is refused.
+    if !segments.iter().all(|s| is_object_name(s)) {
+        return Err(ApiError::bad_request("invalid desktop or container name"));
+    }
     let orchestrator = ctx.state.desktops.orchestrator();
     match (&ctx.method, segments.as_slice()) {
         (&Method::GET | &Method::HEAD, []) => {

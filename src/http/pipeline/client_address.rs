@@ -37,17 +37,37 @@ impl ClientAddressPolicy {
     }
 
     /// The facts of one request from `peer`.
+    ///
+    /// Addresses are canonical (an IPv4 client of a dual-stack listener is `a.b.c.d`, not
+    /// `::ffff:a.b.c.d`) before any network check. Every `X-Forwarded-For` field line is
+    /// read, as one comma-separated list (RFC 9110 §5.3): a proxy that adds its own line
+    /// would otherwise leave the client's forged first line in charge. Forwarded headers
+    /// reach the facts (and the network rules) only from trusted proxies.
     pub fn facts(&self, peer: IpAddr, headers: &HeaderMap) -> RequestFacts {
-        let header_text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-        let hops: Vec<&str> = header_text("x-forwarded-for")
-            .map(|v| v.split(',').map(str::trim).collect())
-            .unwrap_or_default();
-        let forwarded_for: Vec<IpAddr> = hops.iter().filter_map(|hop| hop.parse().ok()).collect();
-        let real_ip = header_text("x-real-ip").and_then(|v| v.trim().parse().ok());
-        let (client_ip, spoofed) = if self.is_trusted(peer) {
-            self.through_proxies(peer, &hops, real_ip)
+        let peer = peer.to_canonical();
+        let peer_trusted = self.is_trusted(peer);
+        let hops: Vec<&str> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|line| line.to_str().ok())
+            .flat_map(|line| line.split(','))
+            .map(str::trim)
+            .collect();
+        let real_ip = headers
+            .get("x-real-ip")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<IpAddr>().ok())
+            .map(|ip| ip.to_canonical());
+        let (client_ip, spoofed, forwarded_for, real_ip) = if peer_trusted {
+            let (client, spoofed) = self.through_proxies(peer, &hops, real_ip);
+            let forwarded: Vec<IpAddr> = hops
+                .iter()
+                .filter_map(|hop| hop.parse::<IpAddr>().ok())
+                .map(|ip| ip.to_canonical())
+                .collect();
+            (client, spoofed, forwarded, real_ip)
         } else {
-            (peer, false)
+            (peer, false, Vec::new(), None)
         };
         let copied = headers
             .iter()
@@ -62,6 +82,7 @@ impl ClientAddressPolicy {
         RequestFacts {
             client_ip,
             peer_ip: peer,
+            peer_trusted,
             spoofed,
             headers: copied,
             forwarded_for,
@@ -79,10 +100,10 @@ impl ClientAddressPolicy {
         let spoofed = hops.len() > 1
             && !hops[1..]
                 .iter()
-                .any(|hop| hop.parse::<IpAddr>().is_ok_and(|ip| self.is_trusted(ip)));
+                .any(|hop| hop.parse::<IpAddr>().is_ok_and(|ip| self.is_trusted(ip.to_canonical())));
         let mut client = peer;
         for hop in hops.iter().rev() {
-            match hop.parse::<IpAddr>() {
+            match hop.parse::<IpAddr>().map(|ip| ip.to_canonical()) {
                 Ok(ip) => {
                     client = ip;
                     if !self.is_trusted(ip) {
@@ -114,6 +135,32 @@ mod tests {
     }
 
     #[test]
+    fn ipv4_mapped_peers_and_hops_are_plain_ipv4() {
+        // A dual-stack `::` listener sees IPv4 clients as ::ffff:a.b.c.d.
+        let policy = ClientAddressPolicy::new(&["127.0.0.0/8".into()]);
+        let direct = policy.facts(ip("::ffff:203.0.113.9"), &headers(&[]));
+        assert_eq!(direct.client_ip, ip("203.0.113.9"));
+        let relayed = policy.facts(
+            ip("::ffff:127.0.0.1"),
+            &headers(&[("x-forwarded-for", "::ffff:10.1.2.3")]),
+        );
+        assert!(relayed.peer_trusted, "the mapped loopback proxy is trusted");
+        assert_eq!(relayed.client_ip, ip("10.1.2.3"));
+        assert_eq!(relayed.forwarded_for, vec![ip("10.1.2.3")]);
+    }
+
+    #[test]
+    fn forwarded_headers_reach_the_facts_only_from_trusted_peers() {
+        let policy = ClientAddressPolicy::new(&["10.0.0.0/8".into()]);
+        let sent = headers(&[("x-forwarded-for", "192.0.2.1"), ("x-real-ip", "192.0.2.2")]);
+        let untrusted = policy.facts(ip("203.0.113.9"), &sent);
+        assert!(untrusted.forwarded_for.is_empty() && untrusted.real_ip.is_none());
+        let trusted = policy.facts(ip("10.0.0.1"), &sent);
+        assert_eq!(trusted.forwarded_for, vec![ip("192.0.2.1")]);
+        assert_eq!(trusted.real_ip, Some(ip("192.0.2.2")));
+    }
+
+    #[test]
     fn untrusted_peers_cannot_choose_their_address() {
         let policy = ClientAddressPolicy::new(&["10.0.0.0/8".into()]);
         let facts = policy.facts(
@@ -122,7 +169,10 @@ mod tests {
         );
         assert_eq!(facts.client_ip, ip("203.0.113.9"), "pyos would have believed 127.0.0.1");
         assert!(!facts.spoofed);
-        assert_eq!(facts.forwarded_for, [ip("127.0.0.1")], "rules still see the header");
+        assert!(
+            facts.forwarded_for.is_empty(),
+            "header network rules no longer see what an untrusted peer wrote (review F9)"
+        );
     }
 
     #[test]

@@ -59,8 +59,11 @@ impl Gates {
         client_ip: IpAddr,
         headers: &HeaderMap,
     ) -> Result<(), ApiError> {
+        // Fail closed: a gated route of a controller without a rule is refused (the
+        // defaults give every gated controller one; see `config::default_controllers`).
         let Some(gate) = self.controllers.get(controller) else {
-            return Ok(());
+            tracing::warn!(controller, "a gated route has no controller rule; refused");
+            return Err(ApiError::forbidden("403.10 - Invalid configuration"));
         };
         if !gate.enabled {
             return Err(ApiError::forbidden("403.10 - Invalid configuration"));
