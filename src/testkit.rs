@@ -135,6 +135,24 @@ pub struct DesktopKit {
     pub cache: Arc<MemoryCache>,
     /// Its clock.
     pub clock: Arc<HandClock>,
+    /// The user secrets it reads.
+    pub secrets: Arc<dyn UserSecretStore>,
+}
+
+impl DesktopKit {
+    /// What a login leaves for `userid`: the POSIX account secret a launch reads.
+    pub async fn sign_in(&self, userid: &str) -> Identity {
+        let who = identity(userid);
+        let account = crate::domain::desktop::UserSecret {
+            kind: "posixaccount".into(),
+            data: std::collections::BTreeMap::from([("uid".to_owned(), userid.to_owned())]),
+        };
+        self.secrets
+            .prepare_user_resources(&who.owner(), &[account])
+            .await
+            .unwrap();
+        who
+    }
 }
 
 /// A desktop service on `orchestrator`.
@@ -149,7 +167,7 @@ pub fn desktop_kit_with(orchestrator: Arc<dyn DesktopOrchestrator>, secrets: Arc
     let clock = HandClock::at(10_000);
     let service = Arc::new(DesktopService::new(
         orchestrator,
-        secrets,
+        secrets.clone(),
         Arc::new(PlainTokens),
         token_policy(),
         ProgressChannel::new(cache.clone(), Duration::from_secs(60)),
@@ -164,10 +182,19 @@ pub fn desktop_kit_with(orchestrator: Arc<dyn DesktopOrchestrator>, secrets: Arc
         history,
         cache,
         clock,
+        secrets,
     }
 }
 
 /// A memory orchestrator.
 pub fn memory_orchestrator() -> Arc<MemoryOrchestrator> {
     Arc::new(MemoryOrchestrator::new(SimulationSettings::default()))
+}
+
+/// A memory orchestrator whose desktops take `delay` to start, so launches overlap.
+pub fn slow_memory_orchestrator(delay: Duration) -> Arc<MemoryOrchestrator> {
+    Arc::new(MemoryOrchestrator::new(SimulationSettings {
+        start_delay: delay,
+        ..SimulationSettings::default()
+    }))
 }

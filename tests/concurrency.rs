@@ -10,7 +10,12 @@ use std::sync::Arc;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_users_each_get_exactly_one_desktop() {
-    let server = Arc::new(TestServer::start().await);
+    // Desktops take 200 ms to start, so each user's two launches overlap: only the launch
+    // lock keeps the second from creating too (the simulation would adopt, hiding it, so
+    // the creations are counted).
+    let mut config = common::shipped_config();
+    config.memory.start_delay_ms = 200;
+    let server = Arc::new(TestServer::with(config).await);
     let users = 40;
     let mut tasks = Vec::new();
     for _ in 0..users {
@@ -41,4 +46,7 @@ async fn concurrent_users_each_get_exactly_one_desktop() {
     assert_eq!(owners.len(), users, "no user has two desktops");
     let addresses: HashSet<&str> = desktops.iter().map(|d| d["ipAddr"].as_str().unwrap()).collect();
     assert_eq!(addresses.len(), users);
+    let counters = server.get_json("/accounting/metrics?format=json").await;
+    assert_eq!(counters["desktop"]["createsuccess"], users, "one creation per user");
+    assert_eq!(counters["desktop"]["resumed"], users, "the other launch resumed it");
 }

@@ -148,6 +148,12 @@ pub fn home_claim_name(owner: &DesktopOwner) -> String {
     format!("home-{}", home_folder(owner))
 }
 
+/// The owner's part of cache keys: the base32 owner digest (52 characters), legal in
+/// every cache's key syntax whatever the user id holds.
+pub fn cache_key(owner: &DesktopOwner) -> String {
+    owner_digest(owner)
+}
+
 /// Whether `text` has the shape of a hashed selector value (`h` + a base32 digest).
 fn looks_hashed(text: &str) -> bool {
     text.len() == DIGEST_LEN + 1 && text.starts_with('h') && text[1..].bytes().all(|b| BASE32.contains(&b))

@@ -3,7 +3,7 @@
 //! Only the latest message per user is kept, with a short time to live; `stopinfo` marks
 //! the end of a launch. Writing progress is best effort: a cache outage must not fail a launch.
 
-use crate::domain::identity::UserId;
+use crate::domain::desktop::DesktopOwner;
 use crate::ports::Cache;
 use crate::ports::orchestrator::ProgressSink;
 use async_trait::async_trait;
@@ -26,35 +26,38 @@ impl ProgressChannel {
         Self { cache, ttl }
     }
 
-    fn key(userid: &UserId) -> String {
-        format!("progress/{userid}")
+    /// One key per owner (provider + user id), made only of base32 characters: two
+    /// providers' users with one id never read each other's progress, and any user id
+    /// makes a legal Memcached key.
+    fn key(owner: &DesktopOwner) -> String {
+        format!("progress/{}", crate::domain::owner_names::cache_key(owner))
     }
 
     /// Replaces whatever the user had with `message`.
-    pub async fn push(&self, userid: &UserId, message: &str) {
-        if let Err(error) = self.cache.set(&Self::key(userid), message, self.ttl).await {
+    pub async fn push(&self, owner: &DesktopOwner, message: &str) {
+        if let Err(error) = self.cache.set(&Self::key(owner), message, self.ttl).await {
             tracing::warn!(%error, "could not publish a progress message");
         }
     }
 
     /// Marks the end of a launch.
-    pub async fn stop(&self, userid: &UserId) {
-        self.push(userid, STOP_MARKER).await;
+    pub async fn stop(&self, owner: &DesktopOwner) {
+        self.push(owner, STOP_MARKER).await;
     }
 
     /// Returns and removes the pending message (`getmessageinfo`).
     ///
     /// # Errors
     /// [`crate::ports::CacheError`] when the cache cannot be read.
-    pub async fn take(&self, userid: &UserId) -> Result<Option<String>, crate::ports::CacheError> {
-        self.cache.take(&Self::key(userid)).await
+    pub async fn take(&self, owner: &DesktopOwner) -> Result<Option<String>, crate::ports::CacheError> {
+        self.cache.take(&Self::key(owner)).await
     }
 
     /// A sink that publishes to this user's channel, for the orchestrator.
-    pub fn sink_for(&self, userid: &UserId) -> UserProgress {
+    pub fn sink_for(&self, owner: &DesktopOwner) -> UserProgress {
         UserProgress {
             channel: self.clone(),
-            userid: userid.clone(),
+            owner: owner.clone(),
         }
     }
 }
@@ -62,12 +65,12 @@ impl ProgressChannel {
 /// Publishes orchestrator progress for one user.
 pub struct UserProgress {
     channel: ProgressChannel,
-    userid: UserId,
+    owner: DesktopOwner,
 }
 
 #[async_trait]
 impl ProgressSink for UserProgress {
     async fn publish(&self, message: &str) {
-        self.channel.push(&self.userid, message).await;
+        self.channel.push(&self.owner, message).await;
     }
 }

@@ -139,6 +139,7 @@ impl From<DesktopError> for ApiError {
         match error {
             DesktopError::CreationFailed(_) | DesktopError::Unreachable(_) => Self::Results(500, error.to_string()),
             DesktopError::NotFound => Self::not_found(error.to_string()),
+            DesktopError::SessionEnded => Self::unauthorized(error.to_string()),
             DesktopError::TokenUnreachable => Self::bad_request(error.to_string()),
             DesktopError::Orchestrator(error) => error.into(),
             DesktopError::Token(error) => error.into(),

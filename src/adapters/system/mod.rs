@@ -69,7 +69,18 @@ mod tests {
     }
 
     #[test]
-    fn the_clock_is_past_2026() {
-        assert!(SystemClock.now() > 1_767_225_600);
+    fn the_clock_reads_unix_seconds_from_the_system_clock() {
+        // Compared with the standard library's own reading, so a machine with a wrong
+        // clock still passes, and a clock in milliseconds or a constant does not.
+        let before = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let read = SystemClock.now();
+        let after = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        assert!((before..=after).contains(&read), "{before} <= {read} <= {after}");
     }
 }

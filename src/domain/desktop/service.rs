@@ -31,6 +31,10 @@ pub enum DesktopError {
     /// The desktop exists but cannot be reached; it has been removed.
     #[error("Your desktop previous was unreachable. {0}. Please try to reload again.")]
     Unreachable(String),
+    /// The user's session resources are gone (logout, operator or collector removal):
+    /// the user must log in again (401).
+    #[error("user session has ended, please log in again")]
+    SessionEnded,
     /// No desktop (404).
     #[error("desktop not found")]
     NotFound,
@@ -171,7 +175,7 @@ impl DesktopService {
         request: &LaunchRequest,
     ) -> Result<LaunchedDesktop, DesktopError> {
         let result = self.launch_inner(identity, facts, request).await;
-        self.progress.stop(&identity.userid).await;
+        self.progress.stop(&identity.owner()).await;
         result
     }
 
@@ -182,14 +186,13 @@ impl DesktopService {
         request: &LaunchRequest,
     ) -> Result<LaunchedDesktop, DesktopError> {
         let owner = identity.owner();
-        let userid = &identity.userid;
-        let _one_launch_per_user = self.launches.lock(userid.as_str()).await;
-        self.progress.push(userid, "b.Looking for your desktop").await;
+        let _one_launch_per_user = self.launches.lock(&crate::domain::owner_names::cache_key(&owner)).await;
+        self.progress.push(&owner, "b.Looking for your desktop").await;
         let desktop = match self.orchestrator.find_desktop(&owner).await? {
             Some(found) => self.reuse_or_replace(identity, facts, request, found).await?,
             None => {
                 self.progress
-                    .push(userid, "b.Cold start, creating your new desktop")
+                    .push(&owner, "b.Cold start, creating your new desktop")
                     .await;
                 self.create(identity, facts, request).await?
             }
@@ -197,7 +200,7 @@ impl DesktopService {
         if let Some(reason) = desktop.unreachable_reason() {
             self.progress
                 .push(
-                    userid,
+                    &owner,
                     "e.Your desktop is unreachabled. Delete desktop process is starting",
                 )
                 .await;
@@ -207,7 +210,7 @@ impl DesktopService {
                 .await
                 .is_ok()
             {
-                self.progress.push(userid, "e.Delete desktop done.").await;
+                self.progress.push(&owner, "e.Delete desktop done.").await;
             }
             return Err(DesktopError::Unreachable(reason));
         }
@@ -245,11 +248,11 @@ impl DesktopService {
         request: &LaunchRequest,
         found: Desktop,
     ) -> Result<Desktop, DesktopError> {
-        let userid = &identity.userid;
-        self.progress.push(userid, "b.Applying labels security policy").await;
+        let owner = identity.owner();
+        self.progress.push(&owner, "b.Applying labels security policy").await;
         if self.labels_match(&identity.labels, &found.labels) {
             self.progress
-                .push(userid, "c.Warm start, reconnecting to your running desktop")
+                .push(&owner, "c.Warm start, reconnecting to your running desktop")
                 .await;
             self.counters.bump("desktop", "resumed").await;
             match self.orchestrator.resume_desktop(&found, self.clock.now()).await {
@@ -259,7 +262,7 @@ impl DesktopService {
                     Ok(desktop)
                 }
                 Err(error) => {
-                    self.progress.push(userid, &format!("b. {error}")).await;
+                    self.progress.push(&owner, &format!("b. {error}")).await;
                     self.replace(
                         identity,
                         facts,
@@ -274,7 +277,7 @@ impl DesktopService {
         } else {
             self.progress
                 .push(
-                    userid,
+                    &owner,
                     "b.Deleting your running desktop. It does not match the security policies",
                 )
                 .await;
@@ -301,13 +304,13 @@ impl DesktopService {
     ) -> Result<Desktop, DesktopError> {
         match self.orchestrator.remove_desktop(old, RemovalScope::PodOnly).await {
             Ok(()) => {
-                self.progress.push(&identity.userid, deleted).await;
+                self.progress.push(&identity.owner(), deleted).await;
                 self.counters.bump("desktop", "deletesuccess").await;
                 self.create(identity, facts, request).await
             }
             Err(error) => {
                 tracing::warn!(%error, desktop = %old.name, "could not delete a desktop to replace it");
-                self.progress.push(&identity.userid, &format!("e.{failed}")).await;
+                self.progress.push(&identity.owner(), &format!("e.{failed}")).await;
                 self.counters.bump("desktop", "deletefailed").await;
                 Err(DesktopError::CreationFailed(failed.to_owned()))
             }
@@ -321,13 +324,13 @@ impl DesktopService {
         request: &LaunchRequest,
     ) -> Result<Desktop, DesktopError> {
         let spec = self.spec_for(identity, facts, request).await?;
-        let sink = Arc::new(self.progress.sink_for(&identity.userid));
+        let sink = Arc::new(self.progress.sink_for(&identity.owner()));
         match self.orchestrator.create_desktop(&spec, sink).await {
             Ok(desktop) => {
                 self.progress
-                    .push(&identity.userid, "c.Starting up core services")
+                    .push(&identity.owner(), "c.Starting up core services")
                     .await;
-                self.progress.push(&identity.userid, "c.Core services started").await;
+                self.progress.push(&identity.owner(), "c.Core services started").await;
                 self.counters.bump("desktop", "new").await;
                 self.counters.bump("desktop", "createsuccess").await;
                 self.record(identity, facts, &desktop, DesktopEventType::Start, None)
@@ -353,7 +356,7 @@ impl DesktopService {
                 } else {
                     format!("e. {text}")
                 };
-                self.progress.push(&identity.userid, &shown).await;
+                self.progress.push(&identity.owner(), &shown).await;
                 Err(DesktopError::CreationFailed(text))
             }
         }

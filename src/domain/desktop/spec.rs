@@ -9,7 +9,6 @@ use crate::domain::identity::Identity;
 use crate::domain::owner_names::DesktopName;
 use crate::domain::request::RequestFacts;
 use crate::domain::secret::Secret;
-use std::collections::BTreeMap;
 
 /// The OS family of a browser, from its `User-Agent`.
 fn os_family(user_agent: &str) -> &'static str {
@@ -37,9 +36,13 @@ impl DesktopService {
         request: &LaunchRequest,
     ) -> Result<DesktopSpec, DesktopError> {
         let owner = identity.owner();
+        // Login writes the account secrets and logout (or an operator, or the collector)
+        // removes them with the desktop. Without them the session has ended, whatever the
+        // token says: a pod would wait for secrets that never come (FailedMount) until
+        // the start timeout, so the caller is told at once to log in again.
         let posix = match self.secrets.read_user_secret(&owner, "posixaccount").await? {
             Some(secret) => posix_account_from_secret(&secret.data, &self.policy.posix_defaults),
-            None => posix_account_from_secret(&BTreeMap::new(), &self.policy.posix_defaults),
+            None => return Err(DesktopError::SessionEnded),
         };
         let mut env = self.policy.envlocal.clone();
         let mut set = |name: &str, value: String| match env.iter_mut().find(|(k, _)| k == name) {

@@ -16,7 +16,10 @@ impl DesktopService {
     /// # Errors
     /// [`DesktopError::Orchestrator`] when removal fails.
     pub async fn remove_for(&self, identity: &Identity, facts: &RequestFacts) -> Result<bool, DesktopError> {
-        let _no_launch_meanwhile = self.launches.lock(identity.userid.as_str()).await;
+        let _no_launch_meanwhile = self
+            .launches
+            .lock(&crate::domain::owner_names::cache_key(&identity.owner()))
+            .await;
         let Some(desktop) = self.find(identity).await? else {
             return Ok(false);
         };

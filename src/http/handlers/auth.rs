@@ -106,7 +106,7 @@ pub async fn login(ctx: &Ctx) -> Result<Response, ApiError> {
     ctx.state
         .desktops
         .progress()
-        .push(&identity.userid, "b.Launching desktop")
+        .push(&identity.owner(), "b.Launching desktop")
         .await;
     super::composer::launch(ctx, identity, &LaunchRequest { locale: ctx.locale() }).await
 }

@@ -62,7 +62,7 @@ pub async fn getmessageinfo(ctx: &Ctx) -> Result<Response, ApiError> {
         .state
         .desktops
         .progress()
-        .take(&identity.userid)
+        .take(&identity.owner())
         .await
         .map_err(ApiError::unavailable)?;
     let mut response = if accepts_text(ctx) {

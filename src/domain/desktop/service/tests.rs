@@ -6,7 +6,7 @@ use crate::domain::tokens::DesktopClaims;
 use crate::ports::DesktopHistory;
 use crate::ports::cache::Cache;
 use crate::ports::orchestrator::MockDesktopOrchestrator;
-use crate::testkit::{desktop_kit, desktop_kit_with, identity, memory_orchestrator};
+use crate::testkit::{desktop_kit, desktop_kit_with, identity, memory_orchestrator, slow_memory_orchestrator};
 
 fn facts() -> RequestFacts {
     let mut facts = RequestFacts::from_ip("192.0.2.10".parse().unwrap());
@@ -15,6 +15,12 @@ fn facts() -> RequestFacts {
         ("user-agent".into(), "Mozilla/5.0 (X11; Linux x86_64)".into()),
     ];
     facts
+}
+
+/// The pending progress message of `who`, read from the cache as `getmessageinfo` does.
+async fn progress_of(kit: &crate::testkit::DesktopKit, who: &crate::domain::identity::Identity) -> Option<String> {
+    let key = format!("progress/{}", crate::domain::owner_names::cache_key(&who.owner()));
+    kit.cache.get(&key).await.unwrap()
 }
 
 async fn events(kit: &crate::testkit::DesktopKit, userid: &str) -> Vec<DesktopEventType> {
@@ -31,6 +37,8 @@ async fn events(kit: &crate::testkit::DesktopKit, userid: &str) -> Vec<DesktopEv
 async fn a_cold_start_creates_and_a_second_launch_resumes_the_same_desktop() {
     let orchestrator = memory_orchestrator();
     let kit = desktop_kit(orchestrator.clone());
+    kit.sign_in("fry").await;
+    kit.sign_in("leela").await;
     let fry = identity("fry");
     let first = kit
         .service
@@ -46,10 +54,7 @@ async fn a_cold_start_creates_and_a_second_launch_resumes_the_same_desktop() {
     assert_eq!(first.vncpassword.expose().len(), 15);
     let claims: DesktopClaims = serde_json::from_str(&first.authorization).unwrap();
     assert_eq!(claims.hash, "sealed:10.244.0.10");
-    assert_eq!(
-        kit.cache.get("progress/fry").await.unwrap().as_deref(),
-        Some(STOP_MARKER)
-    );
+    assert_eq!(progress_of(&kit, &fry).await.as_deref(), Some(STOP_MARKER));
 
     kit.clock.set(10_500);
     let second = kit
@@ -70,6 +75,8 @@ async fn a_cold_start_creates_and_a_second_launch_resumes_the_same_desktop() {
 async fn a_desktop_with_other_unique_labels_is_replaced() {
     let orchestrator = memory_orchestrator();
     let kit = desktop_kit(orchestrator.clone());
+    kit.sign_in("fry").await;
+    kit.sign_in("leela").await;
     let mut fry = identity("fry");
     fry.labels.insert("executeclassname".into(), "bronze".into());
     kit.service
@@ -97,6 +104,8 @@ async fn a_desktop_with_other_unique_labels_is_replaced() {
 async fn the_desktop_environment_carries_the_request_and_the_labels() {
     let orchestrator = memory_orchestrator();
     let kit = desktop_kit(orchestrator.clone());
+    kit.sign_in("fry").await;
+    kit.sign_in("leela").await;
     let mut fry = identity("fry");
     fry.labels.insert("shipcrew".into(), "true".into());
     kit.service
@@ -140,6 +149,7 @@ async fn a_failed_creation_is_reported_and_the_progress_still_stops() {
         ))
     });
     let kit = desktop_kit_with(Arc::new(orchestrator), memory_orchestrator());
+    let fry = kit.sign_in("fry").await;
     let error = kit
         .service
         .launch(&identity("fry"), &facts(), &LaunchRequest::default())
@@ -149,22 +159,69 @@ async fn a_failed_creation_is_reported_and_the_progress_still_stops() {
         matches!(&error, DesktopError::CreationFailed(text) if text.contains("ErrImagePull")),
         "{error}"
     );
-    assert_eq!(
-        kit.cache.get("progress/fry").await.unwrap().as_deref(),
-        Some(STOP_MARKER)
-    );
+    assert_eq!(progress_of(&kit, &fry).await.as_deref(), Some(STOP_MARKER));
+}
+
+/// Counts creates, then hands every call to a slow-starting simulation: without the
+/// per-user launch lock, concurrent launches would all find no desktop and all create.
+struct CountingCreates {
+    inner: Arc<dyn DesktopOrchestrator>,
+    creates: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl DesktopOrchestrator for CountingCreates {
+    async fn find_desktop(
+        &self,
+        owner: &crate::domain::desktop::DesktopOwner,
+    ) -> Result<Option<Desktop>, OrchestratorError> {
+        self.inner.find_desktop(owner).await
+    }
+    async fn create_desktop(
+        &self,
+        spec: &crate::domain::desktop::DesktopSpec,
+        progress: Arc<dyn crate::ports::orchestrator::ProgressSink>,
+    ) -> Result<Desktop, OrchestratorError> {
+        self.creates.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.create_desktop(spec, progress).await
+    }
+    async fn resume_desktop(&self, desktop: &Desktop, now: i64) -> Result<Desktop, OrchestratorError> {
+        self.inner.resume_desktop(desktop, now).await
+    }
+    async fn remove_desktop(&self, desktop: &Desktop, scope: RemovalScope) -> Result<(), OrchestratorError> {
+        self.inner.remove_desktop(desktop, scope).await
+    }
+    async fn list_desktops(&self) -> Result<Vec<Desktop>, OrchestratorError> {
+        self.inner.list_desktops().await
+    }
+    async fn get_desktop(&self, name: &str) -> Result<Option<Desktop>, OrchestratorError> {
+        self.inner.get_desktop(name).await
+    }
+    async fn describe_desktop(&self, name: &str) -> Result<Option<serde_json::Value>, OrchestratorError> {
+        self.inner.describe_desktop(name).await
+    }
+    async fn desktop_logs(&self, desktop: &Desktop) -> Result<String, OrchestratorError> {
+        self.inner.desktop_logs(desktop).await
+    }
+    async fn count_connections(&self, desktop: &Desktop) -> Result<u32, OrchestratorError> {
+        self.inner.count_connections(desktop).await
+    }
 }
 
 #[tokio::test]
 async fn concurrent_launches_of_one_user_make_one_desktop() {
-    let orchestrator = memory_orchestrator();
-    let kit = desktop_kit(orchestrator.clone());
+    let counting = Arc::new(CountingCreates {
+        inner: slow_memory_orchestrator(std::time::Duration::from_millis(50)),
+        creates: Default::default(),
+    });
+    let kit = desktop_kit(counting.clone());
+    let fry = kit.sign_in("fry").await;
     let launches: Vec<_> = (0..8)
         .map(|_| {
-            let service = kit.service.clone();
+            let (service, fry) = (kit.service.clone(), fry.clone());
             tokio::spawn(async move {
                 service
-                    .launch(&identity("fry"), &facts(), &LaunchRequest::default())
+                    .launch(&fry, &facts(), &LaunchRequest::default())
                     .await
                     .map(|d| d.vncpassword)
             })
@@ -174,18 +231,24 @@ async fn concurrent_launches_of_one_user_make_one_desktop() {
     for launch in launches {
         passwords.push(launch.await.unwrap().unwrap());
     }
+    assert_eq!(
+        counting.creates.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "the lock lets one launch create; the others find its desktop"
+    );
     assert!(
         passwords.windows(2).all(|w| w[0] == w[1]),
         "every launch got the same desktop"
     );
-    assert_eq!(orchestrator.list_desktops().await.unwrap().len(), 1);
+    assert_eq!(counting.list_desktops().await.unwrap().len(), 1);
 }
 
 #[tokio::test]
 async fn logout_removes_the_desktop_and_having_none_is_fine() {
     let orchestrator = memory_orchestrator();
-    let kit = desktop_kit(orchestrator.clone());
-    let fry = identity("fry");
+    // The orchestrator keeps the secrets too, as Kubernetes does: logout removes both.
+    let kit = desktop_kit_with(orchestrator.clone(), orchestrator.clone());
+    let fry = kit.sign_in("fry").await;
     assert!(!kit.service.remove_for(&fry, &facts()).await.unwrap());
     kit.service
         .launch(&fry, &facts(), &LaunchRequest::default())
@@ -197,12 +260,24 @@ async fn logout_removes_the_desktop_and_having_none_is_fine() {
         kit.service.refresh_token(&fry).await,
         Err(DesktopError::TokenUnreachable)
     ));
+    // The token outlives the session: a launch with it is told at once to log in again
+    // (on Kubernetes the pod would wait for the deleted secrets until the start timeout).
+    assert!(matches!(
+        kit.service.launch(&fry, &facts(), &LaunchRequest::default()).await,
+        Err(DesktopError::SessionEnded)
+    ));
+    assert!(
+        orchestrator.list_desktops().await.unwrap().is_empty(),
+        "nothing was created"
+    );
 }
 
 #[tokio::test]
 async fn the_garbage_collector_removes_idle_desktops_only() {
     let orchestrator = memory_orchestrator();
     let kit = desktop_kit(orchestrator.clone());
+    kit.sign_in("fry").await;
+    kit.sign_in("leela").await;
     kit.service
         .launch(&identity("fry"), &facts(), &LaunchRequest::default())
         .await
