@@ -201,6 +201,11 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
             .unwrap_or(IpAddr::from([127, 0, 0, 1])),
         desktop_description: config.desktop.description.clone(),
         version: json!({"date": option_env!("DESKPLANE_BUILD_DATE"), "commit": option_env!("DESKPLANE_COMMIT"), "version": env!("CARGO_PKG_VERSION")}),
+        connections: crate::http::server::ConnectionLimits {
+            max_connections: settings::connection_cap(config.server.max_connections),
+            header_read_timeout: Duration::from_secs(config.server.header_read_timeout_seconds.max(1)),
+        },
+        body_read_timeout: Duration::from_secs(config.server.body_read_timeout_seconds.max(1)),
     };
     let mut background = BackgroundTasks::default();
     let gc = &config.garbage_collector;

@@ -90,3 +90,19 @@ pub(super) fn keyinfo_of(config: &Config) -> KeyInfo {
         },
     }
 }
+
+/// The connection cap: the configured one, or three quarters of this process's soft
+/// open-file limit (read from `/proc/self/limits` on Linux), at most 10,000, so that
+/// accepting always stops before the descriptors run out.
+pub(super) fn connection_cap(configured: usize) -> usize {
+    if configured > 0 {
+        return configured;
+    }
+    let soft_limit = std::fs::read_to_string("/proc/self/limits").ok().and_then(|text| {
+        text.lines()
+            .find(|line| line.starts_with("Max open files"))
+            .and_then(|line| line.split_whitespace().nth(3))
+            .and_then(|soft| soft.parse::<usize>().ok())
+    });
+    soft_limit.map_or(10_000, |limit| (limit / 4 * 3).clamp(16, 10_000))
+}

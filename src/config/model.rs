@@ -182,6 +182,13 @@ pub struct ServerConfig {
     pub max_request_body_bytes: usize,
     /// Seconds given to in-flight requests at shutdown.
     pub shutdown_timeout_seconds: u64,
+    /// Most connections open at once; 0 picks three quarters of the open-file limit
+    /// (at most 10,000). Further clients wait in the listen backlog.
+    pub max_connections: usize,
+    /// Longest wait for a request's headers, and longest idle keep-alive, seconds.
+    pub header_read_timeout_seconds: u64,
+    /// Longest wait for a request body once its headers are in, seconds (408 after).
+    pub body_read_timeout_seconds: u64,
 }
 
 impl Default for ServerConfig {
@@ -192,6 +199,9 @@ impl Default for ServerConfig {
             geolocation_ipaddr: "127.0.0.1".into(),
             max_request_body_bytes: 2 * 1024 * 1024,
             shutdown_timeout_seconds: 5,
+            max_connections: 0,
+            header_read_timeout_seconds: 20,
+            body_read_timeout_seconds: 30,
         }
     }
 }

@@ -170,7 +170,13 @@ where
     }
     require_length(&method, &headers)?;
     let bytes = if has_body(&method) {
-        read_limited(&headers, body, state.settings.max_request_body).await?
+        // A slow body would hold its connection slot for ever: it gets a deadline too.
+        tokio::time::timeout(
+            state.settings.body_read_timeout,
+            read_limited(&headers, body, state.settings.max_request_body),
+        )
+        .await
+        .map_err(|_| ApiError::Http(StatusCode::REQUEST_TIMEOUT, "Request body timeout".into()))??
     } else {
         bytes::Bytes::new()
     };

@@ -51,6 +51,10 @@ pub struct HttpSettings {
     pub desktop_description: Map<String, Value>,
     /// `core/version` document.
     pub version: Value,
+    /// Connection cap and header-read timeout.
+    pub connections: super::server::ConnectionLimits,
+    /// Longest wait for a request body once its headers are read.
+    pub body_read_timeout: std::time::Duration,
 }
 
 /// The state of the HTTP layer.
