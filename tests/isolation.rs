@@ -319,3 +319,140 @@ async fn three_thousand_anonymous_users_get_three_thousand_desktops() {
         .collect();
     assert_eq!(names.len(), users, "and a desktop of their own");
 }
+
+#[tokio::test]
+async fn anonymous_logins_and_desktop_creations_are_limited_per_address() {
+    let mut config = shipped_behind_proxy();
+    config.rate_limit.exempt_networks = vec!["10.0.0.0/8".into()];
+    config.rate_limit.anonymous_logins_per_minute = 3;
+    config.rate_limit.desktop_creations_per_minute = 2;
+    let server = TestServer::with(config).await;
+    let login_from = |client: &'static str| {
+        let server = &server;
+        async move {
+            server
+                .post_with(
+                    "/auth/auth",
+                    &[("X-Forwarded-For", client)],
+                    json!({"provider": "anonymous"}),
+                )
+                .await
+        }
+    };
+    let mut tokens = Vec::new();
+    for _ in 0..3 {
+        let response = login_from("203.0.113.9").await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Value = response.json().await.unwrap();
+        tokens.push(body["result"]["jwt_user_token"].as_str().unwrap().to_owned());
+    }
+    let limited = login_from("203.0.113.9").await;
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = limited.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    let body: Value = limited.json().await.unwrap();
+    assert_eq!(body["status"], 429, "the JSON envelope: {body}");
+    assert_eq!(login_from("203.0.113.10").await.status(), StatusCode::OK, "per address");
+    assert_eq!(login_from("10.1.1.1").await.status(), StatusCode::OK, "exempt networks");
+
+    let launch = |token: String| {
+        let server = &server;
+        async move {
+            server
+                .client
+                .post(server.url("/composer/launchdesktop"))
+                .header("ABCAuthorization", format!("Bearer {token}"))
+                .header("X-Forwarded-For", "203.0.113.9")
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(launch(tokens[0].clone()).await, StatusCode::OK);
+    assert_eq!(launch(tokens[1].clone()).await, StatusCode::OK);
+    assert_eq!(
+        launch(tokens[0].clone()).await,
+        StatusCode::OK,
+        "resuming is not a creation"
+    );
+    assert_eq!(launch(tokens[2].clone()).await, StatusCode::TOO_MANY_REQUESTS);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn stored_values_are_bounded_and_kept_per_owner() {
+    let mut config = planet_with_bans();
+    config.fail2ban.enable = false;
+    config.store.max_value_bytes = 1024;
+    config.store.max_keys_per_user = 3;
+    config.authmanagers["implicit"]["providers"]["anonymous"]["allow_caller_userid"] = json!(true);
+    let server = TestServer::with(config).await;
+    let login = |body: Value| {
+        let server = &server;
+        async move {
+            let answer = server.post_json("/auth/auth", None, body, StatusCode::OK).await;
+            answer["result"]["jwt_user_token"].as_str().unwrap().to_owned()
+        }
+    };
+    // The same user id under two providers: an anonymous "leela" and the directory's.
+    let impostor = login(json!({"provider": "anonymous", "userid": "leela"})).await;
+    let leela =
+        login(json!({"manager": "explicit", "provider": "planet", "userid": "leela", "password": "nibbler"})).await;
+    let set = |token: &str, key: &str, value: Value| {
+        let (server, token, key) = (&server, token.to_owned(), key.to_owned());
+        async move {
+            server
+                .post("/store/set", Some(&token), json!({"key": key, "value": value}))
+                .await
+                .status()
+        }
+    };
+    assert_eq!(set(&leela, "color", json!("#112233")).await, StatusCode::OK);
+    let peek = server
+        .post("/store/get", Some(&impostor), json!({"key": "color"}))
+        .await;
+    assert_eq!(
+        peek.status(),
+        StatusCode::NOT_FOUND,
+        "another provider's user with that id sees nothing"
+    );
+    let history = server
+        .post_json(
+            "/store/getcollection",
+            Some(&impostor),
+            json!({"key": "loginHistory"}),
+            StatusCode::OK,
+        )
+        .await;
+    assert!(
+        history["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["provider"] == "anonymous"),
+        "nor the other's login history: {history}"
+    );
+    assert_eq!(
+        set(&leela, "big", json!("x".repeat(2048))).await,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+    assert_eq!(set(&leela, "dock", json!([1])).await, StatusCode::OK);
+    assert_eq!(set(&leela, "zoom", json!(1)).await, StatusCode::OK);
+    assert_eq!(
+        set(&leela, "fourth", json!(1)).await,
+        StatusCode::FORBIDDEN,
+        "three keys at most"
+    );
+    assert_eq!(
+        set(&leela, "color", json!("#000000")).await,
+        StatusCode::OK,
+        "existing keys still change"
+    );
+    let kept = server
+        .post_json("/store/get", Some(&leela), json!({"key": "color"}), StatusCode::OK)
+        .await;
+    assert_eq!(kept["result"], "#000000", "nothing stored was lost");
+    server.stop().await;
+}

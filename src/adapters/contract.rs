@@ -334,15 +334,25 @@ pub async fn catalog_store_contract(store: &dyn CatalogStore) {
     assert!(store.all().await.unwrap().is_empty());
 }
 
-/// The profile store contract: per-user keys.
+/// The profile store contract: per-owner keys (the same user id under another provider
+/// is another owner) and the key cap.
 pub async fn profile_store_contract(store: &dyn ProfileStore) {
-    let fry = UserId::parse("fry").unwrap();
-    let leela = UserId::parse("leela").unwrap();
-    store.set(&fry, "color", &serde_json::json!("#6EC6F0")).await.unwrap();
-    store
-        .set(&fry, "dock", &serde_json::json!({"apps": [1, 2]}))
-        .await
-        .unwrap();
+    let fry = owner("fry");
+    let leela = owner("leela");
+    let mut namesake = owner("fry");
+    namesake.provider = "corp".into();
+    assert!(
+        store
+            .set(&fry, "color", &serde_json::json!("#6EC6F0"), 2)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .set(&fry, "dock", &serde_json::json!({"apps": [1, 2]}), 2)
+            .await
+            .unwrap()
+    );
     assert_eq!(
         store.get(&fry, "color").await.unwrap(),
         Some(serde_json::json!("#6EC6F0"))
@@ -352,4 +362,21 @@ pub async fn profile_store_contract(store: &dyn ProfileStore) {
         Some(serde_json::json!({"apps": [1, 2]}))
     );
     assert_eq!(store.get(&leela, "color").await.unwrap(), None);
+    assert_eq!(
+        store.get(&namesake, "color").await.unwrap(),
+        None,
+        "owners, not user ids"
+    );
+    assert!(
+        !store.set(&fry, "third", &serde_json::json!(1), 2).await.unwrap(),
+        "a new key past the cap is refused"
+    );
+    assert!(
+        store
+            .set(&fry, "color", &serde_json::json!("#000000"), 2)
+            .await
+            .unwrap(),
+        "an existing key can still change"
+    );
+    assert_eq!(store.get(&fry, "third").await.unwrap(), None);
 }

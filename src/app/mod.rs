@@ -23,6 +23,7 @@ use crate::domain::ban::{BanPolicy, BanService};
 use crate::domain::desktop::{DesktopPolicy, DesktopService, GcRequest};
 use crate::domain::profile::ProfileService;
 use crate::domain::progress::ProgressChannel;
+use crate::domain::rate_limit::RateLimiter;
 use crate::domain::rules::parse_network;
 use crate::domain::tokens::TokenPolicy;
 use crate::http::pipeline::client_address::ClientAddressPolicy;
@@ -110,6 +111,14 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         clock.clone(),
         posix_defaults.clone(),
     );
+    let exempt: Vec<_> = config
+        .rate_limit
+        .exempt_networks
+        .iter()
+        .filter_map(|n| parse_network(n))
+        .collect();
+    let limiter_clock = clock.clone();
+    let rate_limiter = |per_minute| Arc::new(RateLimiter::new(per_minute, exempt.clone(), limiter_clock.clone()));
     let sessions = SessionService::new(
         login,
         tokens.clone(),
@@ -118,34 +127,38 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         orchestration.secrets.clone(),
         history.clone(),
         counters.clone(),
-    );
+    )
+    .with_anonymous_login_limit(rate_limiter(config.rate_limit.anonymous_logins_per_minute));
     let envlocal = text_pairs(&config.desktop.envlocal);
-    let desktops = Arc::new(DesktopService::new(
-        orchestration.desktops.clone(),
-        orchestration.secrets.clone(),
-        tokens,
-        token_policy,
-        ProgressChannel::new(cache, Duration::from_secs(60)),
-        history.clone(),
-        counters.clone(),
-        clock,
-        random.clone(),
-        DesktopPolicy {
-            user_uniq_labels: config.desktop.policies.user_uniq_labels.clone(),
-            envlocal: envlocal.clone(),
-            envlocalrules: config
-                .desktop
-                .envlocalrules
-                .iter()
-                .map(|(label, env)| (label.clone(), env.as_object().map(text_pairs).unwrap_or_default()))
-                .collect(),
-            websocketrouting: config.websocketrouting.clone(),
-            default_host_url: config.default_host_url.clone(),
-            websockettcpport: config.desktop.graphical_tcpport(),
-            posix_defaults: posix_defaults.clone(),
-            detect_os_family: matches!(config.desktop.theme.as_deref(), Some("auto" | "autodetect")),
-        },
-    ));
+    let desktops = Arc::new(
+        DesktopService::new(
+            orchestration.desktops.clone(),
+            orchestration.secrets.clone(),
+            tokens,
+            token_policy,
+            ProgressChannel::new(cache, Duration::from_secs(60)),
+            history.clone(),
+            counters.clone(),
+            clock,
+            random.clone(),
+            DesktopPolicy {
+                user_uniq_labels: config.desktop.policies.user_uniq_labels.clone(),
+                envlocal: envlocal.clone(),
+                envlocalrules: config
+                    .desktop
+                    .envlocalrules
+                    .iter()
+                    .map(|(label, env)| (label.clone(), env.as_object().map(text_pairs).unwrap_or_default()))
+                    .collect(),
+                websocketrouting: config.websocketrouting.clone(),
+                default_host_url: config.default_host_url.clone(),
+                websockettcpport: config.desktop.graphical_tcpport(),
+                posix_defaults: posix_defaults.clone(),
+                detect_os_family: matches!(config.desktop.theme.as_deref(), Some("auto" | "autodetect")),
+            },
+        )
+        .with_creation_limit(rate_limiter(config.rate_limit.desktop_creations_per_minute)),
+    );
     let catalog =
         Arc::new(CatalogService::load(Arc::new(MemoryCatalogStore::default()), config.namespace.clone()).await?);
     let dock = config
@@ -187,7 +200,12 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
             .entry("backgroundType")
             .or_insert_with(|| Value::String("img".into()));
     }
-    let profiles = ProfileService::new(Arc::new(MemoryProfileStore::default()), history, wrapped);
+    let profiles = ProfileService::new(Arc::new(MemoryProfileStore::default()), history, wrapped).with_limits(
+        crate::domain::profile::ProfileLimits {
+            max_value_bytes: config.store.max_value_bytes,
+            max_keys: config.store.max_keys_per_user,
+        },
+    );
     let settings = HttpSettings {
         max_request_body: config.server.max_request_body_bytes,
         max_log_body_size: config.max_log_body_size,

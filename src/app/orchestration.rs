@@ -80,6 +80,7 @@ pub(super) async fn orchestration_of(config: &Config) -> Result<Orchestration, B
                 .parse()
                 .unwrap_or(SimulationSettings::default().first_address),
             node: config.memory.node.clone(),
+            max_secret_owners: config.memory.max_users,
         })));
     }
     let settings = kubernetes_settings(config);

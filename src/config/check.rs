@@ -71,6 +71,11 @@ pub fn check(config: &Config) -> Vec<Problem> {
     check_networks(&mut problems, "trusted_proxy_cidr", &config.trusted_proxy_cidr);
     check_networks(
         &mut problems,
+        "rate_limit.exempt_networks",
+        &config.rate_limit.exempt_networks,
+    );
+    check_networks(
+        &mut problems,
         "fail2ban.protectednetworks",
         &config.fail2ban.protectednetworks,
     );

@@ -35,6 +35,10 @@ pub struct Config {
     pub jwt_token_desktop: JwtDesktopConfig,
     /// Ban policy.
     pub fail2ban: Fail2banConfig,
+    /// Per-address limits on anonymous logins and desktop creations.
+    pub rate_limit: RateLimitConfig,
+    /// Limits of `/API/store`.
+    pub store: StoreConfig,
     /// Per-controller gates, keyed by pyos class name (`ManagerController`…). Merged per
     /// controller and per key over [`default_controllers`], so a table for one controller
     /// never drops the defaults of another.
@@ -81,6 +85,8 @@ impl Default for Config {
             jwt_token_user: JwtUserConfig::default(),
             jwt_token_desktop: JwtDesktopConfig::default(),
             fail2ban: Fail2banConfig::default(),
+            rate_limit: RateLimitConfig::default(),
+            store: StoreConfig::default(),
             controllers: default_controllers(),
             authmanagers: Map::new(),
             desktop: DesktopConfig::default(),
@@ -315,6 +321,47 @@ impl Default for Fail2banConfig {
             banexpireafterseconds: 1800,
             protectednetworks: Vec::new(),
             ipv6_prefix_length: 64,
+        }
+    }
+}
+
+/// `store.*`: what one user may keep through `/API/store/set`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct StoreConfig {
+    /// Largest value, as JSON bytes (413 above).
+    pub max_value_bytes: usize,
+    /// Most keys per user (403 for one more).
+    pub max_keys_per_user: usize,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        Self {
+            max_value_bytes: 64 * 1024,
+            max_keys_per_user: 64,
+        }
+    }
+}
+
+/// `rate_limit.*`: per client address and minute, 0 for no limit.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct RateLimitConfig {
+    /// Anonymous logins per address and minute.
+    pub anonymous_logins_per_minute: u32,
+    /// Desktop creations per address and minute.
+    pub desktop_creations_per_minute: u32,
+    /// Networks never limited (loopback by default: the quick start and benchmarks).
+    pub exempt_networks: Vec<String>,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        Self {
+            anonymous_logins_per_minute: 30,
+            desktop_creations_per_minute: 30,
+            exempt_networks: vec!["127.0.0.0/8".into(), "::1/128".into()],
         }
     }
 }

@@ -17,6 +17,8 @@ pub struct MemoryConfig {
     pub node: String,
     /// Geolocation table.
     pub geolocation: Vec<MemoryGeolocationConfig>,
+    /// Most users whose secrets the simulation keeps (oldest without a desktop go first).
+    pub max_users: usize,
 }
 
 impl Default for MemoryConfig {
@@ -26,6 +28,7 @@ impl Default for MemoryConfig {
             first_address: "10.244.0.10".into(),
             node: "memory-node".into(),
             geolocation: Vec::new(),
+            max_users: 100_000,
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod naming;
 pub mod owner_names;
 pub mod profile;
 pub mod progress;
+pub mod rate_limit;
 pub mod request;
 pub mod rules;
 pub mod secret;

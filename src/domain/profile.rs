@@ -19,6 +19,12 @@ pub enum ProfileError {
         /// Key.
         key: String,
     },
+    /// The value is larger than the operator allows (`store.max_value_bytes`).
+    #[error("value is too large")]
+    TooLarge,
+    /// The user already has as many keys as allowed (`store.max_keys_per_user`).
+    #[error("too many keys")]
+    TooManyKeys,
     /// `getcollection` for a collection users may not read.
     #[error("denied key value")]
     DeniedKey,
@@ -32,6 +38,26 @@ pub struct ProfileService {
     store: Arc<dyn ProfileStore>,
     logins: Arc<dyn LoginHistory>,
     defaults: Map<String, Value>,
+    limits: ProfileLimits,
+}
+
+/// What one user may store: anonymous users can log in at will, so every value and key
+/// they leave costs the operator memory or disk.
+#[derive(Debug, Clone, Copy)]
+pub struct ProfileLimits {
+    /// Largest value, as serialised JSON bytes.
+    pub max_value_bytes: usize,
+    /// Most keys per user.
+    pub max_keys: usize,
+}
+
+impl Default for ProfileLimits {
+    fn default() -> Self {
+        Self {
+            max_value_bytes: 64 * 1024,
+            max_keys: 64,
+        }
+    }
 }
 
 impl ProfileService {
@@ -41,7 +67,15 @@ impl ProfileService {
             store,
             logins,
             defaults,
+            limits: ProfileLimits::default(),
         }
+    }
+
+    /// Sets the per-user limits.
+    #[must_use]
+    pub fn with_limits(mut self, limits: ProfileLimits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// Stores one setting.
@@ -49,7 +83,19 @@ impl ProfileService {
     /// # Errors
     /// [`ProfileError::Store`] when the store fails.
     pub async fn set(&self, identity: &Identity, key: &str, value: &Value) -> Result<(), ProfileError> {
-        Ok(self.store.set(&identity.userid, key, value).await?)
+        let size = serde_json::to_vec(value).map_or(usize::MAX, |bytes| bytes.len());
+        if size > self.limits.max_value_bytes || key.len() > 256 {
+            return Err(ProfileError::TooLarge);
+        }
+        if self
+            .store
+            .set(&identity.owner(), key, value, self.limits.max_keys)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(ProfileError::TooManyKeys)
+        }
     }
 
     /// Reads one setting, falling back to the operator default.
@@ -57,7 +103,7 @@ impl ProfileService {
     /// # Errors
     /// [`ProfileError::NotFound`] when neither exists.
     pub async fn get(&self, identity: &Identity, key: &str) -> Result<Value, ProfileError> {
-        if let Some(value) = self.store.get(&identity.userid, key).await? {
+        if let Some(value) = self.store.get(&identity.owner(), key).await? {
             return Ok(value);
         }
         self.defaults.get(key).cloned().ok_or_else(|| ProfileError::NotFound {
@@ -77,6 +123,8 @@ impl ProfileService {
                 .list_for(&identity.userid)
                 .await?
                 .into_iter()
+                // The same user id under another provider is another user.
+                .filter(|record| record.provider == identity.provider)
                 .map(|record| {
                     let date = iso8601(record.date);
                     let mut document = serde_json::to_value(record).unwrap_or(Value::Null);

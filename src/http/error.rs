@@ -20,6 +20,9 @@ pub enum ApiError {
     /// A `Results.error` body (HTTP 200) with this embedded status.
     #[error("{1}")]
     Results(u16, String),
+    /// 429 with this message and a `Retry-After` of this many seconds.
+    #[error("{0}")]
+    TooManyRequests(String, u64),
     /// A server-side failure; the cause is logged, the client sees a generic message.
     #[error(transparent)]
     Internal(anyhow::Error),
@@ -56,6 +59,7 @@ impl ApiError {
             Self::Http(status, _) if status.is_client_error() => "client",
             Self::Http(..) => "server",
             Self::Results(..) => "results",
+            Self::TooManyRequests(..) => "client",
             Self::Internal(_) => "internal",
         }
     }
@@ -64,6 +68,14 @@ impl ApiError {
         match self {
             Self::Http(status, message) => http_error(status, &message),
             Self::Results(status, message) => results_error(status, &message),
+            Self::TooManyRequests(message, retry_after) => {
+                let mut response = http_error(StatusCode::TOO_MANY_REQUESTS, &message);
+                response.headers_mut().insert(
+                    warp::http::header::RETRY_AFTER,
+                    warp::http::HeaderValue::from(retry_after),
+                );
+                response
+            }
             Self::Internal(error) => {
                 tracing::error!(error = format!("{error:#}"), "request failed");
                 http_error(StatusCode::INTERNAL_SERVER_ERROR, "Internal api server error")
@@ -98,7 +110,14 @@ impl From<AuthFlowError> for ApiError {
             }
             AuthFlowError::Token(error) => error.into(),
             AuthFlowError::Banned(error) => error.into(),
+            AuthFlowError::RateLimited(limited) => limited.into(),
         }
+    }
+}
+
+impl From<crate::domain::rate_limit::RateLimited> for ApiError {
+    fn from(limited: crate::domain::rate_limit::RateLimited) -> Self {
+        Self::TooManyRequests(limited.to_string(), limited.retry_after)
     }
 }
 
@@ -140,6 +159,7 @@ impl From<DesktopError> for ApiError {
             DesktopError::CreationFailed(_) | DesktopError::Unreachable(_) => Self::Results(500, error.to_string()),
             DesktopError::NotFound => Self::not_found(error.to_string()),
             DesktopError::SessionEnded => Self::unauthorized(error.to_string()),
+            DesktopError::RateLimited(limited) => limited.into(),
             DesktopError::TokenUnreachable => Self::bad_request(error.to_string()),
             DesktopError::Orchestrator(error) => error.into(),
             DesktopError::Token(error) => error.into(),
@@ -176,6 +196,8 @@ impl From<ProfileError> for ApiError {
         match error {
             ProfileError::NotFound { .. } => Self::not_found(error.to_string()),
             ProfileError::DeniedKey => Self::bad_request(error.to_string()),
+            ProfileError::TooLarge => Self::Http(StatusCode::PAYLOAD_TOO_LARGE, error.to_string()),
+            ProfileError::TooManyKeys => Self::forbidden(error.to_string()),
             ProfileError::Store(error) => error.into(),
         }
     }

@@ -38,6 +38,34 @@ mod contract_tests {
     }
 
     #[tokio::test]
+    async fn expired_ban_records_are_swept() {
+        use crate::ports::ban_store::{BanCollection, BanStore};
+        let store = MemoryBanStore::default();
+        for i in 0..1024 {
+            store
+                .add_failures(BanCollection::IpAddr, &format!("old{i}"), 1, 0, 60)
+                .await
+                .unwrap();
+        }
+        for i in 0..1024 {
+            store
+                .add_failures(BanCollection::IpAddr, &format!("new{i}"), 1, 1_000, 60)
+                .await
+                .unwrap();
+        }
+        assert!(store.len() <= 1024 + 1, "{} records kept", store.len());
+        assert_eq!(
+            store
+                .find(BanCollection::IpAddr, "new0")
+                .await
+                .unwrap()
+                .map(|r| r.count),
+            Some(1),
+            "live records stay"
+        );
+    }
+
+    #[tokio::test]
     async fn memory_profile_store() {
         contract::profile_store_contract(&MemoryProfileStore::default()).await;
     }

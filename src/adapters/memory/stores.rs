@@ -1,8 +1,10 @@
 //! Stores kept in maps: bans, histories, catalog, profiles, counters.
 
 use crate::domain::apps::App;
+use crate::domain::desktop::DesktopOwner;
 use crate::domain::history::{DesktopEvent, LoginRecord};
 use crate::domain::identity::UserId;
+use crate::domain::owner_names::cache_key;
 use crate::ports::StoreError;
 use crate::ports::accounting::{Accounting, CounterSnapshot};
 use crate::ports::ban_store::{BanCollection, BanRecord, BanStore};
@@ -19,10 +21,27 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Ban records.
+/// Ban records. Expired records are swept every [`SWEEP_EVERY`] failures, so every
+/// address and login that ever failed once is not kept for ever.
 #[derive(Default)]
 pub struct MemoryBanStore {
     records: Mutex<HashMap<(BanCollection, String), BanRecord>>,
+    writes: std::sync::atomic::AtomicUsize,
+}
+
+/// How many failures are counted between two sweeps of expired ban records.
+const SWEEP_EVERY: usize = 1024;
+
+impl MemoryBanStore {
+    /// How many records (live or expired) are kept.
+    pub fn len(&self) -> usize {
+        lock(&self.records).len()
+    }
+
+    /// True when no record is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 #[async_trait]
@@ -36,6 +55,9 @@ impl BanStore for MemoryBanStore {
         expire_after: i64,
     ) -> Result<BanRecord, StoreError> {
         let mut records = lock(&self.records);
+        if self.writes.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
+            records.retain(|_, record| now - record.date < expire_after);
+        }
         let record = records.entry((collection, id.to_owned())).or_insert_with(|| BanRecord {
             id: id.to_owned(),
             count: 0,
@@ -82,9 +104,18 @@ pub struct MemoryHistory {
 }
 
 const PER_USER: usize = 1000;
+/// Users whose history is kept; past it, some other user's history is dropped, so
+/// anonymous logins from many addresses cannot grow the quick start without bound.
+const USERS: usize = 50_000;
 
 fn push_bounded<T>(map: &Mutex<HashMap<String, VecDeque<T>>>, userid: &str, item: T) {
     let mut map = lock(map);
+    if map.len() >= USERS && !map.contains_key(userid) {
+        let evicted = map.keys().next().cloned();
+        if let Some(evicted) = evicted {
+            map.remove(&evicted);
+        }
+    }
     let entries = map.entry(userid.to_owned()).or_default();
     if entries.len() == PER_USER {
         entries.pop_front();
@@ -151,21 +182,29 @@ impl CatalogStore for MemoryCatalogStore {
     }
 }
 
-/// Per-user settings.
+/// Per-user settings, per owner (keyed by the owner digest).
 #[derive(Default)]
 pub struct MemoryProfileStore {
-    values: Mutex<HashMap<(UserId, String), Value>>,
+    values: Mutex<HashMap<String, HashMap<String, Value>>>,
 }
 
 #[async_trait]
 impl ProfileStore for MemoryProfileStore {
-    async fn set(&self, userid: &UserId, key: &str, value: &Value) -> Result<(), StoreError> {
-        lock(&self.values).insert((userid.clone(), key.to_owned()), value.clone());
-        Ok(())
+    async fn set(&self, owner: &DesktopOwner, key: &str, value: &Value, max_keys: usize) -> Result<bool, StoreError> {
+        let mut values = lock(&self.values);
+        let mine = values.entry(cache_key(owner)).or_default();
+        if !mine.contains_key(key) && mine.len() >= max_keys {
+            return Ok(false);
+        }
+        mine.insert(key.to_owned(), value.clone());
+        Ok(true)
     }
 
-    async fn get(&self, userid: &UserId, key: &str) -> Result<Option<Value>, StoreError> {
-        Ok(lock(&self.values).get(&(userid.clone(), key.to_owned())).cloned())
+    async fn get(&self, owner: &DesktopOwner, key: &str) -> Result<Option<Value>, StoreError> {
+        Ok(lock(&self.values)
+            .get(&cache_key(owner))
+            .and_then(|mine| mine.get(key))
+            .cloned())
     }
 }
 

@@ -43,6 +43,8 @@ pub struct LoginOutcome {
     pub secrets: Vec<UserSecret>,
     /// Display name of the provider, for the success message.
     pub provider_display: String,
+    /// True for the implicit anonymous provider (no credential was checked).
+    pub anonymous: bool,
 }
 
 /// Runs logins against the configured providers.
@@ -278,6 +280,7 @@ impl LoginService {
             user_info: user,
             secrets,
             provider_display: provider.display.displayname.clone(),
+            anonymous: matches!(provider.method, ProviderMethod::Anonymous { .. }),
         })
     }
 }

@@ -6,6 +6,7 @@ use crate::domain::accounting::Counters;
 use crate::domain::ban::BanService;
 use crate::domain::history::LoginRecord;
 use crate::domain::identity::{Caller, Identity};
+use crate::domain::rate_limit::{RateLimited, RateLimiter};
 use crate::domain::request::RequestFacts;
 use crate::domain::tokens::TokenPolicy;
 use crate::ports::{LoginHistory, TokenError, TokenSigner, UserSecretStore};
@@ -41,6 +42,9 @@ pub enum AuthFlowError {
     /// asked, from any address.
     #[error(transparent)]
     Banned(#[from] AccessError),
+    /// Too many anonymous logins from the client's address (HTTP 429).
+    #[error(transparent)]
+    RateLimited(#[from] RateLimited),
 }
 
 /// Issues, verifies and guards user sessions.
@@ -53,6 +57,7 @@ pub struct SessionService {
     secrets: Arc<dyn UserSecretStore>,
     history: Arc<dyn LoginHistory>,
     counters: Counters,
+    anonymous_logins: Option<Arc<RateLimiter>>,
 }
 
 impl SessionService {
@@ -74,7 +79,16 @@ impl SessionService {
             secrets,
             history,
             counters,
+            anonymous_logins: None,
         }
+    }
+
+    /// Limits anonymous logins per client address (they need no credential and each
+    /// costs a signature and a set of secrets).
+    #[must_use]
+    pub fn with_anonymous_login_limit(mut self, limiter: Arc<RateLimiter>) -> Self {
+        self.anonymous_logins = Some(limiter);
+        self
     }
 
     /// The login service.
@@ -188,6 +202,11 @@ impl SessionService {
                 return Err(error.into());
             }
         };
+        if outcome.anonymous
+            && let Some(limiter) = &self.anonymous_logins
+        {
+            limiter.check(facts.client_ip)?;
+        }
         let identity = outcome.identity;
         if self.bans.is_login_banned(identity.userid.as_str()).await {
             return Err(AccessError::UserBanned.into());

@@ -35,6 +35,9 @@ pub enum DesktopError {
     /// the user must log in again (401).
     #[error("user session has ended, please log in again")]
     SessionEnded,
+    /// Too many desktop creations from the client's address (HTTP 429).
+    #[error(transparent)]
+    RateLimited(#[from] crate::domain::rate_limit::RateLimited),
     /// No desktop (404).
     #[error("desktop not found")]
     NotFound,
@@ -108,6 +111,7 @@ pub struct DesktopService {
     pub(super) random: Arc<dyn Randomness>,
     pub(super) policy: DesktopPolicy,
     pub(super) launches: KeyedLocks,
+    creations: Option<Arc<crate::domain::rate_limit::RateLimiter>>,
 }
 
 impl DesktopService {
@@ -137,7 +141,15 @@ impl DesktopService {
             random,
             policy,
             launches: KeyedLocks::default(),
+            creations: None,
         }
+    }
+
+    /// Limits desktop creations per client address.
+    #[must_use]
+    pub fn with_creation_limit(mut self, limiter: Arc<crate::domain::rate_limit::RateLimiter>) -> Self {
+        self.creations = Some(limiter);
+        self
     }
 
     /// The progress channel.
@@ -323,6 +335,9 @@ impl DesktopService {
         facts: &RequestFacts,
         request: &LaunchRequest,
     ) -> Result<Desktop, DesktopError> {
+        if let Some(limiter) = &self.creations {
+            limiter.check(facts.client_ip)?;
+        }
         let spec = self.spec_for(identity, facts, request).await?;
         let sink = Arc::new(self.progress.sink_for(&identity.owner()));
         match self.orchestrator.create_desktop(&spec, sink).await {

@@ -96,11 +96,8 @@ impl DesktopOrchestrator for MemoryOrchestrator {
                 kind: "vnc".into(),
                 data: BTreeMap::from([("password".to_owned(), spec.vnc_password.expose().to_owned())]),
             };
-            state
-                .secrets
-                .entry(owner_key(&spec.owner))
-                .or_default()
-                .insert("vnc".into(), vnc);
+            let cap = self.settings.max_secret_owners;
+            state.secrets_of(owner_key(&spec.owner), cap).insert("vnc".into(), vnc);
             let sim = SimDesktop {
                 desktop: desktop.clone(),
                 vnc_password: spec.vnc_password.clone(),
@@ -144,7 +141,9 @@ impl DesktopOrchestrator for MemoryOrchestrator {
             .remove(&desktop.name)
             .ok_or_else(|| OrchestratorError::NotFound(desktop.name.clone()))?;
         if scope == RemovalScope::Everything {
-            state.secrets.remove(&owner_key(&desktop.owner));
+            let key = owner_key(&desktop.owner);
+            state.secrets.remove(&key);
+            state.secret_order.retain(|o| *o != key);
             state.app_pods.retain(|_, app| !app.owner.same_owner(&desktop.owner));
         }
         Ok(())

@@ -24,6 +24,10 @@ pub struct SimulationSettings {
     pub first_address: Ipv4Addr,
     /// Node name reported for every desktop.
     pub node: String,
+    /// Most users whose secrets are kept; past it, the oldest users without a desktop
+    /// lose theirs (their next launch asks them to log in again). Anonymous logins are
+    /// free, so without this cap they could fill the quick start's memory.
+    pub max_secret_owners: usize,
 }
 
 impl Default for SimulationSettings {
@@ -33,6 +37,7 @@ impl Default for SimulationSettings {
             start_delay: Duration::ZERO,
             first_address: Ipv4Addr::new(10, 244, 0, 10),
             node: "memory-node".into(),
+            max_secret_owners: 100_000,
         }
     }
 }
@@ -47,6 +52,8 @@ pub struct MemoryOrchestrator {
 struct State {
     desktops: BTreeMap<String, SimDesktop>,
     secrets: BTreeMap<(String, String), BTreeMap<String, UserSecret>>,
+    /// Owners of `secrets`, oldest first.
+    secret_order: std::collections::VecDeque<(String, String)>,
     app_pods: BTreeMap<String, SimApp>,
     next_address: u32,
     next_container: u64,
@@ -91,6 +98,28 @@ impl MemoryOrchestrator {
 }
 
 impl State {
+    /// The secrets of `owner`, made room for under `cap` owners.
+    fn secrets_of(&mut self, owner: (String, String), cap: usize) -> &mut BTreeMap<String, UserSecret> {
+        if !self.secrets.contains_key(&owner) {
+            let mut kept = std::collections::VecDeque::new();
+            while self.secrets.len() >= cap.max(1) {
+                let Some(oldest) = self.secret_order.pop_front() else {
+                    break;
+                };
+                let has_desktop = self.desktops.values().any(|d| owner_key(&d.desktop.owner) == oldest);
+                if has_desktop {
+                    kept.push_back(oldest);
+                } else {
+                    self.secrets.remove(&oldest);
+                }
+            }
+            kept.append(&mut self.secret_order);
+            self.secret_order = kept;
+            self.secret_order.push_back(owner.clone());
+        }
+        self.secrets.entry(owner).or_default()
+    }
+
     fn allocate_address(&mut self, first: Ipv4Addr) -> String {
         let address = Ipv4Addr::from(u32::from(first).wrapping_add(self.next_address));
         self.next_address += 1;

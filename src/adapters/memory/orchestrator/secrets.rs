@@ -14,7 +14,7 @@ impl UserSecretStore for MemoryOrchestrator {
         secrets: &[UserSecret],
     ) -> Result<(), OrchestratorError> {
         let mut state = self.state();
-        let stored = state.secrets.entry(owner_key(owner)).or_default();
+        let stored = state.secrets_of(owner_key(owner), self.settings.max_secret_owners);
         for secret in secrets {
             stored.insert(secret.kind.clone(), secret.clone());
         }
