@@ -269,3 +269,28 @@ async fn the_scheduled_garbage_collector_removes_idle_desktops_on_its_own() {
     assert!(lease["spec"]["holderIdentity"].is_string(), "{lease}");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_launch_with_a_token_that_outlived_its_session_answers_at_once() {
+    // Review F11: logout deletes the user's secrets but the token stays valid; the next
+    // launch used to create a pod that waited for the deleted secrets until the timeout.
+    let setup = setup(token_settings()).await;
+    let server = TestServer::with(setup.config.clone()).await;
+    let token = server.login_anonymous().await;
+    server
+        .post_json("/composer/launchdesktop", Some(&token), json!({}), StatusCode::OK)
+        .await;
+    server.post("/auth/logout", Some(&token), json!({})).await;
+    assert!(eventually(|| async { pods(&setup, "type=x11server").await.is_empty() }).await);
+    let started = Instant::now();
+    let again = server.post("/composer/launchdesktop", Some(&token), json!({})).await;
+    assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = again.json().await.unwrap();
+    assert_eq!(body["message"], "user session has ended, please log in again");
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        pods(&setup, "type=x11server").await.is_empty(),
+        "no pod waits for missing secrets"
+    );
+    server.stop().await;
+}

@@ -20,12 +20,22 @@ const SECRET_FIELDS: [&str; 11] = [
     "hash",
 ];
 
+/// Parts of field names that mark a secret whatever the rest of the name is (`passwd`,
+/// `userPassword`, `x-api-key`, `client_secret`…): the exact list above misses spellings
+/// nobody thought of, these catch them.
+const SECRET_NAME_PARTS: [&str; 7] = ["pass", "secret", "token", "apikey", "api_key", "api-key", "credential"];
+
+fn is_secret_name(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    SECRET_FIELDS.contains(&key.as_str()) || SECRET_NAME_PARTS.iter().any(|part| key.contains(part))
+}
+
 /// Replaces every secret-bearing field, at any depth.
 pub fn redact(value: &mut Value) {
     match value {
         Value::Object(map) => {
             for (key, field) in map.iter_mut() {
-                if SECRET_FIELDS.contains(&key.to_ascii_lowercase().as_str()) && !field.is_null() {
+                if is_secret_name(key) && !field.is_null() {
                     *field = Value::String(REDACTED.into());
                 } else {
                     redact(field);
@@ -61,6 +71,18 @@ pub fn loggable_body(body: &[u8], limit: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_looking_names_are_redacted_whatever_their_spelling() {
+        let mut body = serde_json::json!({"passwd": "hunter2", "userPassword": "x", "nested": [{"X-Api-Key": "k"}],
+                                          "clientSecret": "s", "color": "#000"});
+        redact(&mut body);
+        let text = body.to_string();
+        for secret in ["hunter2", "\"x\"", "\"k\"", "\"s\""] {
+            assert!(!text.contains(secret), "{text}");
+        }
+        assert_eq!(body["color"], "#000");
+    }
 
     #[test]
     fn secrets_are_redacted_at_any_depth() {

@@ -50,9 +50,13 @@ impl Cache for MemoryCache {
             let now = Instant::now();
             entries.map.retain(|_, (_, expires)| *expires > now);
         }
-        entries
-            .map
-            .insert(key.to_owned(), (value.to_owned(), Instant::now() + ttl));
+        entries.map.insert(
+            key.to_owned(),
+            (
+                value.to_owned(),
+                Instant::now().checked_add(ttl).unwrap_or_else(far_future),
+            ),
+        );
         Ok(())
     }
 
@@ -71,6 +75,12 @@ impl Cache for MemoryCache {
         entries.map.remove(key);
         Ok(value)
     }
+}
+
+/// An expiry for TTLs too large to add to now (a configured "never"): about a century.
+fn far_future() -> Instant {
+    let century = std::time::Duration::from_secs(100 * 365 * 24 * 3600);
+    Instant::now().checked_add(century).unwrap_or_else(Instant::now)
 }
 
 #[cfg(test)]

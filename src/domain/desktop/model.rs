@@ -177,11 +177,21 @@ pub enum RemovalScope {
     Everything,
 }
 
-/// A per-user secret written at login (pyos "prepare resources").
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A per-user secret written at login (pyos "prepare resources"). Its `Debug` shows the
+/// keys only: a secret logged by mistake must not leak its values.
+#[derive(Clone, PartialEq, Eq)]
 pub struct UserSecret {
     /// Kind, e.g. `ldif`, `localaccount`, `posixaccount` (secret type `<namespace>/<kind>`).
     pub kind: String,
     /// Key → value. Values may be credentials: never log them.
     pub data: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for UserSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserSecret")
+            .field("kind", &self.kind)
+            .field("keys", &self.data.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
 }

@@ -13,7 +13,14 @@ pub fn host_of(text: &str) -> Option<String> {
     } else {
         authority.split(':').next()?
     };
-    (!host.is_empty()).then(|| host.to_owned())
+    // Only a syntactically plausible host name or address is echoed back as `target_ip`:
+    // a header is the client's word and may hold anything.
+    let plausible = !host.is_empty()
+        && host.len() <= 253
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'_'));
+    plausible.then(|| host.to_owned())
 }
 
 /// Resolves `target_ip` for a routing mode (orchestration.md §3.2 step 6).
@@ -43,5 +50,7 @@ mod tests {
         assert_eq!(host_of("desk.example.org:8000"), Some("desk.example.org".into()));
         assert_eq!(host_of("http://[2001:db8::1]:8000"), Some("2001:db8::1".into()));
         assert_eq!(host_of(""), None);
+        assert_eq!(host_of("a\"b<c"), None, "never echoed back");
+        assert_eq!(host_of(&"a".repeat(3000)), None);
     }
 }

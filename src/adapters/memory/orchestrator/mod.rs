@@ -122,7 +122,7 @@ impl State {
 
     fn allocate_address(&mut self, first: Ipv4Addr) -> String {
         let address = Ipv4Addr::from(u32::from(first).wrapping_add(self.next_address));
-        self.next_address += 1;
+        self.next_address = self.next_address.wrapping_add(1);
         address.to_string()
     }
 
