@@ -8,6 +8,7 @@ pub mod adapters;
 pub mod app;
 pub mod background;
 pub mod config;
+pub mod cpu_pool;
 pub mod domain;
 pub mod http;
 pub mod kube_double;

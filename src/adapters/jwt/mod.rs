@@ -1,6 +1,8 @@
-//! RS256 user and desktop tokens with jsonwebtoken (RustCrypto backend) and `rsa`.
+//! RS256 user and desktop tokens: signed with ring ([`rs256`]), verified with jsonwebtoken
+//! (RustCrypto backend); the desktop address is sealed with `rsa`.
 
 mod keys;
+mod rs256;
 
 pub use keys::{JwtKeyFiles, KeyError, ensure_keys};
 
@@ -8,7 +10,8 @@ use crate::domain::tokens::{DesktopClaims, UserClaims};
 use crate::ports::tokens::{TokenError, TokenSigner};
 use async_trait::async_trait;
 use base64::Engine as _;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use rs256::Rs256Key;
 use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::pkcs8::DecodePublicKey;
 use rsa::{Pkcs1v15Encrypt, RsaPublicKey};
@@ -23,9 +26,9 @@ pub fn install_crypto_backend() {
 
 /// Keys parsed once at boot; signing and verification never touch the disk.
 pub struct RsaTokenSigner {
-    user_signing: Arc<EncodingKey>,
+    user_signing: Arc<Rs256Key>,
     user_verifying: DecodingKey,
-    desktop_signing: Arc<EncodingKey>,
+    desktop_signing: Arc<Rs256Key>,
     payload: RsaPublicKey,
     validation: Validation,
 }
@@ -41,12 +44,14 @@ impl RsaTokenSigner {
             |path: &std::path::Path| std::fs::read(path).map_err(|e| KeyError::Read(path.to_path_buf(), e.to_string()));
         let bad =
             |path: &std::path::Path, e: &dyn std::fmt::Display| KeyError::Parse(path.to_path_buf(), e.to_string());
-        let user_signing =
-            EncodingKey::from_rsa_pem(&read(&files.user_private)?).map_err(|e| bad(&files.user_private, &e))?;
+        let pem = |path: &std::path::Path| {
+            String::from_utf8(read(path)?).map_err(|e| KeyError::Parse(path.to_path_buf(), e.to_string()))
+        };
+        let user_signing = Rs256Key::from_pem(&pem(&files.user_private)?).map_err(|e| bad(&files.user_private, &e))?;
         let user_verifying =
             DecodingKey::from_rsa_pem(&read(&files.user_public)?).map_err(|e| bad(&files.user_public, &e))?;
         let desktop_signing =
-            EncodingKey::from_rsa_pem(&read(&files.desktop_private)?).map_err(|e| bad(&files.desktop_private, &e))?;
+            Rs256Key::from_pem(&pem(&files.desktop_private)?).map_err(|e| bad(&files.desktop_private, &e))?;
         let payload_pem =
             String::from_utf8(read(&files.payload_public)?).map_err(|e| bad(&files.payload_public, &e))?;
         let payload = RsaPublicKey::from_public_key_pem(&payload_pem)
@@ -69,14 +74,14 @@ impl RsaTokenSigner {
     }
 }
 
-/// Signs on the blocking pool: an RSA-2048 private operation takes about a millisecond
-/// and a half, which on two async workers would stall every other request during a login
-/// burst (`healthz` p99 included).
-async fn sign_off_the_runtime<C>(key: Arc<EncodingKey>, claims: C) -> Result<String, TokenError>
+/// Signs on the CPU pool ([`crate::cpu_pool`]): an RSA-2048 private operation takes about
+/// a millisecond, which on the async workers would stall every other request during a
+/// login burst (`healthz` p99 included).
+async fn sign_off_the_runtime<C>(key: Arc<Rs256Key>, claims: C) -> Result<String, TokenError>
 where
     C: serde::Serialize + Send + 'static,
 {
-    tokio::task::spawn_blocking(move || jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims, &key))
+    crate::cpu_pool::run(move || key.sign(&claims))
         .await
         .map_err(|e| TokenError::Unexpected(e.into()))?
         .map_err(|e| TokenError::Unexpected(e.into()))

@@ -2,6 +2,7 @@ use super::*;
 use crate::domain::identity::{Identity, UserId};
 use crate::domain::tokens::TokenPolicy;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use jsonwebtoken::{EncodingKey, Header};
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::{Pkcs1v15Encrypt, RsaPrivateKey};
 use std::sync::OnceLock;

@@ -258,7 +258,7 @@ impl LoginService {
             (ProviderMethod::Directory { .. }, Some(password)) => {
                 // SHA-512-crypt (5,000 rounds) is CPU work: kept off the async workers.
                 let (password, salt) = (password.clone(), self.random.alphanumeric(16));
-                tokio::task::spawn_blocking(move || shadow_hash(&password, &salt))
+                crate::cpu_pool::run(move || shadow_hash(&password, &salt))
                     .await
                     .ok()
                     .flatten()
