@@ -4,16 +4,16 @@
 //! Running them inline stalls the async workers (on two cores, 64 logins at once starve
 //! every other request); tokio's blocking pool would start a thread per waiting login and
 //! let them all compete with the workers for the cores. Here one thread per core takes
-//! jobs from a queue at a lower scheduling priority (nice 10 on Linux), so the async
+//! jobs from a queue at the lowest scheduling priority, so the async
 //! workers, which only parse, route and answer, always get the CPU first, and signing
-//! uses whatever is left.
+//! uses whatever is left (SCHED_IDLE on Linux, else nice 10).
 
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 type Job = Box<dyn FnOnce() + Send>;
 
-/// The nice value of the pool's threads: far enough below the workers to yield to them.
+/// The nice value of the pool's threads where SCHED_IDLE is refused.
 const NICE: i32 = 10;
 
 struct CpuPool {
@@ -56,10 +56,12 @@ fn work(queue: &Mutex<Receiver<Job>>) {
 
 #[cfg(target_os = "linux")]
 fn lower_priority() {
-    // On Linux the nice value is per thread: `who = 0` is the calling thread.
-    // SAFETY: setpriority only reads its integer arguments.
-    let failed = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, NICE) } != 0;
-    if failed {
+    // SCHED_IDLE: the kernel runs these threads only when no normal thread wants the
+    // core, and a waking worker preempts them at once. Where that is refused, nice 10.
+    let param = libc::sched_param { sched_priority: 0 };
+    // SAFETY: both calls only read their arguments; 0 is the calling thread on Linux.
+    let idle = unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) } == 0;
+    if !idle && unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, NICE) } != 0 {
         tracing::debug!("could not lower the CPU workers' priority; they run at the default");
     }
 }
