@@ -13,5 +13,7 @@ if [ ! -d ../shared/fixtures ]; then
 fi
 
 cargo fmt --all -- --check
-cargo clippy --all-targets -- -D warnings
-cargo test --all-targets
+cargo clippy --workspace --all-targets -- -D warnings
+# The README recipe test runs the double's binary, a crate of its own.
+cargo build --workspace --bins
+cargo test --workspace --all-targets

@@ -11,7 +11,6 @@ pub mod config;
 pub mod cpu_pool;
 pub mod domain;
 pub mod http;
-pub mod kube_double;
 pub mod ports;
 pub mod telemetry;
 

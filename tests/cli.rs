@@ -93,7 +93,16 @@ fn wait_with_timeout(child: &mut std::process::Child, timeout: Duration) -> Opti
 #[test]
 fn the_readme_recipe_runs_deskplane_against_the_double() {
     let dir = tempfile::tempdir().unwrap();
-    let mut double = Command::new(env!("CARGO_BIN_EXE_deskplane-kube-double"))
+    // The double is its own workspace crate, so cargo gives no CARGO_BIN_EXE for it: it
+    // sits beside deskplane's binary once `cargo build --workspace --bins` ran (the
+    // README's test command does).
+    let double_binary = std::path::Path::new(BINARY).with_file_name("deskplane-kube-double");
+    assert!(
+        double_binary.exists(),
+        "{} is missing: run `cargo build --workspace --bins` first (scripts/test.sh does)",
+        double_binary.display()
+    );
+    let mut double = Command::new(&double_binary)
         .args([
             "--listen",
             "127.0.0.1:0",

@@ -4,7 +4,7 @@ mod common;
 
 use common::{TestServer, keys_dir};
 use deskplane::config::{Config, load_str};
-use deskplane::kube_double::{self, DoubleServer, DoubleSettings};
+use deskplane_kube_double::{self as kube_double, DoubleServer, DoubleSettings};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};

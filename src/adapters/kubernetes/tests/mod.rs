@@ -9,7 +9,7 @@ mod verifier;
 use super::*;
 use crate::adapters::contract;
 use crate::domain::desktop::{DesktopOwner, DesktopSpec, PosixAccount};
-use crate::kube_double::{self, DoubleSettings};
+use deskplane_kube_double::{self as kube_double, DoubleSettings};
 use std::time::Duration;
 
 /// The pod settings of the shipped Kubernetes example config.

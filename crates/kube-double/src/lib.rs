@@ -2,7 +2,8 @@
 //! protocols over plain HTTP, keeps objects in memory, and runs a simulated kubelet that
 //! moves pods through their phases and emits the events a cluster emits. Used by the
 //! Kubernetes adapter's tests and by anyone trying deskplane's Kubernetes path without a
-//! cluster (`deskplane-kube-double`). It is a tool, not part of the product's hexagon.
+//! cluster (`deskplane-kube-double`). It is a tool, not part of the product: its own
+//! workspace crate, a dev-dependency of deskplane, never linked into the server.
 
 mod exec;
 mod kubelet;

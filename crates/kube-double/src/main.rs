@@ -2,7 +2,7 @@
 //! Kubernetes path without a cluster. It writes a kubeconfig for deskplane to use.
 
 use clap::Parser;
-use deskplane::kube_double::{DoubleSettings, Fault, Latency};
+use deskplane_kube_double::{DoubleSettings, Fault, Latency};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -128,7 +128,7 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(1);
         }
     };
-    let server = match deskplane::kube_double::start(settings, listener) {
+    let server = match deskplane_kube_double::start(settings, listener) {
         Ok(server) => server,
         Err(error) => {
             eprintln!("error: {error}");
