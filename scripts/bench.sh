@@ -6,18 +6,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/toolchain.sh
 deskplane_ensure_toolchain
-deskplane_apt_install wrk procps
+deskplane_apt_install wrk procps openssl curl
 
 DURATION=${DURATION:-10}
 PORT=${PORT:-18765}
-cargo build --release --bin deskplane >/dev/null
+cargo build --release --bin deskplane -p deskplane -p bare-warp >/dev/null
 WORK=$(mktemp -d)
 trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 # Keys are generated once, so start-up time below is that of a normal restart.
 (cd "$WORK" && "$OLDPWD/target/release/deskplane" config check "$OLDPWD/config/deskplane.toml" >/dev/null 2>&1)
+# The shipped logging (info, access log on), written to a file as a log shipper would read it.
 start_server() {
-    (cd "$WORK" && RUST_LOG=warn exec "$OLDPWD/target/release/deskplane" serve --config "$OLDPWD/config/deskplane.toml" --listen "127.0.0.1:$PORT") &
+    (cd "$WORK" && env -u RUST_LOG "$OLDPWD/target/release/deskplane" serve --config "$OLDPWD/config/deskplane.toml" --listen "127.0.0.1:$PORT" 2>>"$WORK/server.log") &
     SERVER=$!
 }
 wait_healthy() {
@@ -42,6 +43,17 @@ run() { # name, url, connections, extra wrk args
 }
 
 ROWS=""
+# Ceilings, measured in this same run: a bare warp server (A B A B with deskplane's
+# healthz at 64 connections) and one core's RSA-2048 signing rate.
+BARE_PORT=$(( PORT + 1 ))
+target/release/bare-warp "127.0.0.1:$BARE_PORT" & BARE=$!
+until curl -sf "http://127.0.0.1:$BARE_PORT/" >/dev/null; do sleep 0.01; done
+rps() { wrk -t2 -c64 -d"${DURATION}s" "$1" | awk '/Requests\/sec/ {print $2}'; }
+BARE1=$(rps "http://127.0.0.1:$BARE_PORT/API/healthz"); DESK1=$(rps "http://127.0.0.1:$PORT/API/healthz")
+BARE2=$(rps "http://127.0.0.1:$BARE_PORT/API/healthz"); DESK2=$(rps "http://127.0.0.1:$PORT/API/healthz")
+kill "$BARE"; wait "$BARE" 2>/dev/null || true
+HEALTHZ_RATIO=$(awk -v a="$BARE1" -v b="$DESK1" -v c="$BARE2" -v d="$DESK2" 'BEGIN { printf "%.2f", (b + d) / (a + c) }')
+OPENSSL_SIGN=$(openssl speed -seconds "$(( DURATION < 3 ? DURATION : 3 ))" rsa2048 2>/dev/null | awk '/^rsa 2048/ {print $6}')
 for c in 1 16 64; do ROWS+=$(run "GET /API/healthz" "http://127.0.0.1:$PORT/API/healthz" "$c")$'\n'; done
 RSS_HEALTHZ=$(rss_mb)
 LOGINS_BEFORE=$(curl -s "http://127.0.0.1:$PORT/API/accounting/metrics?format=json" | grep -o '"success":[0-9]*' | cut -d: -f2)
@@ -54,19 +66,26 @@ sleep 1
 ROWS+=$(run "GET /API/healthz during 64-connection login load" "http://127.0.0.1:$PORT/API/healthz" 4)$'\n'
 wait "$LOGIN_LOAD"
 RSS_LOAD=$(rss_mb)
+LOGIN64=$(awk -F'|' '/auth\/auth/ && $3 ~ / 64 / {gsub(/ /, "", $4); print $4}' <<<"$ROWS")
+LOGIN_RATIO=$(awk -v a="$LOGIN64" -v b="$OPENSSL_SIGN" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
 LOGINS=$(( $(curl -s "http://127.0.0.1:$PORT/API/accounting/metrics?format=json" | grep -o '"success":[0-9]*' | cut -d: -f2) - ${LOGINS_BEFORE:-0} ))
 PER_LOGIN=$(awk -v a="$RSS_HEALTHZ" -v b="$RSS_LOAD" -v n="$LOGINS" 'BEGIN { if (n > 0) printf "%.1f", (b - a) * 1024 / n; else print "n/a" }')
 
 cat > BENCHMARKS.md <<MD
 # Benchmarks
 
-Made by \`scripts/bench.sh\` (release build, memory default config, \`RUST_LOG=warn\`,
+Made by \`scripts/bench.sh\` (release build, memory default config with its shipped logging,
 wrk ${DURATION} s per point, server and wrk sharing this machine's $(nproc) cores).
 Date: $(date -u +%Y-%m-%d). Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r).
 
 | request | connections | req/s | p50 | p99 | non-2xx |
 |---|---|---|---|---|---|
 ${ROWS}
+| ratio to the ceiling, measured in the same run | value | goal |
+|---|---|---|
+| healthz at 64 connections / bare warp (A B A B: ${BARE1}, ${DESK1}, ${BARE2}, ${DESK2} req/s) | ${HEALTHZ_RATIO} | ≥ 0.8 |
+| anonymous login at 64 connections / one core's \`openssl speed rsa2048\` sign rate (${OPENSSL_SIGN}/s) | ${LOGIN_RATIO} | ≥ 1.2 |
+
 | process | value |
 |---|---|
 | start to first healthy answer (keys already generated) | ${STARTUP_MS} ms |

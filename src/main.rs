@@ -105,10 +105,13 @@ async fn serve(config_flag: Option<PathBuf>, listen: Option<SocketAddr>) -> Exit
             return ExitCode::from(2);
         }
     };
-    if let Err(error) = deskplane::telemetry::init(&loaded.config.logging) {
-        eprintln!("error: {error}");
-        return ExitCode::from(2);
-    }
+    let _log_writer = match deskplane::telemetry::init(&loaded.config.logging) {
+        Ok(guard) => guard,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
     for warning in &loaded.warnings {
         tracing::warn!("{warning}");
     }

@@ -33,6 +33,14 @@ pub struct RawRequest<S> {
     pub body: S,
 }
 
+/// Liveness and readiness probes.
+fn is_probe(path: &str) -> bool {
+    matches!(
+        path.trim_end_matches('/'),
+        "/API/healthz" | "/API/readyz" | "/API/manager/healthz" | "/API/manager/healtz"
+    )
+}
+
 fn not_found(path: &str) -> ApiError {
     ApiError::not_found(format!("The path '{path}' was not found."))
 }
@@ -63,16 +71,18 @@ where
     if outcome.traced {
         log_response(&state, &path, &mut response).await;
     }
-    tracing::info!(
-        target: "deskplane::access",
-        method = %method,
-        path = %path,
-        status = response.status().as_u16(),
-        latency_us = started.elapsed().as_micros() as u64,
-        userid = outcome.userid.as_deref().unwrap_or("-"),
-        client_ip = %outcome.client_ip.map_or_else(|| "-".to_owned(), |ip| ip.to_string()),
-        error = outcome.error.unwrap_or("-"),
-    );
+    let latency_us = started.elapsed().as_micros() as u64;
+    let userid = outcome.userid.as_deref().unwrap_or("-");
+    let client_ip = outcome.client_ip.map_or_else(|| "-".to_owned(), |ip| ip.to_string());
+    let error = outcome.error.unwrap_or("-");
+    let status = response.status().as_u16();
+    // Probes come every few seconds from every load balancer and kubelet: they are
+    // logged at debug, so the info log holds what users and operators did.
+    if is_probe(&path) {
+        tracing::debug!(target: "deskplane::access", method = %method, path = %path, status, latency_us, userid, client_ip = %client_ip, error);
+    } else {
+        tracing::info!(target: "deskplane::access", method = %method, path = %path, status, latency_us, userid, client_ip = %client_ip, error);
+    }
     response
 }
 
