@@ -18,7 +18,7 @@ trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 (cd "$WORK" && "$OLDPWD/target/release/deskplane" config check "$OLDPWD/config/deskplane.toml" >/dev/null 2>&1)
 # The shipped logging (info, access log on), written to a file as a log shipper would read it.
 start_server() {
-    (cd "$WORK" && env -u RUST_LOG "$OLDPWD/target/release/deskplane" serve --config "$OLDPWD/config/deskplane.toml" --listen "127.0.0.1:$PORT" 2>>"$WORK/server.log") &
+    (cd "$WORK" && exec env -u RUST_LOG "$OLDPWD/target/release/deskplane" serve --config "$OLDPWD/config/deskplane.toml" --listen "127.0.0.1:$PORT" 2>>"$WORK/server.log") &
     SERVER=$!
 }
 wait_healthy() {

@@ -41,6 +41,8 @@ pub struct Cluster {
     state: Mutex<State>,
     changes: broadcast::Sender<Change>,
     gone: std::sync::atomic::AtomicU64,
+    /// Watch streams open right now (see `open_watches`).
+    pub(crate) open_watches: std::sync::atomic::AtomicUsize,
     /// Pod addresses, container logs and fault counts.
     pub runtime: Runtime,
     /// Behaviour.
@@ -63,6 +65,7 @@ impl Cluster {
             state: Mutex::new(State::default()),
             changes,
             gone: Default::default(),
+            open_watches: Default::default(),
             runtime: Runtime::default(),
             settings,
         });
@@ -138,6 +141,12 @@ impl Cluster {
             .filter(|c| c.revision > revision)
             .cloned()
             .collect())
+    }
+
+    /// How many watch streams are open now (a real API server's
+    /// `apiserver_longrunning_requests{verb="WATCH"}`).
+    pub fn open_watches(&self) -> usize {
+        self.open_watches.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// How many watches were refused with 410 Gone.

@@ -31,7 +31,24 @@ pub struct WatchRequest {
     pub bookmarks: bool,
 }
 
+/// Counts a watch as open from its start until its stream is dropped.
+struct OpenWatch(Arc<Cluster>);
+
+impl OpenWatch {
+    fn new(cluster: Arc<Cluster>) -> Self {
+        cluster.open_watches.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Self(cluster)
+    }
+}
+
+impl Drop for OpenWatch {
+    fn drop(&mut self) {
+        self.0.open_watches.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 struct WatchState {
+    _open: OpenWatch,
     cluster: Arc<Cluster>,
     request: WatchRequest,
     receiver: broadcast::Receiver<Change>,
@@ -72,6 +89,7 @@ pub fn stream(cluster: Arc<Cluster>, request: WatchRequest) -> impl Stream<Item 
     let receiver = cluster.subscribe();
     let now = Instant::now();
     let mut state = WatchState {
+        _open: OpenWatch::new(cluster.clone()),
         cluster: cluster.clone(),
         deadline: now + request.timeout,
         next_bookmark: now + BOOKMARK_EVERY,

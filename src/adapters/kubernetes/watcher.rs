@@ -2,9 +2,14 @@
 //! application pods, with back-off on errors and relists after 410 Gone. It keeps a
 //! cache the desktop list is served from, deletes application pods that finished or were
 //! OOM-killed while their pod still runs, and logs desktop deletions.
+//!
+//! It also tells launches what happens to their pod: every pod change and every pod
+//! Event of the namespace (one shared Events watch) is broadcast, and a launch waiting for
+//! its desktop listens to that instead of opening two watches of its own, so the number
+//! of watches on the API server does not grow with the number of launches.
 
 use futures::StreamExt;
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Event as PodEvent, Pod};
 use kube::api::{Api, DeleteParams};
 use kube::runtime::WatchStreamExt;
 use kube::runtime::reflector::{self, Store};
@@ -12,18 +17,35 @@ use kube::runtime::watcher::{self, Event};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
 
-/// A running watcher and its cache. Dropping it stops the watch.
+/// What the watcher tells a waiting launch.
+#[derive(Debug, Clone)]
+pub enum PodSignal {
+    /// A pod was created or changed.
+    Changed(Arc<Pod>),
+    /// A pod is gone.
+    Deleted(String),
+    /// An Event about a pod.
+    Event(Arc<PodEvent>),
+}
+
+/// Room for signals a slow listener has not read yet; past it, the listener is told it
+/// lagged and rereads its pod from the cache.
+const SIGNAL_BUFFER: usize = 4096;
+
+/// A running watcher and its cache. Dropping it stops the watches.
 pub struct PodWatcher {
     store: Store<Pod>,
     synced: Arc<AtomicBool>,
-    task: JoinHandle<()>,
+    signals: broadcast::Sender<PodSignal>,
+    tasks: Vec<JoinHandle<()>>,
 }
 
 impl Drop for PodWatcher {
     fn drop(&mut self) {
-        self.task.abort();
+        self.tasks.iter().for_each(JoinHandle::abort);
     }
 }
 
@@ -57,11 +79,13 @@ impl PodWatcher {
     /// Starts watching desktop and application pods of `api`. Every `resync` the watch is
     /// restarted: a new watcher lists everything again and that list replaces the cache, so
     /// an event missed for any reason is corrected within one period.
-    pub fn start(api: Api<Pod>, resync: Duration) -> Self {
+    pub fn start(api: Api<Pod>, events: Api<PodEvent>, resync: Duration) -> Self {
         let (store, mut writer) = reflector::store();
         let synced = Arc::new(AtomicBool::new(false));
         let flag = synced.clone();
-        let task = tokio::spawn(async move {
+        let (signals, _) = broadcast::channel(SIGNAL_BUFFER);
+        let pod_signals = signals.clone();
+        let pods = tokio::spawn(async move {
             let config = watcher::Config::default()
                 .labels("type in (x11server,pod_application)")
                 .timeout(290);
@@ -74,6 +98,7 @@ impl PodWatcher {
                     match event {
                         Ok(event) => {
                             writer.apply_watcher_event(&event);
+                            signal(&pod_signals, &event);
                             react(&api, &flag, event).await;
                         }
                         Err(error) => tracing::warn!(%error, "pod watcher error; backing off"),
@@ -82,13 +107,63 @@ impl PodWatcher {
                 tracing::debug!("pod watcher resync");
             }
         });
-        Self { store, synced, task }
+        let event_signals = signals.clone();
+        let pod_events = tokio::spawn(async move {
+            // Only new Events matter to a launch: the first list is not replayed.
+            let config = watcher::Config::default()
+                .fields("involvedObject.kind=Pod")
+                .timeout(290);
+            let stream = watcher::watcher(events, config).default_backoff();
+            let mut stream = std::pin::pin!(stream);
+            while let Some(event) = stream.next().await {
+                match event {
+                    Ok(Event::Apply(event)) => {
+                        let _nobody_waits = event_signals.send(PodSignal::Event(Arc::new(event)));
+                    }
+                    Ok(_) => {}
+                    Err(error) => tracing::warn!(%error, "pod event watcher error; backing off"),
+                }
+            }
+        });
+        Self {
+            store,
+            synced,
+            signals,
+            tasks: vec![pods, pod_events],
+        }
     }
 
     /// The cached pods, once the first list has completed.
     pub fn pods(&self) -> Option<Vec<Arc<Pod>>> {
         self.synced.load(Ordering::SeqCst).then(|| self.store.state())
     }
+
+    /// Whether the first list has completed (the cache can be trusted).
+    pub fn is_synced(&self) -> bool {
+        self.synced.load(Ordering::SeqCst)
+    }
+
+    /// The cached pod named `name`.
+    pub fn pod(&self, name: &str) -> Option<Arc<Pod>> {
+        self.store
+            .state()
+            .into_iter()
+            .find(|pod| pod.metadata.name.as_deref() == Some(name))
+    }
+
+    /// Pod changes and pod Events from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<PodSignal> {
+        self.signals.subscribe()
+    }
+}
+
+fn signal(signals: &broadcast::Sender<PodSignal>, event: &Event<Pod>) {
+    let signal = match event {
+        Event::Apply(pod) | Event::InitApply(pod) => PodSignal::Changed(Arc::new(pod.clone())),
+        Event::Delete(pod) => PodSignal::Deleted(pod.metadata.name.clone().unwrap_or_default()),
+        _ => return,
+    };
+    let _nobody_waits = signals.send(signal);
 }
 
 async fn react(api: &Api<Pod>, synced: &AtomicBool, event: Event<Pod>) {

@@ -158,3 +158,48 @@ async fn the_periodic_resync_corrects_a_lost_event() {
         "the next relist dropped the pod whose deletion was never announced"
     );
 }
+
+#[tokio::test]
+async fn concurrent_launches_share_the_watches_instead_of_opening_their_own() {
+    let (orchestrator, double) = against_double(DoubleSettings::default()).await;
+    let orchestrator = std::sync::Arc::new(orchestrator.with_watcher(Duration::from_secs(600)));
+    let watcher = orchestrator.watcher.as_ref().unwrap();
+    for _ in 0..200 {
+        if watcher.is_synced() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(watcher.is_synced());
+    let shared = double.cluster.open_watches();
+    let mut launches = tokio::task::JoinSet::new();
+    for i in 0..50 {
+        let orchestrator = orchestrator.clone();
+        launches.spawn(async move {
+            let spec = contract::spec(&format!("crowd{i}"));
+            orchestrator
+                .prepare_user_resources(&spec.owner, &[contract_localaccount()])
+                .await
+                .unwrap();
+            orchestrator.create_desktop(&spec, contract::progress()).await
+        });
+    }
+    let mut most = shared;
+    let mut started = 0;
+    while !launches.is_empty() {
+        tokio::select! {
+            done = launches.join_next() => {
+                let desktop = done.unwrap().unwrap().expect("the desktop starts");
+                assert!(desktop.ip_addr.is_some());
+                started += 1;
+            }
+            () = tokio::time::sleep(Duration::from_millis(5)) => {}
+        }
+        most = most.max(double.cluster.open_watches());
+    }
+    assert_eq!(started, 50);
+    assert_eq!(
+        most, shared,
+        "50 launches at once opened watches of their own (2 each without the shared watch)"
+    );
+}
