@@ -6,13 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/toolchain.sh
 deskplane_ensure_toolchain
-deskplane_apt_install wrk procps openssl curl
+deskplane_apt_install wrk procps openssl curl python3
 
 DURATION=${DURATION:-10}
 PORT=${PORT:-18765}
-cargo build --release --bin deskplane -p deskplane -p bare-warp >/dev/null
+cargo build --release -p deskplane -p bare-warp -p deskplane-kube-double --bins >/dev/null
 WORK=$(mktemp -d)
-trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill "$SERVER" "${BARE:-}" "${DOUBLE:-}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 # Keys are generated once, so start-up time below is that of a normal restart.
 (cd "$WORK" && "$OLDPWD/target/release/deskplane" config check "$OLDPWD/config/deskplane.toml" >/dev/null 2>&1)
@@ -46,12 +46,13 @@ ROWS=""
 # Ceilings, measured in this same run: a bare warp server (A B A B with deskplane's
 # healthz at 64 connections) and one core's RSA-2048 signing rate.
 BARE_PORT=$(( PORT + 1 ))
-target/release/bare-warp "127.0.0.1:$BARE_PORT" & BARE=$!
+target/release/bare-warp "127.0.0.1:$BARE_PORT" 2>"$WORK/bare.log" & BARE=$!
 until curl -sf "http://127.0.0.1:$BARE_PORT/" >/dev/null; do sleep 0.01; done
 rps() { wrk -t2 -c64 -d"${DURATION}s" "$1" | awk '/Requests\/sec/ {print $2}'; }
 BARE1=$(rps "http://127.0.0.1:$BARE_PORT/API/healthz"); DESK1=$(rps "http://127.0.0.1:$PORT/API/healthz")
 BARE2=$(rps "http://127.0.0.1:$BARE_PORT/API/healthz"); DESK2=$(rps "http://127.0.0.1:$PORT/API/healthz")
-kill "$BARE"; wait "$BARE" 2>/dev/null || true
+kill "$BARE" 2>/dev/null || { echo "bare-warp stopped early:" >&2; cat "$WORK/bare.log" >&2; exit 1; }
+wait "$BARE" 2>/dev/null || true
 HEALTHZ_RATIO=$(awk -v a="$BARE1" -v b="$DESK1" -v c="$BARE2" -v d="$DESK2" 'BEGIN { printf "%.2f", (b + d) / (a + c) }')
 OPENSSL_SIGN=$(openssl speed -seconds "$(( DURATION < 3 ? DURATION : 3 ))" rsa2048 2>/dev/null | awk '/^rsa 2048/ {print $6}')
 for c in 1 16 64; do ROWS+=$(run "GET /API/healthz" "http://127.0.0.1:$PORT/API/healthz" "$c")$'\n'; done
@@ -71,6 +72,21 @@ LOGIN_RATIO=$(awk -v a="$LOGIN64" -v b="$OPENSSL_SIGN" 'BEGIN { if (b > 0) print
 LOGINS=$(( $(curl -s "http://127.0.0.1:$PORT/API/accounting/metrics?format=json" | grep -o '"success":[0-9]*' | cut -d: -f2) - ${LOGINS_BEFORE:-0} ))
 PER_LOGIN=$(awk -v a="$RSS_HEALTHZ" -v b="$RSS_LOAD" -v n="$LOGINS" 'BEGIN { if (n > 0) printf "%.1f", (b - a) * 1024 / n; else print "n/a" }')
 
+# 1,000 desktop launches, 64 at once, against the Kubernetes double with 20 ms kubelet
+# steps: a second deskplane on config/kubernetes.toml, driven by scripts/bench/launches.py.
+kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+DOUBLE_PORT=$(( PORT + 2 ))
+(cd "$WORK" && exec "$OLDPWD/target/release/deskplane-kube-double" --listen "127.0.0.1:$DOUBLE_PORT" --step-ms 20 \
+    --write-kubeconfig "$WORK/kube.kubeconfig" 2>"$WORK/double.log") &
+DOUBLE=$!
+until [ -s "$WORK/kube.kubeconfig" ]; do sleep 0.05; done
+(cd "$WORK" && exec env -u RUST_LOG DESKPLANE__kubernetes__kubeconfig="$WORK/kube.kubeconfig" \
+    "$OLDPWD/target/release/deskplane" serve --config "$OLDPWD/config/kubernetes.toml" --listen "127.0.0.1:$PORT" 2>>"$WORK/kube-server.log") &
+SERVER=$!
+wait_healthy
+LAUNCH_ROWS=$(python3 scripts/bench/launches.py "http://127.0.0.1:$PORT/API" "$SERVER" "$DOUBLE" "${LAUNCHES:-1000}" 64)
+kill "$DOUBLE"; wait "$DOUBLE" 2>/dev/null || true
+
 cat > BENCHMARKS.md <<MD
 # Benchmarks
 
@@ -85,6 +101,10 @@ ${ROWS}
 |---|---|---|
 | healthz at 64 connections / bare warp (A B A B: ${BARE1}, ${DESK1}, ${BARE2}, ${DESK2} req/s) | ${HEALTHZ_RATIO} | ≥ 0.8 |
 | anonymous login at 64 connections / one core's \`openssl speed rsa2048\` sign rate (${OPENSSL_SIGN}/s) | ${LOGIN_RATIO} | ≥ 1.2 |
+
+| ${LAUNCHES:-1000} launches against the Kubernetes double (\`scripts/bench/launches.py\`) | value | goal |
+|---|---|---|
+${LAUNCH_ROWS}
 
 | process | value |
 |---|---|

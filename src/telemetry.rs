@@ -18,7 +18,10 @@ pub fn init(config: &LoggingConfig) -> Result<LogGuard, String> {
     }
     .map_err(|e| format!("logging.level: {e}"))?;
     use std::io::IsTerminal;
-    let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
+    // 8,192 pending lines (tracing-appender's default of 128,000 preallocates about 4 MB).
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(8192)
+        .finish(std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer)

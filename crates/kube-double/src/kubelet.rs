@@ -67,7 +67,10 @@ fn containers(pod: &Value, list: &str) -> Vec<(String, String)> {
 }
 
 fn waiting(name: &str, image: &str, reason: &str, message: &str) -> Value {
-    json!({"name": name, "image": image, "ready": false, "started": false, "restartCount": 0, "state": {"waiting": {"reason": reason, "message": message}}})
+    // A kubelet always sends imageID, empty while the image is not pulled; clients that
+    // model the field as required (the Python client) fail without it.
+    json!({"name": name, "image": image, "imageID": "", "ready": false, "started": false, "restartCount": 0,
+           "state": {"waiting": {"reason": reason, "message": message}}})
 }
 
 fn running(name: &str, image: &str, id: usize) -> Value {

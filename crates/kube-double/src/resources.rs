@@ -78,3 +78,37 @@ pub fn find(api_version: &str, plural: &str) -> Option<Resource> {
         .copied()
         .find(|r| r.api_version == api_version && r.plural == plural)
 }
+
+/// The verbs every served resource answers.
+const VERBS: [&str; 7] = ["create", "delete", "get", "list", "patch", "update", "watch"];
+
+/// The discovery document of one group version (`/api/v1`, `/apis/<group>/<version>`):
+/// what `kubectl` and the official clients read before any request.
+pub fn resource_list(group_version: &str) -> Option<serde_json::Value> {
+    let served: Vec<&Resource> = RESOURCES.iter().filter(|r| r.api_version == group_version).collect();
+    if served.is_empty() {
+        return None;
+    }
+    let mut resources: Vec<serde_json::Value> = served
+        .iter()
+        .map(|r| {
+            serde_json::json!({"name": r.plural, "singularName": r.kind.to_lowercase(), "namespaced": r.namespaced,
+                               "kind": r.kind, "verbs": VERBS})
+        })
+        .collect();
+    if group_version == "v1" {
+        for (name, kind, verbs) in [
+            ("pods/log", "Pod", vec!["get"]),
+            ("pods/exec", "PodExecOptions", vec!["create", "get"]),
+            ("pods/ephemeralcontainers", "Pod", vec!["get", "patch", "update"]),
+        ] {
+            resources.push(
+                serde_json::json!({"name": name, "singularName": "", "namespaced": true, "kind": kind, "verbs": verbs}),
+            );
+        }
+    }
+    Some(
+        serde_json::json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version,
+                            "resources": resources}),
+    )
+}

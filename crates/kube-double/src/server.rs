@@ -211,7 +211,15 @@ async fn handle(
                 "versions": [{"groupVersion": "coordination.k8s.io/v1", "version": "v1"}], "preferredVersion": {"groupVersion": "coordination.k8s.io/v1", "version": "v1"}}]}),
             );
         }
-        _ => {}
+        other => {
+            let group_version = other
+                .strip_prefix("/api/")
+                .or_else(|| other.strip_prefix("/apis/"))
+                .filter(|gv| gv.matches('/').count() <= 1 && (gv.starts_with('v') || gv.contains('/')));
+            if let Some(list) = group_version.and_then(super::resources::resource_list) {
+                return json_response(200, &list);
+            }
+        }
     }
     let Some(target) = parse_target(path) else {
         return failure(ApiStatus {
@@ -221,7 +229,10 @@ async fn handle(
         });
     };
     let params: HashMap<String, String> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
-    let watching = params.get("watch").is_some_and(|w| w == "true" || w == "1");
+    // The API server parses `watch` as a Go bool: the Python client sends `True`.
+    let watching = params
+        .get("watch")
+        .is_some_and(|w| matches!(w.as_str(), "1" | "t" | "T" | "true" | "TRUE" | "True"));
     let verb = match (&method, &target.name) {
         (&Method::GET, None) if watching => "watch",
         (&Method::GET, None) => "list",

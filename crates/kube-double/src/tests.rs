@@ -104,3 +104,61 @@ async fn injected_errors_and_latency_hit_the_named_verb_only() {
     pods.list(&Default::default()).await.unwrap();
     assert!(started.elapsed() >= std::time::Duration::from_millis(300));
 }
+
+#[tokio::test]
+async fn discovery_answers_what_kubectl_reads_first() {
+    let (client, _double) = client(DoubleSettings::default()).await;
+    let discovery = kube::discovery::Discovery::new(client).run().await.unwrap();
+    let mut served: Vec<String> = discovery
+        .groups()
+        .flat_map(|group| group.recommended_resources().into_iter().map(|(r, _)| r.plural))
+        .collect();
+    served.sort();
+    for plural in ["events", "leases", "pods", "secrets"] {
+        assert!(served.iter().any(|p| p == plural), "{plural} missing from {served:?}");
+    }
+}
+
+/// One raw HTTP/1.1 exchange, answered with `Connection: close`.
+async fn raw_get(double: &DoubleServer, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(double.addr).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: double\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(std::time::Duration::from_secs(5), stream.read_to_end(&mut answer))
+        .await
+        .expect("the watch ends at its timeout")
+        .unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test]
+async fn watch_true_is_a_watch_and_waiting_containers_report_an_image_id() {
+    // The official Python client sends `watch=True`, and its model requires `imageID`.
+    let settings = DoubleSettings {
+        token: None,
+        never_pull: vec!["never-pulls".into()],
+        ..DoubleSettings::default()
+    };
+    let (client, double) = client(settings).await;
+    let pods: Api<Pod> = Api::namespaced(client, "abcdesktop");
+    let mut stuck = pod("stuck", json!({}));
+    stuck.spec.as_mut().unwrap().containers[0].image = Some("never-pulls:1".into());
+    pods.create(&Default::default(), &stuck).await.unwrap();
+    assert!(waiting_reason(&pods, "stuck").await.is_some());
+    let status = pods.get("stuck").await.unwrap().status.unwrap();
+    let waiting = &status.container_statuses.unwrap()[0];
+    assert_eq!(waiting.image_id, "", "present and empty while the image is not pulled");
+    let watched = raw_get(
+        &double,
+        "/api/v1/namespaces/abcdesktop/pods?watch=True&timeoutSeconds=1",
+    )
+    .await;
+    assert!(
+        watched.contains("\"type\":\"ADDED\""),
+        "a watch stream, not a list: {watched}"
+    );
+    let listed = raw_get(&double, "/api/v1/namespaces/abcdesktop/pods?watch=false").await;
+    assert!(listed.contains("\"kind\":\"PodList\""), "{listed}");
+}

@@ -10,6 +10,7 @@
 
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Event as PodEvent, Pod};
+use kube::ResourceExt as _;
 use kube::api::{Api, DeleteParams};
 use kube::runtime::WatchStreamExt;
 use kube::runtime::reflector::{self, Store};
@@ -92,6 +93,13 @@ impl PodWatcher {
             loop {
                 let stream = watcher::watcher(api.clone(), config.clone())
                     .default_backoff()
+                    // The cache keeps what deskplane reads: managed fields and the
+                    // last-applied copy are a large part of a pod object and never read.
+                    .modify(|pod| {
+                        pod.managed_fields_mut().clear();
+                        pod.annotations_mut()
+                            .remove("kubectl.kubernetes.io/last-applied-configuration");
+                    })
                     .take_until(tokio::time::sleep(resync));
                 let mut stream = std::pin::pin!(stream);
                 while let Some(event) = stream.next().await {
