@@ -57,7 +57,12 @@ impl KubernetesOrchestrator {
     /// Starts the pod watcher (resynced every `resync`); the desktop list is then served
     /// from its cache.
     pub fn with_watcher(mut self, resync: Duration) -> Self {
-        self.watcher = Some(PodWatcher::start(self.pods(), self.events(), resync));
+        self.watcher = Some(PodWatcher::start(
+            self.pods(),
+            self.events(),
+            &self.settings.namespace,
+            resync,
+        ));
         self
     }
 

@@ -139,7 +139,7 @@ impl KubernetesOrchestrator {
                 () = &mut deadline => break,
             };
             match signal {
-                Ok(PodSignal::Changed(pod)) if pod.metadata.name.as_deref() == Some(name) => current = Some(pod),
+                Ok(PodSignal::Changed(changed)) if changed == name => current = watcher.pod(name),
                 Ok(PodSignal::Deleted(gone)) if gone == name => return Err(deleted()),
                 Ok(PodSignal::Event(event)) if event.involved_object.name.as_deref() == Some(name) => {
                     on_event(&event, progress).await?;

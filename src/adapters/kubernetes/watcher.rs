@@ -24,8 +24,9 @@ use tokio::task::JoinHandle;
 /// What the watcher tells a waiting launch.
 #[derive(Debug, Clone)]
 pub enum PodSignal {
-    /// A pod was created or changed.
-    Changed(Arc<Pod>),
+    /// A pod was created or changed (its state is in the cache: signals stay small, so
+    /// the channel's buffer never holds old copies of big pod objects).
+    Changed(String),
     /// A pod is gone.
     Deleted(String),
     /// An Event about a pod.
@@ -34,11 +35,12 @@ pub enum PodSignal {
 
 /// Room for signals a slow listener has not read yet; past it, the listener is told it
 /// lagged and rereads its pod from the cache.
-const SIGNAL_BUFFER: usize = 4096;
+const SIGNAL_BUFFER: usize = 1024;
 
 /// A running watcher and its cache. Dropping it stops the watches.
 pub struct PodWatcher {
     store: Store<Pod>,
+    namespace: String,
     synced: Arc<AtomicBool>,
     signals: broadcast::Sender<PodSignal>,
     tasks: Vec<JoinHandle<()>>,
@@ -80,7 +82,7 @@ impl PodWatcher {
     /// Starts watching desktop and application pods of `api`. Every `resync` the watch is
     /// restarted: a new watcher lists everything again and that list replaces the cache, so
     /// an event missed for any reason is corrected within one period.
-    pub fn start(api: Api<Pod>, events: Api<PodEvent>, resync: Duration) -> Self {
+    pub fn start(api: Api<Pod>, events: Api<PodEvent>, namespace: &str, resync: Duration) -> Self {
         let (store, mut writer) = reflector::store();
         let synced = Arc::new(AtomicBool::new(false));
         let flag = synced.clone();
@@ -93,13 +95,7 @@ impl PodWatcher {
             loop {
                 let stream = watcher::watcher(api.clone(), config.clone())
                     .default_backoff()
-                    // The cache keeps what deskplane reads: managed fields and the
-                    // last-applied copy are a large part of a pod object and never read.
-                    .modify(|pod| {
-                        pod.managed_fields_mut().clear();
-                        pod.annotations_mut()
-                            .remove("kubectl.kubernetes.io/last-applied-configuration");
-                    })
+                    .modify(keep_what_is_read)
                     .take_until(tokio::time::sleep(resync));
                 let mut stream = std::pin::pin!(stream);
                 while let Some(event) = stream.next().await {
@@ -135,6 +131,7 @@ impl PodWatcher {
         });
         Self {
             store,
+            namespace: namespace.to_owned(),
             synced,
             signals,
             tasks: vec![pods, pod_events],
@@ -154,9 +151,7 @@ impl PodWatcher {
     /// The cached pod named `name`.
     pub fn pod(&self, name: &str) -> Option<Arc<Pod>> {
         self.store
-            .state()
-            .into_iter()
-            .find(|pod| pod.metadata.name.as_deref() == Some(name))
+            .get(&kube::runtime::reflector::ObjectRef::new(name).within(&self.namespace))
     }
 
     /// Pod changes and pod Events from now on.
@@ -165,9 +160,27 @@ impl PodWatcher {
     }
 }
 
+/// The cache keeps what deskplane reads of a pod: metadata (names, labels, the owner and
+/// last-login annotations, timestamps), the node and host names, and the status. The rest
+/// of the spec (containers, environment, volumes), the managed fields and the
+/// last-applied copy are most of a desktop pod's size and never read from the cache: about
+/// 100 KB a desktop otherwise.
+fn keep_what_is_read(pod: &mut Pod) {
+    pod.managed_fields_mut().clear();
+    pod.annotations_mut()
+        .remove("kubectl.kubernetes.io/last-applied-configuration");
+    if let Some(spec) = pod.spec.as_mut() {
+        *spec = k8s_openapi::api::core::v1::PodSpec {
+            node_name: spec.node_name.take(),
+            hostname: spec.hostname.take(),
+            ..Default::default()
+        };
+    }
+}
+
 fn signal(signals: &broadcast::Sender<PodSignal>, event: &Event<Pod>) {
     let signal = match event {
-        Event::Apply(pod) | Event::InitApply(pod) => PodSignal::Changed(Arc::new(pod.clone())),
+        Event::Apply(pod) | Event::InitApply(pod) => PodSignal::Changed(pod.metadata.name.clone().unwrap_or_default()),
         Event::Delete(pod) => PodSignal::Deleted(pod.metadata.name.clone().unwrap_or_default()),
         _ => return,
     };
