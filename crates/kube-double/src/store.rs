@@ -23,8 +23,9 @@ pub struct Change {
     pub namespace: Option<String>,
     /// `ADDED`, `MODIFIED`, `DELETED`.
     pub kind: &'static str,
-    /// The object after the change (before, for deletions).
-    pub object: Value,
+    /// The object after the change (before, for deletions), shared: every watcher and the
+    /// resume history read the same copy instead of cloning the JSON tree.
+    pub object: Arc<Value>,
 }
 
 type Key = (&'static str, Option<String>, String);
@@ -111,7 +112,7 @@ impl Cluster {
             resource: resource.plural,
             namespace,
             kind,
-            object,
+            object: Arc::new(object),
         };
         state.history.push_back(change.clone());
         while state.history.len() > self.settings.history_limit {
@@ -227,10 +228,13 @@ impl Cluster {
         fields: &Selector,
     ) -> (Vec<Value>, u64) {
         let state = self.lock();
+        // Keys sort by resource, then namespace: only that range is read, not every object
+        // of every kind (thousands of Events and Secrets during a launch benchmark).
+        let from: Key = (resource.plural, namespace.map(str::to_owned), String::new());
         let items = state
             .objects
-            .iter()
-            .filter(|((plural, ns, _), _)| {
+            .range(from..)
+            .take_while(|((plural, ns, _), _)| {
                 *plural == resource.plural && (namespace.is_none() || ns.as_deref() == namespace)
             })
             .map(|(_, object)| object)
