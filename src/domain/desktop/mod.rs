@@ -3,6 +3,7 @@
 mod gc;
 mod locks;
 mod model;
+mod reuse;
 mod routing;
 mod service;
 mod spec;
