@@ -22,6 +22,9 @@ pub enum ProfileError {
     /// The value is larger than the operator allows (`store.max_value_bytes`).
     #[error("value is too large")]
     TooLarge,
+    /// The key is longer than 256 bytes.
+    #[error("key is too long")]
+    KeyTooLong,
     /// The user already has as many keys as allowed (`store.max_keys_per_user`).
     #[error("too many keys")]
     TooManyKeys,
@@ -84,7 +87,10 @@ impl ProfileService {
     /// [`ProfileError::Store`] when the store fails.
     pub async fn set(&self, identity: &Identity, key: &str, value: &Value) -> Result<(), ProfileError> {
         let size = serde_json::to_vec(value).map_or(usize::MAX, |bytes| bytes.len());
-        if size > self.limits.max_value_bytes || key.len() > 256 {
+        if key.len() > 256 {
+            return Err(ProfileError::KeyTooLong);
+        }
+        if size > self.limits.max_value_bytes {
             return Err(ProfileError::TooLarge);
         }
         if self

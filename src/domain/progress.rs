@@ -35,7 +35,11 @@ impl ProgressChannel {
 
     /// Replaces whatever the user had with `message`.
     pub async fn push(&self, owner: &DesktopOwner, message: &str) {
-        if let Err(error) = self.cache.set(&Self::key(owner), message, self.ttl).await {
+        self.push_to(&Self::key(owner), message).await;
+    }
+
+    async fn push_to(&self, key: &str, message: &str) {
+        if let Err(error) = self.cache.set(key, message, self.ttl).await {
             tracing::warn!(%error, "could not publish a progress message");
         }
     }
@@ -57,7 +61,7 @@ impl ProgressChannel {
     pub fn sink_for(&self, owner: &DesktopOwner) -> UserProgress {
         UserProgress {
             channel: self.clone(),
-            owner: owner.clone(),
+            key: Self::key(owner),
         }
     }
 }
@@ -65,12 +69,13 @@ impl ProgressChannel {
 /// Publishes orchestrator progress for one user.
 pub struct UserProgress {
     channel: ProgressChannel,
-    owner: DesktopOwner,
+    /// The owner's cache key, hashed once for the whole launch.
+    key: String,
 }
 
 #[async_trait]
 impl ProgressSink for UserProgress {
     async fn publish(&self, message: &str) {
-        self.channel.push(&self.owner, message).await;
+        self.channel.push_to(&self.key, message).await;
     }
 }

@@ -7,6 +7,7 @@
 //! the benchmarks are not throttled) are never limited. The map is swept when it grows, so
 //! the limiter itself stays bounded whatever the number of addresses.
 
+use crate::domain::request::address_key;
 use crate::ports::clock::{Clock, UnixSeconds};
 use ipnet::IpNet;
 use std::collections::HashMap;
@@ -45,13 +46,6 @@ impl RateLimiter {
         }
     }
 
-    fn key(ip: IpAddr) -> String {
-        match ip.to_canonical() {
-            IpAddr::V4(v4) => v4.to_string(),
-            IpAddr::V6(v6) => ipnet::Ipv6Net::new(v6, 64).map_or_else(|_| v6.to_string(), |n| n.trunc().to_string()),
-        }
-    }
-
     /// Counts one event from `ip`.
     ///
     /// # Errors
@@ -66,7 +60,7 @@ impl RateLimiter {
         if windows.len() >= SWEEP_AT {
             windows.retain(|_, (start, _)| now - *start < WINDOW);
         }
-        let (start, count) = windows.entry(Self::key(ip)).or_insert((now, 0));
+        let (start, count) = windows.entry(address_key(ip, 64)).or_insert((now, 0));
         if now - *start >= WINDOW {
             (*start, *count) = (now, 0);
         }
@@ -82,15 +76,7 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicI64, Ordering};
-
-    struct HandClock(AtomicI64);
-
-    impl Clock for HandClock {
-        fn now(&self) -> UnixSeconds {
-            self.0.load(Ordering::SeqCst)
-        }
-    }
+    use crate::testkit::HandClock;
 
     fn limiter(clock: Arc<HandClock>) -> RateLimiter {
         RateLimiter::new(3, vec!["127.0.0.0/8".parse().unwrap()], clock)
@@ -98,22 +84,22 @@ mod tests {
 
     #[test]
     fn an_address_gets_its_quota_per_window_then_a_retry_time() {
-        let clock = Arc::new(HandClock(AtomicI64::new(1_000)));
+        let clock = HandClock::at(1_000);
         let limits = limiter(clock.clone());
         let ip: IpAddr = "203.0.113.5".parse().unwrap();
         for _ in 0..3 {
             limits.check(ip).unwrap();
         }
-        clock.0.store(1_020, Ordering::SeqCst);
+        clock.set(1_020);
         assert_eq!(limits.check(ip), Err(RateLimited { retry_after: 40 }));
         assert!(limits.check("203.0.113.6".parse().unwrap()).is_ok(), "per address");
-        clock.0.store(1_060, Ordering::SeqCst);
+        clock.set(1_060);
         assert!(limits.check(ip).is_ok(), "a new window");
     }
 
     #[test]
     fn exempt_networks_and_a_zero_limit_are_never_limited() {
-        let clock = Arc::new(HandClock(AtomicI64::new(1_000)));
+        let clock = HandClock::at(1_000);
         let limits = limiter(clock.clone());
         for _ in 0..10 {
             limits.check("127.0.0.1".parse().unwrap()).unwrap();
@@ -127,7 +113,7 @@ mod tests {
 
     #[test]
     fn ipv6_neighbours_share_a_quota() {
-        let limits = limiter(Arc::new(HandClock(AtomicI64::new(1_000))));
+        let limits = limiter(HandClock::at(1_000));
         for last in 1..=3 {
             limits.check(format!("2001:db8::{last}").parse().unwrap()).unwrap();
         }

@@ -22,6 +22,19 @@ pub struct RequestFacts {
     pub real_ip: Option<IpAddr>,
 }
 
+/// The id a client address is counted under (bans, rate limits): an IPv4 address, or the
+/// IPv6 network of `ipv6_prefix` bits holding it (`2001:db8::/64`): one subscriber usually
+/// holds a whole /64, so counting single IPv6 addresses is trivially dodged.
+pub fn address_key(ip: IpAddr, ipv6_prefix: u8) -> String {
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match ipnet::Ipv6Net::new(v6, ipv6_prefix.min(128)) {
+            Ok(net) if ipv6_prefix < 128 => net.trunc().to_string(),
+            _ => v6.to_string(),
+        },
+    }
+}
+
 impl RequestFacts {
     /// Facts for a request from `ip` with no headers (tests, internal callers).
     pub fn from_ip(ip: IpAddr) -> Self {

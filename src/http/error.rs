@@ -196,6 +196,7 @@ impl From<ProfileError> for ApiError {
         match error {
             ProfileError::NotFound { .. } => Self::not_found(error.to_string()),
             ProfileError::DeniedKey => Self::bad_request(error.to_string()),
+            ProfileError::KeyTooLong => Self::bad_request(error.to_string()),
             ProfileError::TooLarge => Self::Http(StatusCode::PAYLOAD_TOO_LARGE, error.to_string()),
             ProfileError::TooManyKeys => Self::forbidden(error.to_string()),
             ProfileError::Store(error) => error.into(),

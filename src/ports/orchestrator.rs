@@ -54,7 +54,8 @@ pub trait DesktopOrchestrator: Send + Sync {
     /// not a selector value) is `owner` is returned.
     ///
     /// # Errors
-    /// [`OrchestratorError::Unavailable`] when the API cannot be reached.
+    /// [`OrchestratorError::OwnerMismatch`] when the owner's VNC secret name is held by
+    /// another owner, [`OrchestratorError::Unavailable`] when the API cannot be reached.
     async fn find_desktop(&self, owner: &DesktopOwner) -> Result<Option<Desktop>, OrchestratorError>;
     /// Creates the desktop described by `spec` and waits until it runs, publishing progress.
     /// Idempotent on `spec.name` for its owner: if a desktop of that name already exists and
@@ -75,12 +76,15 @@ pub trait DesktopOrchestrator: Send + Sync {
     ///
     /// # Errors
     /// [`OrchestratorError::NotFound`] when it vanished, [`OrchestratorError::StartFailed`]
-    /// when it is not Running, [`OrchestratorError::Unavailable`] when the API cannot be reached.
+    /// when it is not Running, [`OrchestratorError::OwnerMismatch`] when the pod now records
+    /// another owner, [`OrchestratorError::Unavailable`] when the API cannot be reached.
     async fn resume_desktop(&self, desktop: &Desktop, now: UnixSeconds) -> Result<Desktop, OrchestratorError>;
-    /// Removes a desktop with the given scope.
+    /// Removes a desktop with the given scope; with [`RemovalScope::Everything`], only the
+    /// user objects whose recorded owner is the desktop's owner go with it.
     ///
     /// # Errors
     /// [`OrchestratorError::NotFound`] when the desktop does not exist,
+    /// [`OrchestratorError::OwnerMismatch`] when the owner's home claim is held by another owner,
     /// [`OrchestratorError::Unavailable`] when the API cannot be reached.
     async fn remove_desktop(&self, desktop: &Desktop, scope: RemovalScope) -> Result<(), OrchestratorError>;
     /// Lists every desktop that is not terminating (no VNC passwords).

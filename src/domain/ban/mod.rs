@@ -34,16 +34,7 @@ impl BanPolicy {
     /// The record id of a client address: an IPv4 address, or the IPv6 network of
     /// `ipv6_prefix_len` holding it (`2001:db8::/64`).
     pub fn address_key(&self, ip: IpAddr) -> String {
-        match ip.to_canonical() {
-            IpAddr::V4(v4) => v4.to_string(),
-            IpAddr::V6(v6) => {
-                let prefix = self.ipv6_prefix_len.min(128);
-                match ipnet::Ipv6Net::new(v6, prefix) {
-                    Ok(net) if prefix < 128 => net.trunc().to_string(),
-                    _ => v6.to_string(),
-                }
-            }
-        }
+        crate::domain::request::address_key(ip, self.ipv6_prefix_len)
     }
 
     /// The record id of a manager-route value: addresses map like [`Self::address_key`],
