@@ -118,7 +118,7 @@ pyos on a 2-core machine, for scale (from the issue): about 800 req/s on healthz
 28 req/s on anonymous login at 64 connections (p99 up to 8 s), 135 MB, 3 s to healthy.
 
 The row "during 64-connection login load" is healthz measured with 4 connections while
-another wrk keeps 64 connections of anonymous logins going. RS256 signing (ring) and
+another wrk keeps 64 connections of anonymous logins going. RS256 signing (AWS-LC) and
 SHA-512-crypt run on one SCHED_IDLE thread per core, not on the async workers; the tail
 left comes from the two wrk processes and the async workers sharing the 2 cores (a
 separate run of the same two wrk commands measured 3.5 ms). Goal: p99 under 5 ms.

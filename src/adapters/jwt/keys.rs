@@ -1,7 +1,8 @@
 //! JWT key files: where they are, and generating them for the quick start.
 
-use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
-use rsa::{RsaPrivateKey, RsaPublicKey};
+use super::pem;
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rsa::{KeySize, PrivateDecryptingKey};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
@@ -66,11 +67,11 @@ pub fn ensure_keys(directory: &Path) -> Result<bool, KeyError> {
     let fail = |e: &dyn std::fmt::Display| KeyError::Generate(directory.to_path_buf(), e.to_string());
     std::fs::create_dir_all(directory).map_err(|e| fail(&e))?;
     for pair in GENERATED_NAMES.chunks(2) {
-        let private = RsaPrivateKey::new(&mut rand::thread_rng(), 2048).map_err(|e| fail(&e))?;
-        let private_pem = private.to_pkcs8_pem(LineEnding::LF).map_err(|e| fail(&e))?;
-        let public_pem = RsaPublicKey::from(&private)
-            .to_public_key_pem(LineEnding::LF)
-            .map_err(|e| fail(&e))?;
+        let private = PrivateDecryptingKey::generate(KeySize::Rsa2048).map_err(|e| fail(&e))?;
+        let private_der = private.as_der().map_err(|e| fail(&e))?;
+        let public_der = private.public_key().as_der().map_err(|e| fail(&e))?;
+        let private_pem = pem::encode("PRIVATE KEY", private_der.as_ref());
+        let public_pem = pem::encode("PUBLIC KEY", public_der.as_ref());
         write_private(&directory.join(pair[0]), private_pem.as_bytes()).map_err(|e| fail(&e))?;
         std::fs::write(directory.join(pair[1]), public_pem.as_bytes()).map_err(|e| fail(&e))?;
     }

@@ -1,7 +1,9 @@
-//! RS256 user and desktop tokens: signed with ring ([`rs256`]), verified with jsonwebtoken
-//! (RustCrypto backend); the desktop address is sealed with `rsa`.
+//! RS256 user and desktop tokens: signed with AWS-LC ([`rs256`]), verified with jsonwebtoken
+//! (its AWS-LC backend, the one crypto provider of the process); the desktop address is
+//! sealed with AWS-LC's PKCS#1 v1.5 encryption.
 
 mod keys;
+mod pem;
 mod rs256;
 
 pub use keys::{JwtKeyFiles, KeyError, ensure_keys};
@@ -9,19 +11,17 @@ pub use keys::{JwtKeyFiles, KeyError, ensure_keys};
 use crate::domain::tokens::{DesktopClaims, UserClaims};
 use crate::ports::tokens::{TokenError, TokenSigner};
 use async_trait::async_trait;
+use aws_lc_rs::rsa::{Pkcs1PublicEncryptingKey, PublicEncryptingKey};
 use base64::Engine as _;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use rs256::Rs256Key;
-use rsa::pkcs1::DecodeRsaPublicKey;
-use rsa::pkcs8::DecodePublicKey;
-use rsa::{Pkcs1v15Encrypt, RsaPublicKey};
 use std::sync::Arc;
 
 /// Installs the one crypto backend jsonwebtoken uses in this process. Call once at boot,
 /// before any token is signed; later calls are harmless.
 pub fn install_crypto_backend() {
     // Err only means a provider is already installed, which is the state we want.
-    let _already_installed = jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER.install_default();
+    let _already_installed = jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.install_default();
 }
 
 /// Keys parsed once at boot; signing and verification never touch the disk.
@@ -29,7 +29,7 @@ pub struct RsaTokenSigner {
     user_signing: Arc<Rs256Key>,
     user_verifying: DecodingKey,
     desktop_signing: Arc<Rs256Key>,
-    payload: RsaPublicKey,
+    payload: Pkcs1PublicEncryptingKey,
     validation: Validation,
 }
 
@@ -54,9 +54,7 @@ impl RsaTokenSigner {
             Rs256Key::from_pem(&pem(&files.desktop_private)?).map_err(|e| bad(&files.desktop_private, &e))?;
         let payload_pem =
             String::from_utf8(read(&files.payload_public)?).map_err(|e| bad(&files.payload_public, &e))?;
-        let payload = RsaPublicKey::from_public_key_pem(&payload_pem)
-            .or_else(|_| RsaPublicKey::from_pkcs1_pem(&payload_pem))
-            .map_err(|e| bad(&files.payload_public, &e))?;
+        let payload = payload_key(&payload_pem).map_err(|e| bad(&files.payload_public, &e))?;
         // Time claims are the domain's TokenPolicy's business (with its clock and leeway);
         // here only the algorithm, the signature and the presence of the claims are checked.
         let mut validation = Validation::new(Algorithm::RS256);
@@ -72,6 +70,18 @@ impl RsaTokenSigner {
             validation,
         })
     }
+}
+
+/// The payload key from a SubjectPublicKeyInfo (`PUBLIC KEY`) or PKCS#1 (`RSA PUBLIC KEY`) PEM.
+fn payload_key(text: &str) -> Result<Pkcs1PublicEncryptingKey, String> {
+    let block = pem::decode(text).map_err(|e| e.to_string())?;
+    let spki = match block.label.as_str() {
+        "PUBLIC KEY" => block.der,
+        "RSA PUBLIC KEY" => pem::rsa_public_key_to_spki(&block.der),
+        other => return Err(format!("a {other} block is not an RSA public key")),
+    };
+    let key = PublicEncryptingKey::from_der(&spki).map_err(|e| e.to_string())?;
+    Pkcs1PublicEncryptingKey::new(key).map_err(|e| e.to_string())
 }
 
 /// Signs on the CPU pool ([`crate::cpu_pool`]): an RSA-2048 private operation takes about
@@ -104,9 +114,10 @@ impl TokenSigner for RsaTokenSigner {
     }
 
     async fn seal_desktop_address(&self, address: &str) -> Result<String, TokenError> {
+        let mut sealed = vec![0; self.payload.ciphertext_size()];
         let sealed = self
             .payload
-            .encrypt(&mut rand::thread_rng(), Pkcs1v15Encrypt, address.as_bytes())
+            .encrypt(address.as_bytes(), &mut sealed)
             .map_err(|e| TokenError::Unexpected(anyhow::anyhow!("cannot seal the desktop address: {e}")))?;
         Ok(base64::engine::general_purpose::STANDARD.encode(sealed))
     }

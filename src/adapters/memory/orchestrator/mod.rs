@@ -113,8 +113,11 @@ impl State {
                     self.secrets.remove(&oldest);
                 }
             }
-            kept.append(&mut self.secret_order);
-            self.secret_order = kept;
+            // Owners kept for their desktop go back to the front, in their order; the
+            // queue itself is never copied (a copy per new owner made logins O(n)).
+            while let Some(owner_with_desktop) = kept.pop_back() {
+                self.secret_order.push_front(owner_with_desktop);
+            }
             self.secret_order.push_back(owner.clone());
         }
         self.secrets.entry(owner).or_default()
