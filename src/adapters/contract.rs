@@ -5,12 +5,15 @@ use crate::domain::apps::{App, AppLaunchSpec, AppRef, Engine};
 use crate::domain::desktop::{
     DesktopCookies, DesktopOwner, DesktopPhase, DesktopSpec, PosixAccount, RemovalScope, UserSecret,
 };
+use crate::domain::history::{DesktopEvent, DesktopEventType, LoginRecord};
 use crate::domain::identity::UserId;
 use crate::domain::owner_names::DesktopName;
 use crate::domain::secret::Secret;
+use crate::ports::accounting::Accounting;
 use crate::ports::ban_store::{BanCollection, BanStore};
 use crate::ports::cache::Cache;
 use crate::ports::catalog_store::CatalogStore;
+use crate::ports::history::{DesktopHistory, LoginHistory};
 use crate::ports::orchestrator::{ApplicationRuntime, DesktopOrchestrator, OrchestratorError, ProgressSink};
 use crate::ports::profile_store::ProfileStore;
 use crate::ports::user_secrets::UserSecretStore;
@@ -298,6 +301,167 @@ pub async fn cache_contract(cache: &dyn Cache) {
     assert_eq!(cache.get("contract/c").await.unwrap(), None, "expired");
 }
 
+/// The cache contract under concurrency and with awkward keys: of many parallel `take`s
+/// of one key exactly one gets the value; keys with spaces, control characters, non-ASCII
+/// text or 1,000 bytes work and stay distinct (the user id is part of some keys).
+pub async fn cache_concurrency_contract(cache: &dyn Cache) {
+    for round in 0..5 {
+        let key = format!("contract/take/{round}");
+        cache.set(&key, "once", Duration::from_secs(60)).await.unwrap();
+        let takes = (0..8).map(|_| cache.take(&key));
+        let winners = futures::future::join_all(takes)
+            .await
+            .into_iter()
+            .filter(|taken| taken.as_ref().unwrap().is_some())
+            .count();
+        assert_eq!(winners, 1, "round {round}: one take wins");
+    }
+    let long = "x".repeat(1_000);
+    let longer = format!("{long}y");
+    let keys = [
+        "a key with spaces",
+        "tab\tand\nnewline",
+        "ünïcödé/用户",
+        long.as_str(),
+        longer.as_str(),
+        "",
+    ];
+    for (index, key) in keys.iter().enumerate() {
+        cache
+            .set(key, &format!("value {index}"), Duration::from_secs(60))
+            .await
+            .unwrap();
+    }
+    for (index, key) in keys.iter().enumerate() {
+        assert_eq!(
+            cache.get(key).await.unwrap(),
+            Some(format!("value {index}")),
+            "key {index} keeps its own value"
+        );
+    }
+    cache.set("contract/empty", "", Duration::from_secs(60)).await.unwrap();
+    assert_eq!(
+        cache.get("contract/empty").await.unwrap().as_deref(),
+        Some(""),
+        "an empty value is a value"
+    );
+}
+
+/// Parallel failures on one id are all counted, whatever the backend (no lost update).
+pub async fn ban_store_concurrency_contract(store: &dyn BanStore) {
+    let failures = (0..50).map(|_| store.add_failures(BanCollection::IpAddr, "198.51.100.9", 1, 1_000, 600));
+    for result in futures::future::join_all(failures).await {
+        result.unwrap();
+    }
+    assert_eq!(
+        store
+            .find(BanCollection::IpAddr, "198.51.100.9")
+            .await
+            .unwrap()
+            .map(|r| r.count),
+        Some(50)
+    );
+}
+
+/// The history contract: appended records come back per user, oldest first, and another
+/// user's records never show.
+pub async fn history_contract(desktops: &dyn DesktopHistory, logins: &dyn LoginHistory) {
+    let fry = UserId::parse("fry").unwrap();
+    let leela = UserId::parse("leela").unwrap();
+    for (date, userid) in [(300, "fry"), (100, "leela"), (200, "fry")] {
+        let mut record = login_record(userid);
+        record.date = date;
+        logins.append(&record).await.unwrap();
+        let mut event = desktop_event(userid);
+        event.date = date;
+        desktops.append(&event).await.unwrap();
+    }
+    let dates: Vec<_> = logins.list_for(&fry).await.unwrap().iter().map(|r| r.date).collect();
+    assert_eq!(dates, vec![200, 300]);
+    let listed = logins.list_for(&leela).await.unwrap();
+    assert_eq!(
+        listed,
+        vec![{
+            let mut record = login_record("leela");
+            record.date = 100;
+            record
+        }]
+    );
+    let dates: Vec<_> = desktops.list_for(&fry).await.unwrap().iter().map(|e| e.date).collect();
+    assert_eq!(dates, vec![200, 300]);
+    assert!(
+        desktops
+            .list_for(&UserId::parse("nobody").unwrap())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+fn login_record(userid: &str) -> LoginRecord {
+    LoginRecord {
+        userid: userid.into(),
+        name: format!("{userid} name"),
+        provider: "planet".into(),
+        providertype: "ldap".into(),
+        labels: Default::default(),
+        date: 0,
+        useragent: Some("contract".into()),
+        ipaddr: "192.0.2.5".into(),
+    }
+}
+
+fn desktop_event(userid: &str) -> DesktopEvent {
+    DesktopEvent {
+        userid: userid.into(),
+        name: format!("{userid} name"),
+        provider: "planet".into(),
+        providertype: "ldap".into(),
+        labels: Default::default(),
+        eventtype: DesktopEventType::Start,
+        isgarbaged: None,
+        desktop_id: format!("{userid}-desktop"),
+        node: Some("node-1".into()),
+        date: 0,
+        useragent: None,
+        ipaddr: "192.0.2.5".into(),
+    }
+}
+
+/// The accounting contract: increments add up, also in parallel.
+pub async fn accounting_contract(accounting: &dyn Accounting) {
+    let increments = (0..20).map(|_| accounting.increment("login", "success"));
+    for result in futures::future::join_all(increments).await {
+        result.unwrap();
+    }
+    accounting.increment("desktop", "new").await.unwrap();
+    let snapshot = accounting.snapshot().await.unwrap();
+    assert_eq!(snapshot["login"]["success"], 20);
+    assert_eq!(snapshot["desktop"]["new"], 1);
+}
+
+/// The URL of a test server that `scripts/services.sh` started, from `variable`.
+///
+/// # Panics
+/// When the variable is unset: the test command starts the servers; a bare `cargo test`
+/// must say what is missing rather than skip the test.
+pub fn service_url(variable: &str) -> String {
+    std::env::var(variable).unwrap_or_else(|_| {
+        panic!("{variable} is not set: run the tests with scripts/test.sh, or start the servers with `scripts/services.sh start FILE` and source FILE")
+    })
+}
+
+/// A prefix no other test run uses, so suites share one server and run in parallel.
+pub fn unique_prefix() -> String {
+    use rand::Rng;
+    let suffix: String = rand::thread_rng()
+        .sample_iter(rand::distributions::Alphanumeric)
+        .take(10)
+        .map(char::from)
+        .collect();
+    format!("t{}_", suffix.to_lowercase())
+}
+
 /// The ban store contract: counting, window reset, list, remove, clear.
 pub async fn ban_store_contract(store: &dyn BanStore) {
     let ip = BanCollection::IpAddr;
@@ -379,4 +543,30 @@ pub async fn profile_store_contract(store: &dyn ProfileStore) {
         "an existing key can still change"
     );
     assert_eq!(store.get(&fry, "third").await.unwrap(), None);
+}
+
+/// The key cap holds under parallel writers: of ten new keys written at once under a cap
+/// of three, exactly three are stored.
+pub async fn profile_store_concurrency_contract(store: &dyn ProfileStore) {
+    let owner = owner("bender");
+    let keys: Vec<String> = (0..10).map(|n| format!("key{n}")).collect();
+    let one = serde_json::json!(1);
+    let writes = keys.iter().map(|key| store.set(&owner, key, &one, 3));
+    let stored = futures::future::join_all(writes)
+        .await
+        .into_iter()
+        .filter(|stored| *stored.as_ref().unwrap())
+        .count();
+    assert_eq!(stored, 3);
+    let mut readable = 0;
+    for key in &keys {
+        readable += usize::from(store.get(&owner, key).await.unwrap().is_some());
+    }
+    assert_eq!(readable, 3, "only the stored keys can be read");
+}
+
+/// A loopback port nobody listens on (bound, then released), for "server down" tests.
+pub fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
 }

@@ -2,7 +2,10 @@
 
 pub mod jwt;
 pub mod kubernetes;
+pub mod memcached;
 pub mod memory;
+pub mod mongo;
+pub mod redis;
 pub mod system;
 
 #[cfg(test)]

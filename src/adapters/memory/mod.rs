@@ -28,6 +28,27 @@ mod contract_tests {
     }
 
     #[tokio::test]
+    async fn memory_cache_takes_once_and_takes_any_key() {
+        contract::cache_concurrency_contract(&MemoryCache::default()).await;
+    }
+
+    #[tokio::test]
+    async fn memory_ban_store_counts_parallel_failures() {
+        contract::ban_store_concurrency_contract(&MemoryBanStore::default()).await;
+    }
+
+    #[tokio::test]
+    async fn memory_histories() {
+        let history = MemoryHistory::default();
+        contract::history_contract(&history, &history).await;
+    }
+
+    #[tokio::test]
+    async fn memory_accounting() {
+        contract::accounting_contract(&MemoryAccounting::default()).await;
+    }
+
+    #[tokio::test]
     async fn memory_ban_store() {
         contract::ban_store_contract(&MemoryBanStore::default()).await;
     }
@@ -68,5 +89,6 @@ mod contract_tests {
     #[tokio::test]
     async fn memory_profile_store() {
         contract::profile_store_contract(&MemoryProfileStore::default()).await;
+        contract::profile_store_concurrency_contract(&MemoryProfileStore::default()).await;
     }
 }

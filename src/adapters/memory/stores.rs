@@ -133,7 +133,7 @@ impl DesktopHistory for MemoryHistory {
     async fn list_for(&self, userid: &UserId) -> Result<Vec<DesktopEvent>, StoreError> {
         Ok(lock(&self.desktops)
             .get(userid.as_str())
-            .map(|e| e.iter().cloned().collect())
+            .map(|e| oldest_first(e.iter().cloned().collect(), |r| r.date))
             .unwrap_or_default())
     }
 }
@@ -148,9 +148,15 @@ impl LoginHistory for MemoryHistory {
     async fn list_for(&self, userid: &UserId) -> Result<Vec<LoginRecord>, StoreError> {
         Ok(lock(&self.logins)
             .get(userid.as_str())
-            .map(|e| e.iter().cloned().collect())
+            .map(|e| oldest_first(e.iter().cloned().collect(), |r| r.date))
             .unwrap_or_default())
     }
+}
+
+/// Records sorted by date, ties in insertion order.
+fn oldest_first<T>(mut records: Vec<T>, date: impl Fn(&T) -> UnixSeconds) -> Vec<T> {
+    records.sort_by_key(|record| date(record));
+    records
 }
 
 /// The catalog, in insertion order.

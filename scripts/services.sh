@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# The real servers the adapter tests talk to: Memcached, Redis and a MongoDB-wire server
+# (SecantusDB, from PyPI), each on a free loopback port, plus the Python Kubernetes client
+# the double's compatibility test drives.
+#
+#   scripts/services.sh start FILE   # installs what is missing, starts every server, writes
+#                                    # FILE with the export lines (URLs and PIDs) to source
+#   scripts/services.sh stop FILE    # stops the servers FILE names, by PID, and removes them
+#
+# Nothing already running is touched: every server is our own, on a port nobody holds.
+# The Python tools live in a venv outside the repository (DESKPLANE_TOOLS, default
+# ~/.cache/deskplane), so a second run installs nothing. If a server cannot start, the
+# script says which and exits non-zero: the tests that need it are never skipped silently.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/toolchain.sh
+
+TOOLS=${DESKPLANE_TOOLS:-$HOME/.cache/deskplane}
+VENV="$TOOLS/venv"
+SECANTUS_VERSION=0.7.0b3
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+wait_tcp() { # port, seconds, pid, log
+    local end=$((SECONDS + $2))
+    until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
+        if ! kill -0 "$3" 2>/dev/null || [ "$SECONDS" -ge "$end" ]; then
+            echo "services: the server on port $1 did not start; its log:" >&2
+            cat "$4" >&2 || true
+            return 1
+        fi
+        sleep 0.05
+    done
+}
+
+install_missing() {
+    # Debian's postinst would start the system daemons; policy-rc.d (present on these
+    # images, created here when missing) keeps them stopped.
+    local made_policy=
+    if [ ! -e /usr/sbin/policy-rc.d ] && [ "$(id -u)" -eq 0 ]; then
+        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+        chmod +x /usr/sbin/policy-rc.d
+        made_policy=1
+    fi
+    deskplane_apt_install memcached redis-server python3-venv
+    [ -n "$made_policy" ] && rm -f /usr/sbin/policy-rc.d
+    if [ ! -x "$VENV/bin/secantusd-py" ] || ! "$VENV/bin/python" -c 'import kubernetes, pymongo' 2>/dev/null; then
+        echo "services: installing SecantusDB $SECANTUS_VERSION and the Python clients into $VENV" >&2
+        mkdir -p "$TOOLS"
+        python3 -m venv "$VENV"
+        "$VENV/bin/pip" install -q "SecantusDB==$SECANTUS_VERSION" pymongo kubernetes
+    fi
+}
+
+start() {
+    local env_file=$1
+    install_missing
+    local dir
+    dir=$(mktemp -d)
+    : >"$env_file"
+
+    local memcached_port
+    memcached_port=$(free_port)
+    local memcached_user=()
+    [ "$(id -u)" -eq 0 ] && memcached_user=(-u memcache)
+    memcached "${memcached_user[@]}" -l 127.0.0.1 -p "$memcached_port" -U 0 -m 64 -c 1024 >"$dir/memcached.log" 2>&1 &
+    local memcached_pid=$!
+    echo "export DESKPLANE_SERVICE_PIDS=\"$memcached_pid\"" >>"$env_file"
+    wait_tcp "$memcached_port" 10 "$memcached_pid" "$dir/memcached.log"
+
+    local redis_port
+    redis_port=$(free_port)
+    redis-server --bind 127.0.0.1 --port "$redis_port" --protected-mode yes --save '' --appendonly no \
+        --dir "$dir" --logfile "$dir/redis.log" --daemonize no &
+    local redis_pid=$!
+    echo "export DESKPLANE_SERVICE_PIDS=\"\$DESKPLANE_SERVICE_PIDS $redis_pid\"" >>"$env_file"
+    wait_tcp "$redis_port" 10 "$redis_pid" "$dir/redis.log"
+
+    local mongo_port
+    mongo_port=$(free_port)
+    "$VENV/bin/secantusd-py" --host 127.0.0.1 --port "$mongo_port" --storage-path "$dir/mongo" \
+        --log-level WARNING >"$dir/secantus.log" 2>&1 &
+    local mongo_pid=$!
+    echo "export DESKPLANE_SERVICE_PIDS=\"\$DESKPLANE_SERVICE_PIDS $mongo_pid\"" >>"$env_file"
+    wait_tcp "$mongo_port" 60 "$mongo_pid" "$dir/secantus.log"
+
+    cat >>"$env_file" <<ENV
+export DESKPLANE_SERVICE_DIR="$dir"
+export MEMCACHESERVER="127.0.0.1:$memcached_port"
+export REDIS_URL="redis://127.0.0.1:$redis_port/"
+export MONGODB_URL="mongodb://127.0.0.1:$mongo_port"
+export DESKPLANE_PYTHON="$VENV/bin/python"
+export DESKPLANE_MEMCACHED_PID=$memcached_pid
+export DESKPLANE_REDIS_PID=$redis_pid
+export DESKPLANE_MONGODB_PID=$mongo_pid
+ENV
+    echo "services: memcached 127.0.0.1:$memcached_port, redis 127.0.0.1:$redis_port, mongodb 127.0.0.1:$mongo_port (logs in $dir)" >&2
+}
+
+stop() {
+    local env_file=$1
+    [ -f "$env_file" ] || return 0
+    # shellcheck disable=SC1090
+    . "$env_file"
+    for pid in ${DESKPLANE_SERVICE_PIDS:-}; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in ${DESKPLANE_SERVICE_PIDS:-}; do
+        while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+    done
+    [ -n "${DESKPLANE_SERVICE_DIR:-}" ] && rm -rf "$DESKPLANE_SERVICE_DIR"
+    rm -f "$env_file"
+}
+
+case "${1:-}" in
+start) start "${2:?usage: scripts/services.sh start FILE}" ;;
+stop) stop "${2:?usage: scripts/services.sh stop FILE}" ;;
+*)
+    echo "usage: scripts/services.sh start|stop FILE" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,70 @@
+//! `desktop.history` (one collection) and `loginHistory.<userid>` (one collection per
+//! user, as pyos), oldest first.
+
+use super::MongoStores;
+use super::documents::{desktop_document, desktop_event, login_document, login_record};
+use super::names::user_collection;
+use crate::domain::history::{DesktopEvent, LoginRecord};
+use crate::domain::identity::UserId;
+use crate::ports::StoreError;
+use crate::ports::history::{DesktopHistory, LoginHistory};
+use async_trait::async_trait;
+use futures::TryStreamExt;
+use mongodb::bson::{Document, doc};
+
+#[async_trait]
+impl DesktopHistory for MongoStores {
+    async fn append(&self, event: &DesktopEvent) -> Result<(), StoreError> {
+        self.deadline(
+            self.collection("desktop", "history")
+                .insert_one(desktop_document(event)),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn list_for(&self, userid: &UserId) -> Result<Vec<DesktopEvent>, StoreError> {
+        let history = self.collection("desktop", "history");
+        let documents: Vec<Document> = self
+            .deadline(async {
+                history
+                    .find(doc! {"userid": userid.as_str()})
+                    .sort(doc! {"date": 1, "_id": 1})
+                    .await?
+                    .try_collect()
+                    .await
+            })
+            .await?;
+        Ok(documents.iter().filter_map(desktop_event).collect())
+    }
+}
+
+#[async_trait]
+impl LoginHistory for MongoStores {
+    async fn append(&self, record: &LoginRecord) -> Result<(), StoreError> {
+        let logins = self.collection("loginHistory", &user_collection(&record.userid));
+        self.deadline(logins.insert_one(login_document(record))).await?;
+        Ok(())
+    }
+
+    async fn list_for(&self, userid: &UserId) -> Result<Vec<LoginRecord>, StoreError> {
+        let logins = self.collection("loginHistory", &user_collection(userid.as_str()));
+        let documents: Vec<Document> = self
+            .deadline(async {
+                logins
+                    .find(doc! {})
+                    .sort(doc! {"date": 1, "_id": 1})
+                    .await?
+                    .try_collect()
+                    .await
+            })
+            .await?;
+        Ok(documents
+            .iter()
+            .map(login_record)
+            // The collection is named after the user id; a document of another user (an
+            // operator's mistake, or pyos's) is not theirs.
+            .filter(|record| record.userid == userid.as_str())
+            .collect())
+    }
+}
