@@ -54,7 +54,7 @@ fn load(path: Option<PathBuf>) -> Result<Loaded, String> {
     config::load(path.as_deref(), std::env::vars()).map_err(|e| e.to_string())
 }
 
-fn check(file: Option<PathBuf>) -> ExitCode {
+async fn check(file: Option<PathBuf>) -> ExitCode {
     let loaded = match load(config_path(file)) {
         Ok(loaded) => loaded,
         Err(error) => {
@@ -70,6 +70,15 @@ fn check(file: Option<PathBuf>) -> ExitCode {
         eprintln!("error: {problem}");
     }
     if problems.is_empty() {
+        // The file is right; now whether the data backends it names answer.
+        let unreachable = deskplane::app::unreachable_backends(&loaded.config).await;
+        for failure in &unreachable {
+            eprintln!("error: {failure}");
+        }
+        if !unreachable.is_empty() {
+            eprintln!("{}: {} backend(s) unreachable", loaded.origin, unreachable.len());
+            return ExitCode::from(1);
+        }
         eprintln!("{}: ok", loaded.origin);
         ExitCode::SUCCESS
     } else {
@@ -163,6 +172,6 @@ async fn main() -> ExitCode {
         Command::Serve { config, listen } => serve(config, listen).await,
         Command::Config {
             action: ConfigAction::Check { file },
-        } => check(file),
+        } => check(file).await,
     }
 }

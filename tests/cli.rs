@@ -18,6 +18,30 @@ fn config_check_accepts_the_shipped_config() {
 }
 
 #[test]
+fn config_check_names_a_backend_that_does_not_answer() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let output = Command::new(BINARY)
+        .args([
+            "config",
+            "check",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/config/redis.toml"),
+        ])
+        .env("MONGODB_URL", format!("mongodb://127.0.0.1:{closed}"))
+        .env("REDIS_URL", format!("redis://127.0.0.1:{closed}/"))
+        .env("DESKPLANE__mongodb__server_selection_timeout_seconds", "1")
+        .env("DESKPLANE__cache__timeout_seconds", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("redis") && stderr.contains("unreachable"), "{stderr}");
+}
+
+#[test]
 fn config_check_lists_every_problem_with_its_key() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("bad.toml");

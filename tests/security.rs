@@ -46,16 +46,7 @@ async fn operators_ban_logins_and_the_user_is_refused() {
         .post_json("/user/whoami", Some(&token), json!({}), StatusCode::OK)
         .await;
     let userid = me["userid"].as_str().unwrap().to_owned();
-    let banned: Value = server
-        .client
-        .post(server.url(&format!("/manager/ban/login/{userid}")))
-        .header("Content-Length", "0")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let banned: Value = server.post_empty_json(&format!("/manager/ban/login/{userid}")).await;
     assert_eq!(banned["ok"], 1.0);
     let refused = server.post("/composer/launchdesktop", Some(&token), json!({})).await;
     assert_http_error(refused, StatusCode::UNAUTHORIZED, "user is banned").await;

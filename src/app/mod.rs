@@ -5,13 +5,11 @@
 mod auth;
 mod orchestration;
 mod settings;
+mod stores;
 
 pub use orchestration::kubernetes_settings;
 
 use crate::adapters::jwt::{KeyError, RsaTokenSigner, ensure_keys};
-use crate::adapters::memory::{
-    MemoryAccounting, MemoryBanStore, MemoryCache, MemoryCatalogStore, MemoryHistory, MemoryProfileStore,
-};
 use crate::adapters::system::{OsRandom, SystemClock};
 use crate::background::{BackgroundTasks, scheduled_garbage_collection};
 use crate::config::{Config, Problem, check};
@@ -29,7 +27,7 @@ use crate::domain::tokens::TokenPolicy;
 use crate::http::pipeline::client_address::ClientAddressPolicy;
 use crate::http::pipeline::gate::Gates;
 use crate::http::{AppState, HttpSettings};
-use crate::ports::{Geolocation, StoreError};
+use crate::ports::{CacheError, Geolocation, StoreError};
 use auth::managers_of;
 use orchestration::{orchestration_of, posix_defaults_of};
 use serde_json::{Value, json};
@@ -37,6 +35,7 @@ use settings::{geolocation_of, key_files, keyinfo_of, text_pairs};
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
+use stores::data_backends_of;
 use thiserror::Error;
 
 /// Why the application could not be built.
@@ -52,8 +51,28 @@ pub enum BootError {
     #[error("kubernetes: {0}")]
     Kubernetes(String),
     /// A store could not be read at start-up.
-    #[error("store unavailable at start-up: {0}")]
+    #[error("at start-up: {0}")]
     Store(#[from] StoreError),
+    /// The cache could not be reached at start-up.
+    #[error("at start-up: {0}")]
+    Cache(#[from] CacheError),
+}
+
+/// Connects to the configured data backends and asks each for an answer, for
+/// `config check`: the name of each backend with what went wrong, empty when all answer.
+pub async fn unreachable_backends(config: &Config) -> Vec<String> {
+    match data_backends_of(config).await {
+        Err(error) => vec![error.to_string()],
+        Ok(data) => {
+            let mut failures = Vec::new();
+            for backend in data.health {
+                if let Err(reason) = backend.check().await {
+                    failures.push(format!("{} does not answer: {reason}", backend.backend()));
+                }
+            }
+            failures
+        }
+    }
 }
 
 /// Builds every service from a validated configuration.
@@ -76,9 +95,8 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
     let tokens = Arc::new(RsaTokenSigner::from_files(&key_files(config)?)?);
     let clock = Arc::new(SystemClock);
     let random = Arc::new(OsRandom);
-    let cache = Arc::new(MemoryCache::default());
-    let history = Arc::new(MemoryHistory::default());
-    let accounting = Arc::new(MemoryAccounting::default());
+    let data = data_backends_of(config).await?;
+    let accounting = data.accounting.clone();
     let orchestration = orchestration_of(config).await?;
     let geolocation: Arc<dyn Geolocation> = Arc::new(geolocation_of(config));
     let counters = Counters::new(accounting.clone());
@@ -101,7 +119,7 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
                 .filter_map(|n| parse_network(n))
                 .collect(),
         },
-        Arc::new(MemoryBanStore::default()),
+        data.bans.clone(),
         clock.clone(),
     );
     let login = LoginService::new(
@@ -125,7 +143,7 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         token_policy,
         bans.clone(),
         orchestration.secrets.clone(),
-        history.clone(),
+        data.login_history.clone(),
         counters.clone(),
     )
     .with_anonymous_login_limit(rate_limiter(config.rate_limit.anonymous_logins_per_minute));
@@ -136,8 +154,8 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
             orchestration.secrets.clone(),
             tokens,
             token_policy,
-            ProgressChannel::new(cache, Duration::from_secs(60)),
-            history.clone(),
+            ProgressChannel::new(data.cache.clone(), Duration::from_secs(60)),
+            data.desktop_history.clone(),
             counters.clone(),
             clock,
             random.clone(),
@@ -159,8 +177,7 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         )
         .with_creation_limit(rate_limiter(config.rate_limit.desktop_creations_per_minute)),
     );
-    let catalog =
-        Arc::new(CatalogService::load(Arc::new(MemoryCatalogStore::default()), config.namespace.clone()).await?);
+    let catalog = Arc::new(CatalogService::load(data.catalog.clone(), config.namespace.clone()).await?);
     let dock = config
         .dock
         .values()
@@ -200,7 +217,7 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
             .entry("backgroundType")
             .or_insert_with(|| Value::String("img".into()));
     }
-    let profiles = ProfileService::new(Arc::new(MemoryProfileStore::default()), history, wrapped).with_limits(
+    let profiles = ProfileService::new(data.profiles.clone(), data.login_history.clone(), wrapped).with_limits(
         crate::domain::profile::ProfileLimits {
             max_value_bytes: config.store.max_value_bytes,
             max_keys: config.store.max_keys_per_user,
@@ -248,6 +265,7 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         apps,
         profiles,
         accounting,
+        readiness: data.health,
         geolocation,
         addresses: ClientAddressPolicy::new(&config.trusted_proxy_cidr),
         gates: Gates::new(&config.controllers),

@@ -172,18 +172,7 @@ pub fn check(config: &Config) -> Vec<Problem> {
             "must be positive",
         ));
     }
-    for (key, value) in [
-        ("backends.datastore", &config.backends.datastore),
-        ("backends.cache", &config.backends.cache),
-        ("backends.geolocation", &config.backends.geolocation),
-    ] {
-        if value != "memory" {
-            problems.push(Problem::new(
-                key,
-                format!("unknown backend '{value}' (available: memory)"),
-            ));
-        }
-    }
+    backends::check_backends(config, &mut problems);
     if config.memory.first_address.parse::<std::net::Ipv4Addr>().is_err() {
         problems.push(Problem::new("memory.first_address", "must be an IPv4 address"));
     }
@@ -213,6 +202,8 @@ pub fn check(config: &Config) -> Vec<Problem> {
     problems.extend(auth_problems);
     problems
 }
+
+mod backends;
 
 #[cfg(test)]
 mod tests;

@@ -4,7 +4,9 @@
 //! - `DESKPLANE__<section>__<key>=<value>` sets any key (`DESKPLANE__fail2ban__enable=true`);
 //!   the value is read as a TOML value (`5`, `true`, `["10.0.0.0/8"]`), else as a string.
 //! - pyos's variables: `POD_NAMESPACE` → `namespace`, `SERVER_HOST` / `SERVER_PORT` →
-//!   `server.socket_host` / `server.socket_port`.
+//!   `server.socket_host` / `server.socket_port`, `MONGODB_URL` → `mongodburl`,
+//!   `MONGODB_PARAM` → `mongodbparam`, `MEMCACHESERVER` → `memcacheserver`; and
+//!   `REDIS_URL` → `redisurl`. These are always read as text.
 
 use super::model::Config;
 use std::path::{Path, PathBuf};
@@ -59,16 +61,54 @@ pub struct Loaded {
 /// [`ConfigError`] naming the file or the key.
 pub fn load(path: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> Result<Loaded, ConfigError> {
     let (text, origin) = match path {
-        Some(path) => (
-            std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
-                path: path.to_path_buf(),
-                message: e.to_string(),
-            })?,
-            path.display().to_string(),
-        ),
+        Some(path) => (with_base(path, 0)?, path.display().to_string()),
         None => (String::new(), "built-in defaults".to_owned()),
     };
     load_str(&text, &origin, env)
+}
+
+/// The TOML of `path`, laid over the file its `extends` key names (relative to `path`),
+/// so a shipped variant (`mongodb.toml`) states only what differs from its base.
+fn with_base(path: &Path, depth: usize) -> Result<String, ConfigError> {
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+    };
+    let text = read(path)?;
+    let syntax = |message: String| ConfigError::Syntax {
+        source_name: path.display().to_string(),
+        message,
+    };
+    let mut table: Table = text.parse().map_err(|e: toml::de::Error| syntax(e.to_string()))?;
+    let Some(base) = table.remove("extends") else {
+        return Ok(text);
+    };
+    let Value::String(base) = base else {
+        return Err(syntax("extends: must be a file name".into()));
+    };
+    if depth >= 4 {
+        return Err(syntax("extends: more than 4 files deep".into()));
+    }
+    let base_path = path.parent().unwrap_or(Path::new(".")).join(base);
+    let mut merged: Table = with_base(&base_path, depth + 1)?
+        .parse()
+        .map_err(|e: toml::de::Error| syntax(e.to_string()))?;
+    merge(&mut merged, table);
+    toml::to_string(&merged).map_err(|e| syntax(e.to_string()))
+}
+
+/// Lays `over` onto `base`: tables merge key by key, anything else replaces.
+fn merge(base: &mut Table, over: Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(Value::Table(base_table)), Value::Table(over_table)) => merge(base_table, over_table),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
 }
 
 /// Loads from TOML text (`origin` names it in messages) and applies `env`.
@@ -118,15 +158,25 @@ fn apply_env(table: &mut Table, env: impl IntoIterator<Item = (String, String)>)
             "POD_NAMESPACE" => vec!["namespace".into()],
             "SERVER_HOST" => vec!["server".into(), "socket_host".into()],
             "SERVER_PORT" => vec!["server".into(), "socket_port".into()],
+            "MONGODB_URL" => vec!["mongodburl".into()],
+            "MONGODB_PARAM" => vec!["mongodbparam".into()],
+            "MEMCACHESERVER" => vec!["memcacheserver".into()],
+            "REDIS_URL" => vec!["redisurl".into()],
             _ => match name.strip_prefix("DESKPLANE__") {
                 Some(rest) if !rest.is_empty() => rest.split("__").map(str::to_owned).collect(),
                 _ => continue,
             },
         };
+        // Addresses are text even when they look like TOML (a bare `1.5` host, say).
+        let text_only = matches!(
+            name.as_str(),
+            "MONGODB_URL" | "MONGODB_PARAM" | "MEMCACHESERVER" | "REDIS_URL"
+        );
         let value = format!("v = {raw}")
             .parse::<Table>()
             .ok()
             .and_then(|mut t| t.remove("v"))
+            .filter(|_| !text_only)
             .unwrap_or(Value::String(raw.clone()));
         set_path(table, &path, value);
         applied.push((path.join("."), name));

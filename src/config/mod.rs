@@ -9,6 +9,7 @@ mod desktop;
 mod load;
 mod model;
 mod runtime;
+mod stores;
 
 pub use auth::{DirectoryUserConfig, ManagerConfig, ProviderConfig, parse_managers};
 pub use check::{Problem, check};
@@ -16,3 +17,4 @@ pub use desktop::*;
 pub use load::{ConfigError, Loaded, load, load_str};
 pub use model::*;
 pub use runtime::*;
+pub use stores::*;

@@ -2,6 +2,7 @@
 
 use super::desktop::{DesktopConfig, FrontConfig};
 use super::runtime::{GarbageCollectorConfig, KubernetesConfig, LoggingConfig, MemoryConfig};
+use super::stores::{CacheConfig, MongoConfig};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -27,6 +28,20 @@ pub struct Config {
     pub server: ServerConfig,
     /// Which adapter backs each port.
     pub backends: BackendsConfig,
+    /// MongoDB URL without a database (env `MONGODB_URL`), for `backends.datastore = "mongodb"`.
+    pub mongodburl: Option<String>,
+    /// Extra MongoDB connection parameters (env `MONGODB_PARAM`), e.g. `replicaSet=rs0`.
+    pub mongodbparam: String,
+    /// MongoDB timeouts and names.
+    pub mongodb: MongoConfig,
+    /// Memcached host, or `host:port` (env `MEMCACHESERVER`), for `backends.cache = "memcached"`.
+    pub memcacheserver: Option<String>,
+    /// Memcached port when `memcacheserver` has none.
+    pub memcacheport: u16,
+    /// Redis URL (env `REDIS_URL`), for `backends.cache = "redis"`.
+    pub redisurl: Option<String>,
+    /// Cache timeouts and key prefix.
+    pub cache: CacheConfig,
     /// Where JWT keys are generated for the quick start.
     pub keys: KeysConfig,
     /// User token.
@@ -81,6 +96,13 @@ impl Default for Config {
             language: vec!["en_US".into()],
             server: ServerConfig::default(),
             backends: BackendsConfig::default(),
+            mongodburl: None,
+            mongodbparam: String::new(),
+            mongodb: MongoConfig::default(),
+            memcacheserver: None,
+            memcacheport: 11211,
+            redisurl: None,
+            cache: CacheConfig::default(),
             keys: KeysConfig::default(),
             jwt_token_user: JwtUserConfig::default(),
             jwt_token_desktop: JwtDesktopConfig::default(),
@@ -212,15 +234,15 @@ impl Default for ServerConfig {
     }
 }
 
-/// `backends.*`: adapter names. Only `memory` exists so far.
+/// `backends.*`: which adapter backs each port, chosen at boot.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct BackendsConfig {
     /// Desktops and applications.
     pub orchestrator: String,
-    /// Histories, catalog, profiles, bans, counters.
+    /// Histories, catalog, profiles, bans, counters: `memory` or `mongodb`.
     pub datastore: String,
-    /// Progress messages and short-lived values.
+    /// Progress messages and short-lived values: `memory`, `memcached` or `redis`.
     pub cache: String,
     /// Geolocation and AS numbers.
     pub geolocation: String,

@@ -37,7 +37,7 @@ pub struct RawRequest<S> {
 fn is_probe(path: &str) -> bool {
     matches!(
         path.trim_end_matches('/'),
-        "/API/healthz" | "/API/manager/healthz" | "/API/manager/healtz"
+        "/API/healthz" | "/API/readyz" | "/API/manager/healthz" | "/API/manager/healtz"
     )
 }
 

@@ -45,12 +45,20 @@ impl ApiError {
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::Http(StatusCode::NOT_FOUND, message.into())
     }
-    /// 503 for a backend that cannot be reached.
-    pub fn unavailable(detail: impl std::fmt::Display) -> Self {
+    /// 503 for a backend that cannot be reached, naming it: the backend the detail starts
+    /// with (adapters begin their details with `mongodb`, `redis`, …), else `kind`. Only
+    /// the name reaches the client; the detail (hosts, driver text) goes to the log.
+    pub fn unavailable(kind: &str, detail: impl std::fmt::Display) -> Self {
+        const NAMED: [&str; 4] = ["mongodb", "redis", "memcached", "kubernetes"];
+        let detail = detail.to_string();
         tracing::error!(%detail, "backend unavailable");
+        let backend = NAMED
+            .into_iter()
+            .find(|name| detail.starts_with(name) || detail.contains(&format!(": {name}")))
+            .unwrap_or(kind);
         Self::Http(
             StatusCode::SERVICE_UNAVAILABLE,
-            "service temporarily unavailable".into(),
+            format!("{backend} is unavailable, try again later"),
         )
     }
     /// A short label for metrics and logs.
@@ -93,7 +101,7 @@ impl From<AccessError> for ApiError {
 impl From<LoginError> for ApiError {
     fn from(error: LoginError) -> Self {
         match error {
-            LoginError::Unavailable(detail) => Self::unavailable(detail),
+            LoginError::Unavailable(detail) => Self::unavailable("directory", detail),
             LoginError::Unexpected(error) => Self::Internal(error),
             other => Self::unauthorized(other.to_string()),
         }
@@ -130,7 +138,7 @@ impl From<TokenError> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::Unavailable(detail) => Self::unavailable(detail),
+            StoreError::Unavailable(detail) => Self::unavailable("datastore", detail),
             other => Self::Internal(other.into()),
         }
     }
@@ -139,7 +147,7 @@ impl From<StoreError> for ApiError {
 impl From<OrchestratorError> for ApiError {
     fn from(error: OrchestratorError) -> Self {
         match error {
-            OrchestratorError::Unavailable(detail) => Self::unavailable(detail),
+            OrchestratorError::Unavailable(detail) => Self::unavailable("kubernetes", detail),
             OrchestratorError::OwnerMismatch(name) => {
                 tracing::warn!(object = %name, "an object named for this user belongs to another user");
                 Self::Http(

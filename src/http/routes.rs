@@ -7,6 +7,7 @@ use warp::http::Method;
 #[allow(missing_docs)]
 pub enum Route {
     Healthz,
+    Readyz,
     Version,
     OpenApi,
     GetAuthConfig,
@@ -150,8 +151,9 @@ const AUTH: &str = "AuthController";
 const COMPOSER: &str = "ComposerController";
 
 /// Every route as (controller segment, route name), in pyos's order.
-pub const ALL: [(&str, &str); 40] = [
+pub const ALL: [(&str, &str); 41] = [
     ("", "healthz"),
+    ("", "readyz"),
     ("", "version"),
     ("", "openapi"),
     ("auth", "getauthconfig"),
@@ -200,6 +202,10 @@ pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
     static HEALTHZ: RouteSpec = RouteSpec {
         traced: false,
         ..spec(Healthz, "", GET_POST, Input::None, Open)
+    };
+    static READYZ: RouteSpec = RouteSpec {
+        traced: false,
+        ..spec(Readyz, "", GET, Input::None, Open)
     };
     static VERSION: RouteSpec = spec(Version, "", GET, Input::None, Open);
     static OPENAPI: RouteSpec = spec(OpenApi, "", GET, Input::None, Open);
@@ -269,6 +275,7 @@ pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
     };
     Some(match (controller, name) {
         ("", "healthz") => &HEALTHZ,
+        ("", "readyz") => &READYZ,
         ("", "version") => &VERSION,
         ("", "openapi") => &OPENAPI,
         ("auth", "getauthconfig") => &GETAUTHCONFIG,

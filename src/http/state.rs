@@ -71,6 +71,8 @@ pub struct AppState {
     pub profiles: ProfileService,
     /// Counters.
     pub accounting: Arc<dyn Accounting>,
+    /// The backends `/API/readyz` asks (none with the memory backends).
+    pub readiness: Vec<Arc<dyn crate::ports::HealthCheck>>,
     /// Geolocation.
     pub geolocation: Arc<dyn Geolocation>,
     /// Client address resolution.

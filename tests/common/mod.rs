@@ -95,6 +95,19 @@ impl TestServer {
             .unwrap()
     }
 
+    /// POST with no body (the operator's ban route) and read its JSON.
+    pub async fn post_empty_json(&self, path: &str) -> Value {
+        self.client
+            .post(self.url(path))
+            .header("Content-Length", "0")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// POST `body` to `path` with extra headers.
     pub async fn post_with(&self, path: &str, headers: &[(&str, &str)], body: Value) -> Response {
         let mut request = self.client.post(self.url(path)).json(&body);

@@ -100,5 +100,20 @@ impl Cache for MemcachedCache {
     }
 }
 
+#[async_trait]
+impl crate::ports::HealthCheck for MemcachedCache {
+    fn backend(&self) -> &'static str {
+        "memcached"
+    }
+
+    async fn check(&self) -> Result<(), String> {
+        // A read of a key nobody writes: a miss is an answer.
+        self.get("deskplane/readiness")
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests;

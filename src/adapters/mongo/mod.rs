@@ -194,5 +194,16 @@ fn unavailable(error: &mongodb::error::Error) -> StoreError {
     StoreError::Unavailable(format!("mongodb: {}", error.kind))
 }
 
+#[async_trait::async_trait]
+impl crate::ports::HealthCheck for MongoStores {
+    fn backend(&self) -> &'static str {
+        "mongodb"
+    }
+
+    async fn check(&self) -> Result<(), String> {
+        self.ping().await.map_err(|e| e.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests;

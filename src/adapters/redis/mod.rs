@@ -82,5 +82,19 @@ impl Cache for RedisCache {
     }
 }
 
+#[async_trait]
+impl crate::ports::HealthCheck for RedisCache {
+    fn backend(&self) -> &'static str {
+        "redis"
+    }
+
+    async fn check(&self) -> Result<(), String> {
+        self.run::<String>(&::redis::cmd("PING"))
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -109,3 +109,88 @@ fn unknown_keys_are_warnings() {
     assert_eq!(loaded.warnings.len(), 2, "{:?}", loaded.warnings);
     assert!(loaded.warnings.iter().any(|w| w.starts_with("server.socket_prot")));
 }
+
+fn shipped_variant(file: &str, pairs: &[(&str, &str)]) -> crate::config::Loaded {
+    let path = format!("{}/config/{file}", env!("CARGO_MANIFEST_DIR"));
+    crate::config::load(Some(std::path::Path::new(&path)), env(pairs)).unwrap()
+}
+
+#[test]
+fn the_backend_configs_extend_the_default_and_are_valid_with_their_addresses() {
+    let addresses = [
+        ("MONGODB_URL", "mongodb://db.example:27017"),
+        ("MEMCACHESERVER", "cache.example"),
+        ("REDIS_URL", "redis://cache.example:6379/"),
+        ("MONGODB_PARAM", "replicaSet=rs0"),
+    ];
+    let mongodb = shipped_variant("mongodb.toml", &addresses);
+    assert_eq!(check(&mongodb.config), Vec::new());
+    assert!(mongodb.warnings.is_empty(), "{:?}", mongodb.warnings);
+    assert_eq!(
+        (
+            mongodb.config.backends.datastore.as_str(),
+            mongodb.config.backends.cache.as_str()
+        ),
+        ("mongodb", "memcached")
+    );
+    assert_eq!(mongodb.config.mongodbparam, "replicaSet=rs0");
+    let base = load_str(&shipped(), "deskplane.toml", env(&[])).unwrap().config;
+    assert_eq!(
+        mongodb.config.language, base.language,
+        "the rest comes from deskplane.toml"
+    );
+    assert_eq!(mongodb.config.backends.orchestrator, "memory");
+
+    let redis = shipped_variant("redis.toml", &addresses);
+    assert_eq!(check(&redis.config), Vec::new());
+    assert_eq!(
+        (
+            redis.config.backends.datastore.as_str(),
+            redis.config.backends.cache.as_str()
+        ),
+        ("mongodb", "redis"),
+        "two levels of extends"
+    );
+
+    let bare = shipped_variant("redis.toml", &[]);
+    let keys: Vec<_> = check(&bare.config).into_iter().map(|p| p.key).collect();
+    assert_eq!(keys, vec!["mongodburl", "redisurl"]);
+}
+
+#[test]
+fn addresses_from_the_environment_stay_text() {
+    let loaded = load_str("", "x.toml", env(&[("MEMCACHESERVER", "1.5"), ("REDIS_URL", "true")])).unwrap();
+    assert_eq!(loaded.config.memcacheserver.as_deref(), Some("1.5"));
+    assert_eq!(loaded.config.redisurl.as_deref(), Some("true"));
+    let keys: Vec<_> = check(&{
+        let mut config = loaded.config;
+        config.backends.cache = "redis".into();
+        config
+    })
+    .into_iter()
+    .map(|p| p.key)
+    .filter(|key| key.contains("url"))
+    .collect();
+    assert_eq!(keys, vec!["redisurl"], "a URL without its scheme is named");
+}
+
+#[test]
+fn unknown_data_backends_are_named_with_the_choices() {
+    let loaded = load_str(
+        "[backends]\ndatastore = \"postgres\"\ncache = \"etcd\"\n",
+        "x.toml",
+        env(&[]),
+    )
+    .unwrap();
+    let messages: Vec<_> = check(&loaded.config).into_iter().map(|p| p.to_string()).collect();
+    assert!(
+        messages.iter().any(|m| m.contains("available: memory, mongodb")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("available: memory, memcached, redis")),
+        "{messages:?}"
+    );
+}

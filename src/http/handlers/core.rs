@@ -64,7 +64,7 @@ pub async fn getmessageinfo(ctx: &Ctx) -> Result<Response, ApiError> {
         .progress()
         .take(&identity.owner())
         .await
-        .map_err(ApiError::unavailable)?;
+        .map_err(|error| ApiError::unavailable("cache", error))?;
     let mut response = if accepts_text(ctx) {
         text(
             StatusCode::OK,

@@ -22,6 +22,7 @@ pub async fn run(route: Route, ctx: &Ctx) -> Result<Response, ApiError> {
     use Route::*;
     match route {
         Healthz => Ok(root::healthz()),
+        Readyz => Ok(root::readyz(ctx).await),
         Version => Ok(root::version()),
         OpenApi => Ok(root::openapi()),
         GetAuthConfig => Ok(auth::getauthconfig(ctx)),

@@ -1,0 +1,95 @@
+//! The data backends chosen by `backends.datastore` and `backends.cache`: memory, or
+//! MongoDB and Memcached/Redis, each built once at boot and shared by every request.
+
+use super::BootError;
+use crate::adapters::memcached::MemcachedCache;
+use crate::adapters::memory::{
+    MemoryAccounting, MemoryBanStore, MemoryCache, MemoryCatalogStore, MemoryHistory, MemoryProfileStore,
+};
+use crate::adapters::mongo::{MongoSettings, MongoStores};
+use crate::adapters::redis::RedisCache;
+use crate::config::{Config, memcached_address};
+use crate::ports::{
+    Accounting, BanStore, Cache, CatalogStore, DesktopHistory, HealthCheck, LoginHistory, ProfileStore,
+};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Every persistence and cache port, and the checks behind `/API/readyz`.
+pub struct DataBackends {
+    pub bans: Arc<dyn BanStore>,
+    pub catalog: Arc<dyn CatalogStore>,
+    pub desktop_history: Arc<dyn DesktopHistory>,
+    pub login_history: Arc<dyn LoginHistory>,
+    pub profiles: Arc<dyn ProfileStore>,
+    pub accounting: Arc<dyn Accounting>,
+    pub cache: Arc<dyn Cache>,
+    pub health: Vec<Arc<dyn HealthCheck>>,
+}
+
+/// Builds the configured backends (the configuration is already checked).
+///
+/// # Errors
+/// [`BootError::Store`] or [`BootError::Cache`] when a chosen server cannot be reached.
+pub async fn data_backends_of(config: &Config) -> Result<DataBackends, BootError> {
+    let mut health: Vec<Arc<dyn HealthCheck>> = Vec::new();
+    let cache: Arc<dyn Cache> = match config.backends.cache.as_str() {
+        "redis" => {
+            let url = config.redisurl.clone().unwrap_or_default();
+            let redis = Arc::new(RedisCache::connect(&url, &config.cache.key_prefix, cache_timeout(config)).await?);
+            health.push(redis.clone());
+            redis
+        }
+        "memcached" => {
+            let server = config.memcacheserver.clone().unwrap_or_default();
+            let address = memcached_address(&server, config.memcacheport);
+            let memcached =
+                Arc::new(MemcachedCache::connect(&address, &config.cache.key_prefix, cache_timeout(config)).await?);
+            health.push(memcached.clone());
+            memcached
+        }
+        _ => Arc::new(MemoryCache::default()),
+    };
+    if config.backends.datastore == "mongodb" {
+        let mongodb = &config.mongodb;
+        let stores = Arc::new(
+            MongoStores::connect(MongoSettings {
+                url: config.mongodburl.clone().unwrap_or_default(),
+                param: config.mongodbparam.clone(),
+                database_prefix: mongodb.database_prefix.clone(),
+                server_selection_timeout: Duration::from_secs(mongodb.server_selection_timeout_seconds),
+                connect_timeout: Duration::from_secs(mongodb.connect_timeout_seconds),
+                operation_timeout: Duration::from_secs(mongodb.operation_timeout_seconds),
+                ban_expire_after: Duration::from_secs(config.fail2ban.banexpireafterseconds.max(1).unsigned_abs()),
+                pyos_profiles_provider: mongodb.pyos_profiles_provider.clone(),
+            })
+            .await?,
+        );
+        health.push(stores.clone());
+        return Ok(DataBackends {
+            bans: stores.clone(),
+            catalog: stores.clone(),
+            desktop_history: stores.clone(),
+            login_history: stores.clone(),
+            profiles: stores.clone(),
+            accounting: stores,
+            cache,
+            health,
+        });
+    }
+    let history = Arc::new(MemoryHistory::default());
+    Ok(DataBackends {
+        bans: Arc::new(MemoryBanStore::default()),
+        catalog: Arc::new(MemoryCatalogStore::default()),
+        desktop_history: history.clone(),
+        login_history: history,
+        profiles: Arc::new(MemoryProfileStore::default()),
+        accounting: Arc::new(MemoryAccounting::default()),
+        cache,
+        health,
+    })
+}
+
+fn cache_timeout(config: &Config) -> Duration {
+    Duration::from_secs(config.cache.timeout_seconds.max(1))
+}
