@@ -1,6 +1,7 @@
 //! Work that runs beside the API for the life of the server: the scheduled garbage
-//! collector, on the replica holding the lease only.
+//! collector, on the replica holding the lease only, and the catalog follower.
 
+use crate::domain::apps::CatalogService;
 use crate::domain::desktop::{DesktopService, GcRequest};
 use crate::domain::request::RequestFacts;
 use crate::ports::LeaderElection;
@@ -26,6 +27,11 @@ impl Drop for BackgroundTasks {
             task.abort();
         }
     }
+}
+
+/// Keeps this replica's catalog in step with the store's changes.
+pub fn catalog_follower(catalog: Arc<CatalogService>) -> JoinHandle<()> {
+    tokio::spawn(async move { catalog.follow_changes().await })
 }
 
 /// Every `interval`, if this replica holds the lease, collects idle desktops.

@@ -139,6 +139,25 @@ async fn two_replicas_share_tokens_values_bans_and_progress() {
     let lifted: Value = one.delete_json("/manager/ban/ipaddr/127.0.0.1").await;
     assert_eq!(lifted["n"], 1);
 
+    // A catalog change through one replica reaches the other within a second.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await; // its watch opens
+    one.register_app("calc.d.3.0.json").await;
+    let registered = std::time::Instant::now();
+    loop {
+        let images: Value = two.get_json("/manager/images").await;
+        if images
+            .as_object()
+            .is_some_and(|apps| apps.keys().any(|id| id.contains("calc")))
+        {
+            break;
+        }
+        assert!(
+            registered.elapsed() < std::time::Duration::from_secs(1),
+            "the catalog change did not reach the other replica: {images}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+
     // Launch progress written by the replica that launches is read through the other.
     one.post_json("/composer/launchdesktop", Some(&token), json!({}), StatusCode::OK)
         .await;

@@ -200,7 +200,10 @@ async fn metrics_and_openapi_describe_the_service() {
     let openapi = server.get_json("/openapi").await;
     let paths = openapi["paths"].as_object().unwrap();
     assert_eq!(paths.len(), 41);
-    assert!(paths["/API/readyz"]["get"].is_object(), "the readiness probe is described");
+    assert!(
+        paths["/API/readyz"]["get"].is_object(),
+        "the readiness probe is described"
+    );
     assert!(paths["/API/composer/launchdesktop"]["post"]["requestBody"].is_object());
     assert!(paths["/API/manager/ban"]["delete"].is_object());
     server.stop().await;

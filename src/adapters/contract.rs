@@ -485,6 +485,26 @@ pub async fn ban_store_contract(store: &dyn BanStore) {
     assert!(store.list(BanCollection::Login).await.unwrap().is_empty());
 }
 
+/// A catalog change reaches a reader of `changes` within seconds.
+pub async fn catalog_changes_contract(writer: &dyn CatalogStore, reader: &dyn CatalogStore) {
+    use futures::StreamExt as _;
+    let mut changes = reader.changes();
+    // Give a backend that watches a server time to open its watch.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut changed = app();
+    changed.id = "contract/changes:1.0".into();
+    writer.upsert(&changed).await.unwrap();
+    let signal = tokio::time::timeout(Duration::from_secs(5), changes.next()).await;
+    assert_eq!(signal, Ok(Some(())), "a change is signalled");
+    while tokio::time::timeout(Duration::from_millis(300), changes.next())
+        .await
+        .is_ok()
+    {}
+    writer.remove(&changed.id).await.unwrap();
+    let signal = tokio::time::timeout(Duration::from_secs(5), changes.next()).await;
+    assert_eq!(signal, Ok(Some(())), "a removal is signalled");
+}
+
 /// The catalog store contract: upsert replaces by id, remove.
 pub async fn catalog_store_contract(store: &dyn CatalogStore) {
     let mut first = app();

@@ -11,7 +11,7 @@ pub use orchestration::kubernetes_settings;
 
 use crate::adapters::jwt::{KeyError, RsaTokenSigner, ensure_keys};
 use crate::adapters::system::{OsRandom, SystemClock};
-use crate::background::{BackgroundTasks, scheduled_garbage_collection};
+use crate::background::{BackgroundTasks, catalog_follower, scheduled_garbage_collection};
 use crate::config::{Config, Problem, check};
 use crate::domain::accounting::Counters;
 use crate::domain::acl::Acl;
@@ -243,6 +243,7 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         body_read_timeout: Duration::from_secs(config.server.body_read_timeout_seconds.max(1)),
     };
     let mut background = BackgroundTasks::default();
+    background.push(catalog_follower(apps.catalog().clone()));
     let gc = &config.garbage_collector;
     if gc.interval_seconds > 0 {
         let request = GcRequest {

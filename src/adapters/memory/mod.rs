@@ -56,6 +56,8 @@ mod contract_tests {
     #[tokio::test]
     async fn memory_catalog_store() {
         contract::catalog_store_contract(&MemoryCatalogStore::default()).await;
+        let store = MemoryCatalogStore::default();
+        contract::catalog_changes_contract(&store, &store).await;
     }
 
     #[tokio::test]

@@ -160,9 +160,32 @@ fn oldest_first<T>(mut records: Vec<T>, date: impl Fn(&T) -> UnixSeconds) -> Vec
 }
 
 /// The catalog, in insertion order.
-#[derive(Default)]
 pub struct MemoryCatalogStore {
     apps: Mutex<Vec<App>>,
+    changed: tokio::sync::broadcast::Sender<()>,
+}
+
+impl Default for MemoryCatalogStore {
+    fn default() -> Self {
+        Self {
+            apps: Mutex::default(),
+            changed: tokio::sync::broadcast::channel(16).0,
+        }
+    }
+}
+
+/// A broadcast receiver as a stream of change signals; a reader that fell behind gets one
+/// signal for all it missed (it reloads everything anyway).
+pub(crate) fn change_signals(
+    receiver: tokio::sync::broadcast::Receiver<()>,
+) -> futures::stream::BoxStream<'static, ()> {
+    use tokio::sync::broadcast::error::RecvError;
+    Box::pin(futures::stream::unfold(receiver, |mut receiver| async move {
+        match receiver.recv().await {
+            Ok(()) | Err(RecvError::Lagged(_)) => Some(((), receiver)),
+            Err(RecvError::Closed) => None,
+        }
+    }))
 }
 
 #[async_trait]
@@ -173,6 +196,9 @@ impl CatalogStore for MemoryCatalogStore {
             Some(existing) => *existing = app.clone(),
             None => apps.push(app.clone()),
         }
+        drop(apps);
+        // No receiver is not an error: nobody follows the catalog.
+        let _ = self.changed.send(());
         Ok(())
     }
 
@@ -184,7 +210,16 @@ impl CatalogStore for MemoryCatalogStore {
         let mut apps = lock(&self.apps);
         let before = apps.len();
         apps.retain(|a| a.id != id);
-        Ok(apps.len() != before)
+        let removed = apps.len() != before;
+        drop(apps);
+        if removed {
+            let _ = self.changed.send(());
+        }
+        Ok(removed)
+    }
+
+    fn changes(&self) -> futures::stream::BoxStream<'static, ()> {
+        change_signals(self.changed.subscribe())
     }
 }
 

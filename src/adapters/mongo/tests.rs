@@ -37,6 +37,15 @@ async fn mongodb_catalog_store() {
     contract::catalog_store_contract(&stores().await).await;
 }
 
+/// A change made through one client (another replica) reaches a watcher on another.
+#[tokio::test]
+async fn mongodb_catalog_changes_reach_other_replicas() {
+    let writer = stores().await;
+    // Same databases (the settings carry the prefix), another client.
+    let reader = MongoStores::connect(writer.settings.clone()).await.unwrap();
+    contract::catalog_changes_contract(&writer, &reader).await;
+}
+
 #[tokio::test]
 async fn mongodb_profile_store() {
     let stores = stores().await;

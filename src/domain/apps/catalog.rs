@@ -50,6 +50,19 @@ impl CatalogService {
         Ok(apps)
     }
 
+    /// Rebuilds the in-process copy after every change the store reports, for as long as
+    /// the store reports them: every replica's catalog follows changes made by any other.
+    pub async fn follow_changes(&self) {
+        use futures::StreamExt as _;
+        let mut changes = self.store.changes();
+        while changes.next().await.is_some() {
+            match self.rebuild().await {
+                Ok(apps) => tracing::debug!(apps = apps.len(), "catalog rebuilt after a change"),
+                Err(error) => tracing::warn!(%error, "catalog changed but cannot be read; keeping the old copy"),
+            }
+        }
+    }
+
     /// The current catalog.
     pub fn snapshot(&self) -> Arc<Vec<App>> {
         self.cache
