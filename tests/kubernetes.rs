@@ -294,3 +294,42 @@ async fn a_launch_with_a_token_that_outlived_its_session_answers_at_once() {
     );
     server.stop().await;
 }
+
+/// Two deskplane processes over one MongoDB, one Redis and the double: a user logged in
+/// through one launching on both at once gets one pod, and the launch progress is in the
+/// shared cache (tests/backends.rs reads one replica's progress through the other).
+#[tokio::test]
+async fn two_replicas_on_mongodb_and_redis_make_one_pod_and_share_progress() {
+    let setup = setup(token_settings()).await;
+    let mut config = setup.config.clone();
+    let required = |variable: &str| {
+        std::env::var(variable).unwrap_or_else(|_| panic!("{variable} is not set: run scripts/test.sh"))
+    };
+    let prefix = format!("kube{}_", std::process::id());
+    config.backends.datastore = "mongodb".into();
+    config.mongodburl = Some(required("MONGODB_URL"));
+    config.mongodb.database_prefix = prefix.clone();
+    config.backends.cache = "redis".into();
+    config.redisurl = Some(required("REDIS_URL"));
+    config.cache.key_prefix = prefix;
+    let first = TestServer::with(config.clone()).await;
+    let second = TestServer::with(config).await;
+    let token = second.login_anonymous().await;
+    let body = json!({"width": 1280});
+    let (a, b) = tokio::join!(
+        first.post_json("/composer/launchdesktop", Some(&token), body.clone(), StatusCode::OK),
+        second.post_json("/composer/launchdesktop", Some(&token), body, StatusCode::OK),
+    );
+    assert_eq!(
+        (a["status"].clone(), b["status"].clone()),
+        (json!(200), json!(200)),
+        "{a} {b}"
+    );
+    assert_eq!(pods(&setup, "type=x11server").await.len(), 1);
+    let progress = first
+        .post_json("/core/getmessageinfo", Some(&token), json!({}), StatusCode::OK)
+        .await;
+    assert_eq!(progress["message"], "stopinfo", "{progress}");
+    first.stop().await;
+    second.stop().await;
+}
