@@ -72,9 +72,28 @@ LOGIN_RATIO=$(awk -v a="$LOGIN64" -v b="$OPENSSL_SIGN" 'BEGIN { if (b > 0) print
 LOGINS=$(( $(curl -s "http://127.0.0.1:$PORT/API/accounting/metrics?format=json" | grep -o '"success":[0-9]*' | cut -d: -f2) - ${LOGINS_BEFORE:-0} ))
 PER_LOGIN=$(awk -v a="$RSS_HEALTHZ" -v b="$RSS_LOAD" -v n="$LOGINS" 'BEGIN { if (n > 0) printf "%.1f", (b - a) * 1024 / n; else print "n/a" }')
 
+# The data backends: the same login and login+launch load on the memory default, on
+# MongoDB + Memcached and on MongoDB + Redis (servers from scripts/services.sh), A B C.
+kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+SERVICES_ENV="$WORK/services.env"
+scripts/services.sh start "$SERVICES_ENV" >/dev/null 2>&1
+trap 'kill "$SERVER" "${BARE:-}" "${DOUBLE:-}" 2>/dev/null || true; scripts/services.sh stop "$SERVICES_ENV"; rm -rf "$WORK"' EXIT
+BACKEND_ROWS=""
+for variant in deskplane mongodb redis; do
+    (cd "$WORK" && . "$SERVICES_ENV" && exec env -u RUST_LOG DESKPLANE__mongodb__database_prefix="bench$$_" \
+        "$OLDPWD/target/release/deskplane" serve --config "$OLDPWD/config/$variant.toml" --listen "127.0.0.1:$PORT" 2>>"$WORK/$variant.log") &
+    SERVER=$!
+    wait_healthy
+    login=$(wrk -t2 -c64 -d"${DURATION}s" -s scripts/bench/auth.lua "http://127.0.0.1:$PORT/API/auth/auth" | awk '/Requests\/sec/ {print $2}')
+    journey=$(wrk -t2 -c64 -d"${DURATION}s" -s scripts/bench/journey.lua "http://127.0.0.1:$PORT/API/auth/auth" | awk '/Requests\/sec/ {print $2}')
+    kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+    [ "$variant" = deskplane ] && { MEMORY_LOGIN=$login; MEMORY_JOURNEY=$journey; }
+    BACKEND_ROWS+=$(awk -v name="config/$variant.toml" -v l="$login" -v j="$journey" -v ml="$MEMORY_LOGIN" -v mj="$MEMORY_JOURNEY" \
+        'BEGIN { printf "| %s | %s | %.2f | %s | %.2f |", name, l, l / ml, j, j / mj }')$'\n'
+done
+
 # 1,000 desktop launches, 64 at once, against the Kubernetes double with 20 ms kubelet
 # steps: a second deskplane on config/kubernetes.toml, driven by scripts/bench/launches.py.
-kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
 DOUBLE_PORT=$(( PORT + 2 ))
 (cd "$WORK" && exec "$OLDPWD/target/release/deskplane-kube-double" --listen "127.0.0.1:$DOUBLE_PORT" --step-ms 20 \
     --write-kubeconfig "$WORK/kube.kubeconfig" 2>"$WORK/double.log") &
@@ -101,6 +120,12 @@ ${ROWS}
 |---|---|---|
 | healthz at 64 connections / bare warp (A B A B: ${BARE1}, ${DESK1}, ${BARE2}, ${DESK2} req/s) | ${HEALTHZ_RATIO} | ≥ 0.8 |
 | anonymous login at 64 connections / one core's \`openssl speed rsa2048\` sign rate (${OPENSSL_SIGN}/s) | ${LOGIN_RATIO} | ≥ 1.2 |
+
+| data backends, 64 connections, A B C in this run | anonymous login req/s | ratio to memory | login + launch req/s | ratio to memory |
+|---|---|---|---|---|
+${BACKEND_ROWS}
+Goal for the real backends: at least 0.8 of the memory figures (the login writes the
+user's login history, the launch its desktop history and progress, to the backends).
 
 | ${LAUNCHES:-1000} launches against the Kubernetes double (\`scripts/bench/launches.py\`) | value | goal |
 |---|---|---|

