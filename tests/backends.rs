@@ -182,3 +182,45 @@ async fn readyz_names_every_backend() {
     assert_eq!(body, json!({"status": 200, "message": "ready", "backends": {}}));
     memory.stop().await;
 }
+
+/// abcdesktop's reference provider `planet` from the shipped `config/ldap.toml`, against
+/// the Planet Express directory: Fry logs in, gets `labeltrue` and `shipcrew` (not
+/// `adminstaff`), and launches a desktop; a wrong password is one generic 401.
+#[tokio::test]
+async fn fry_logs_in_through_planet_and_launches() {
+    let path = format!("{}/config/ldap.toml", env!("CARGO_MANIFEST_DIR"));
+    let servers = format!("[\"{}\"]", required("LDAP_URL"));
+    let env = vec![(
+        "DESKPLANE__authmanagers__explicit__providers__planet__servers".to_owned(),
+        servers,
+    )];
+    let mut config = deskplane::config::load(Some(std::path::Path::new(&path)), env)
+        .unwrap()
+        .config;
+    config.keys.directory = Some(keys_dir().to_path_buf());
+    let server = TestServer::with(config).await;
+    let login = |password: &str| json!({"manager": "explicit", "provider": "planet", "userid": "Philip J. Fry", "password": password});
+    let body = server.post_json("/auth/auth", None, login("fry"), StatusCode::OK).await;
+    let token = body["result"]["jwt_user_token"].as_str().unwrap().to_owned();
+    let labels = server
+        .post_json("/auth/labels", Some(&token), json!({}), StatusCode::OK)
+        .await;
+    let labels = labels["result"].clone();
+    assert_eq!(labels["labeltrue"], "true", "{labels}");
+    assert_eq!(labels["shipcrew"], "true", "{labels}");
+    assert!(labels.get("adminstaff").is_none(), "{labels}");
+    let me = server
+        .post_json("/user/whoami", Some(&token), json!({}), StatusCode::OK)
+        .await;
+    assert_eq!(
+        (me["userid"].clone(), me["provider"].clone()),
+        (json!("fry"), json!("planet"))
+    );
+    let launched = server
+        .post_json("/composer/launchdesktop", Some(&token), json!({}), StatusCode::OK)
+        .await;
+    assert_eq!(launched["status"], 200, "{launched}");
+    let refused = server.post("/auth/auth", None, login("leela")).await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    server.stop().await;
+}

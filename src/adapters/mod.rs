@@ -2,6 +2,7 @@
 
 pub mod jwt;
 pub mod kubernetes;
+pub mod ldap;
 pub mod memcached;
 pub mod memory;
 pub mod mongo;

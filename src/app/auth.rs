@@ -1,15 +1,17 @@
 //! Authentication managers and providers from the config, with their directories.
 
 use super::BootError;
+use crate::adapters::ldap::{LdapDirectory, LdapSettings};
 use crate::adapters::memory::{MemoryDirectory, MemoryDirectoryUser};
-use crate::config::{Config, ManagerConfig, Problem, ProviderConfig, parse_managers};
+use crate::config::{Config, ManagerConfig, Problem, ProviderConfig, ServiceAccountConfig, parse_managers};
 use crate::domain::auth::{AuthManagers, Manager, ManagerKind, Provider, ProviderDisplay, ProviderMethod};
 use crate::domain::secret::Secret;
-use crate::ports::DirectoryEntry;
+use crate::ports::{Directory, DirectoryEntry};
 use serde_json::Value;
 use std::sync::Arc;
+use std::time::Duration;
 
-fn directory_of(provider: &ProviderConfig) -> MemoryDirectory {
+fn memory_directory_of(provider: &ProviderConfig) -> MemoryDirectory {
     let users = provider
         .users
         .iter()
@@ -52,6 +54,41 @@ fn directory_of(provider: &ProviderConfig) -> MemoryDirectory {
     MemoryDirectory::new(users, groups)
 }
 
+/// The provider's directory: LDAP servers, or the users listed in the config.
+fn directory_of(provider: &ProviderConfig, key: &str) -> Result<Arc<dyn Directory>, BootError> {
+    if provider.directory_backend() != "ldap" {
+        return Ok(Arc::new(memory_directory_of(provider)));
+    }
+    let ldap = &provider.ldap;
+    let base = ldap.ldap_basedn.clone().unwrap_or_default();
+    let resolve = |field: &str, value: &str| {
+        ServiceAccountConfig::resolve(value)
+            .map_err(|e| BootError::Config(vec![Problem::new(format!("{key}.serviceaccount.{field}"), e)]))
+    };
+    let service_account = match &ldap.serviceaccount {
+        Some(account) => Some((
+            resolve("login", &account.login)?,
+            Secret::new(resolve("password", &account.password)?),
+        )),
+        None => None,
+    };
+    Ok(Arc::new(LdapDirectory::new(LdapSettings {
+        servers: ldap.servers.clone(),
+        users_ou: ldap.users_ou.clone().unwrap_or(base),
+        usercnattr: ldap.usercnattr.clone(),
+        user_filter: ldap.user_filter.clone(),
+        memberof_attribute: provider
+            .memberof_attribut_name
+            .clone()
+            .unwrap_or_else(|| "memberOf".into()),
+        service_account,
+        connect_timeout: Duration::from_secs_f64(ldap.ldap_connect_timeout),
+        operation_timeout: Duration::from_secs_f64(ldap.ldap_timeout),
+        starttls: ldap.starttls,
+        verify_certificates: ldap.tls_require_cert,
+    })))
+}
+
 fn provider_of(manager: &ManagerConfig, config: &ProviderConfig) -> Result<Provider, BootError> {
     let key = format!("authmanagers.{}.providers.{}", manager.kind.name(), config.name);
     let policy = config
@@ -71,7 +108,7 @@ fn provider_of(manager: &ManagerConfig, config: &ProviderConfig) -> Result<Provi
             (
                 if active_directory { "activedirectory" } else { "ldap" }.to_owned(),
                 ProviderMethod::Directory {
-                    directory: Arc::new(directory_of(config)),
+                    directory: directory_of(config, &key)?,
                     domain: config.domain.as_ref().map(|d| d.to_uppercase()),
                     userid_attribute: config
                         .useruidattr

@@ -60,8 +60,12 @@ pub struct ProviderConfig {
     pub username: Option<String>,
     /// Anonymous: accept a caller-chosen user id (off: pyos's impersonation risk).
     pub allow_caller_userid: bool,
-    /// Explicit: directory backend (`memory`; `ldap` arrives with its adapter).
-    pub directory: String,
+    /// Explicit: directory backend, `memory` or `ldap` (default: `ldap` when `servers` is
+    /// set, else `memory`).
+    pub directory: Option<String>,
+    /// Explicit with an LDAP directory: its keys (read in a pass of their own).
+    #[serde(skip)]
+    pub ldap: super::ldap::LdapProviderConfig,
     /// Explicit: user id attribute.
     pub useruidattr: Option<String>,
     /// Explicit: display name attribute.
@@ -95,7 +99,8 @@ impl Default for ProviderConfig {
             uid: None,
             username: None,
             allow_caller_userid: false,
-            directory: "memory".into(),
+            directory: None,
+            ldap: super::ldap::LdapProviderConfig::default(),
             useruidattr: None,
             useridattr: None,
             memberof_attribut_name: None,
@@ -103,6 +108,66 @@ impl Default for ProviderConfig {
             users: Vec::new(),
             groups: BTreeMap::new(),
         }
+    }
+}
+
+impl ProviderConfig {
+    /// The directory backend: `directory` when set, else `ldap` when servers are listed.
+    pub fn directory_backend(&self) -> &str {
+        match &self.directory {
+            Some(directory) => directory,
+            None if !self.ldap.servers.is_empty() => "ldap",
+            None => "memory",
+        }
+    }
+}
+
+fn check_directory(provider: &ProviderConfig, provider_key: &str, problems: &mut Vec<Problem>) {
+    match provider.directory_backend() {
+        "memory" => {}
+        "ldap" => {
+            let ldap = &provider.ldap;
+            if ldap.servers.is_empty() {
+                problems.push(Problem::new(
+                    format!("{provider_key}.servers"),
+                    "an LDAP provider needs servers",
+                ));
+            }
+            if ldap.users_ou.is_none() && ldap.ldap_basedn.is_none() {
+                problems.push(Problem::new(
+                    format!("{provider_key}.ldap_basedn"),
+                    "an LDAP provider needs ldap_basedn (or users_ou)",
+                ));
+            }
+            if !ldap.user_filter.contains("%s") {
+                problems.push(Problem::new(
+                    format!("{provider_key}.user_filter"),
+                    "must contain %s (the login)",
+                ));
+            }
+            for (key, seconds) in [
+                ("ldap_connect_timeout", ldap.ldap_connect_timeout),
+                ("ldap_timeout", ldap.ldap_timeout),
+            ] {
+                if !(seconds > 0.0 && seconds <= 3600.0) {
+                    problems.push(Problem::new(
+                        format!("{provider_key}.{key}"),
+                        "must be between 0 and 3600 seconds",
+                    ));
+                }
+            }
+            if let Some(account) = &ldap.serviceaccount {
+                for (key, value) in [("login", &account.login), ("password", &account.password)] {
+                    if let Err(error) = super::ldap::ServiceAccountConfig::resolve(value) {
+                        problems.push(Problem::new(format!("{provider_key}.serviceaccount.{key}"), error));
+                    }
+                }
+            }
+        }
+        other => problems.push(Problem::new(
+            format!("{provider_key}.directory"),
+            format!("unknown directory backend '{other}' (available: memory, ldap)"),
+        )),
     }
 }
 
@@ -208,25 +273,45 @@ pub fn parse_managers(table: &Map<String, Value>) -> (Vec<ManagerConfig>, Vec<Pr
             .unwrap_or_default();
         for (provider_name, provider_value) in &provider_table {
             let provider_key = format!("{key}.providers.{provider_name}");
+            // The common keys and the LDAP keys are read in two passes; a key is unknown
+            // when neither knows it (serde's flatten would hide every unknown key).
             let mut unknown = Vec::new();
             let parsed: Result<ProviderConfig, _> =
                 serde_ignored::deserialize(provider_value.clone(), |path| unknown.push(path.to_string()));
+            let mut not_ldap = Vec::new();
+            let ldap: Result<super::ldap::LdapProviderConfig, _> =
+                serde_ignored::deserialize(provider_value.clone(), |path| not_ldap.push(path.to_string()));
+            // `a.b` unknown to one pass is unknown to both when the other pass does not
+            // know `a` either.
+            let within = |path: &String, others: &[String]| {
+                others.iter().any(|o| path == o || path.starts_with(&format!("{o}.")))
+            };
+            let unknown_to_both: Vec<&String> = unknown
+                .iter()
+                .filter(|path| within(path, &not_ldap))
+                .chain(
+                    not_ldap
+                        .iter()
+                        .filter(|path| !unknown.contains(path) && within(path, &unknown)),
+                )
+                .collect();
             warnings.extend(
-                unknown
+                unknown_to_both
                     .into_iter()
                     .map(|path| format!("{provider_key}.{path}: unknown key, ignored")),
             );
+            let parsed = parsed.and_then(|mut provider| {
+                provider.ldap = ldap?;
+                Ok(provider)
+            });
             match parsed {
                 Ok(mut provider) if provider.enabled => {
                     provider.name = provider_name.clone();
                     if let Err(problem) = provider.policy(kind, &provider_key) {
                         problems.push(problem);
                     }
-                    if kind == ManagerKind::Explicit && provider.directory != "memory" {
-                        problems.push(Problem::new(
-                            format!("{provider_key}.directory"),
-                            format!("unknown directory backend '{}' (available: memory)", provider.directory),
-                        ));
+                    if kind == ManagerKind::Explicit {
+                        check_directory(&provider, &provider_key, &mut problems);
                     }
                     if kind == ManagerKind::External {
                         problems.push(Problem::new(

@@ -6,6 +6,7 @@
 mod auth;
 mod check;
 mod desktop;
+mod ldap;
 mod load;
 mod model;
 mod runtime;
@@ -14,6 +15,7 @@ mod stores;
 pub use auth::{DirectoryUserConfig, ManagerConfig, ProviderConfig, parse_managers};
 pub use check::{Problem, check};
 pub use desktop::*;
+pub use ldap::{LdapProviderConfig, ServiceAccountConfig};
 pub use load::{ConfigError, Loaded, load, load_str};
 pub use model::*;
 pub use runtime::*;

@@ -194,3 +194,64 @@ fn unknown_data_backends_are_named_with_the_choices() {
         "{messages:?}"
     );
 }
+
+#[test]
+fn the_ldap_config_keeps_od_configs_planet_provider() {
+    let loaded = shipped_variant("ldap.toml", &[]);
+    assert_eq!(check(&loaded.config), Vec::new());
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    let (managers, problems, warnings) = crate::config::parse_managers(&loaded.config.authmanagers);
+    assert!(problems.is_empty() && warnings.is_empty(), "{problems:?} {warnings:?}");
+    let explicit = managers
+        .iter()
+        .find(|m| m.kind == crate::domain::auth::ManagerKind::Explicit)
+        .unwrap();
+    let planet = &explicit.providers[0];
+    assert_eq!((planet.name.as_str(), planet.directory_backend()), ("planet", "ldap"));
+    assert_eq!(planet.ldap.servers, vec!["ldap://127.0.0.1:3890"]);
+    let rules = planet.policies.rules.as_ref().unwrap().as_object().unwrap();
+    assert_eq!(
+        rules.keys().collect::<Vec<_>>(),
+        vec!["rule-dummy", "rule-ship", "rule-test"]
+    );
+    let moved = shipped_variant(
+        "ldap.toml",
+        &[(
+            "DESKPLANE__authmanagers__explicit__providers__planet__servers",
+            "[\"ldap://10.0.0.5:389\"]",
+        )],
+    );
+    let (managers, _, _) = crate::config::parse_managers(&moved.config.authmanagers);
+    let explicit = managers
+        .iter()
+        .find(|m| m.kind == crate::domain::auth::ManagerKind::Explicit)
+        .unwrap();
+    assert_eq!(explicit.providers[0].ldap.servers, vec!["ldap://10.0.0.5:389"]);
+}
+
+#[test]
+fn an_ldap_provider_without_servers_or_base_is_named() {
+    let text = "[authmanagers.explicit.providers.corp]\ndirectory = \"ldap\"\nuser_filter = \"(uid=x)\"\n";
+    let loaded = load_str(text, "x.toml", env(&[])).unwrap();
+    let keys: Vec<_> = check(&loaded.config).into_iter().map(|p| p.key).collect();
+    for key in ["servers", "ldap_basedn", "user_filter"] {
+        assert!(
+            keys.contains(&format!("authmanagers.explicit.providers.corp.{key}")),
+            "{key}: {keys:?}"
+        );
+    }
+}
+
+#[test]
+fn unknown_provider_keys_are_still_reported_beside_the_ldap_keys() {
+    let text = "[authmanagers.explicit.providers.corp]\nservers = [\"ldap://x\"]\nldap_basedn = \"dc=x\"\nspeling = 1\n\
+                serviceaccount = { login = \"cn=a\", pasword = \"x\" }\npolicies = { acl = {}, rulez = {} }\n";
+    let loaded = load_str(text, "x.toml", env(&[])).unwrap();
+    let (_, problems, warnings) = crate::config::parse_managers(&loaded.config.authmanagers);
+    assert!(problems.is_empty(), "{problems:?}");
+    for nested in ["corp.speling", "pasword", "policies.rulez"] {
+        assert!(warnings.iter().any(|w| w.contains(nested)), "{nested}: {warnings:?}");
+    }
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    assert!(!warnings.iter().any(|w| w.contains("servers")), "{warnings:?}");
+}

@@ -1,0 +1,118 @@
+//! The LDAP directory against the slapd `scripts/services.sh` starts, seeded with the
+//! Planet Express directory of `../shared/fixtures/ldap`.
+
+use super::{LdapDirectory, LdapSettings};
+use crate::adapters::contract;
+use crate::domain::secret::Secret;
+use crate::ports::directory::{Directory, DirectoryError};
+use std::time::Duration;
+
+const PEOPLE: &str = "ou=people,dc=planetexpress,dc=com";
+
+fn settings(servers: Vec<String>) -> LdapSettings {
+    LdapSettings {
+        servers,
+        users_ou: PEOPLE.into(),
+        usercnattr: "cn".into(),
+        user_filter: "(&(objectClass=Person)(cn=%s))".into(),
+        memberof_attribute: "memberOf".into(),
+        service_account: Some((
+            "cn=admin,dc=planetexpress,dc=com".into(),
+            Secret::new("GoodNewsEveryone"),
+        )),
+        connect_timeout: Duration::from_secs(2),
+        operation_timeout: Duration::from_secs(5),
+        starttls: false,
+        verify_certificates: true,
+    }
+}
+
+fn planet() -> LdapDirectory {
+    LdapDirectory::new(settings(vec![contract::service_url("LDAP_URL")]))
+}
+
+fn password(text: &str) -> Secret {
+    Secret::new(text)
+}
+
+#[tokio::test]
+async fn fry_binds_and_gets_his_entry() {
+    let entry = planet().authenticate("Philip J. Fry", &password("fry")).await.unwrap();
+    assert_eq!(entry.dn, format!("cn=Philip J. Fry,{PEOPLE}"));
+    assert_eq!(entry.first("uid"), Some("fry"));
+    assert_eq!(entry.first("uidNumber"), Some("2042"));
+    assert!(entry.values("objectClass").iter().any(|c| c == "posixAccount"));
+    assert!(
+        entry.first("jpegPhoto").is_some(),
+        "binary attributes come back as base64"
+    );
+    assert!(
+        entry.first("userPassword").is_none(),
+        "the password hash is never passed on"
+    );
+}
+
+#[tokio::test]
+async fn wrong_passwords_unknown_users_and_injections_are_refused_alike() {
+    let planet = planet();
+    for (login, secret) in [
+        ("Philip J. Fry", "leela"),
+        ("Nibbler", "fry"),
+        ("Philip J. Fry,ou=people", "fry"),
+        ("*", "fry"),
+        ("Philip J. Fry)(cn=*", "fry"),
+    ] {
+        let refused = planet.authenticate(login, &password(secret)).await;
+        assert!(
+            matches!(refused, Err(DirectoryError::InvalidCredentials)),
+            "{login:?}: {refused:?}"
+        );
+    }
+    let long = planet.authenticate("Philip J. Fry", &password(&"x".repeat(65))).await;
+    assert!(matches!(long, Err(DirectoryError::Rejected(_))), "{long:?}");
+    let empty = planet.authenticate("Philip J. Fry", &password("")).await;
+    assert!(
+        matches!(empty, Err(DirectoryError::Rejected(_))),
+        "an empty password would be an unauthenticated bind"
+    );
+}
+
+#[tokio::test]
+async fn group_membership_is_read_from_posix_groups() {
+    let planet = planet();
+    let fry = planet.authenticate("Philip J. Fry", &password("fry")).await.unwrap();
+    let crew = format!("cn=ship_crew,{PEOPLE}");
+    let staff = format!("cn=admin_staff,{PEOPLE}");
+    assert!(planet.is_member_of(&fry, &crew).await.unwrap());
+    assert!(!planet.is_member_of(&fry, &staff).await.unwrap());
+    assert!(
+        !planet.is_member_of(&fry, &format!("cn=nope,{PEOPLE}")).await.unwrap(),
+        "a group that does not exist has no members"
+    );
+    let hermes = planet.authenticate("Hermes Conrad", &password("hermes")).await.unwrap();
+    assert!(!planet.is_member_of(&hermes, &crew).await.unwrap());
+}
+
+#[tokio::test]
+async fn the_service_account_finds_users_without_their_password() {
+    let planet = planet();
+    let found = planet.find_user("Turanga Leela").await.unwrap().unwrap();
+    assert_eq!(found.first("uid"), Some("leela"));
+    assert!(planet.find_user("Nibbler").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_server_that_is_down_is_skipped_and_all_down_is_unavailable() {
+    let down = format!("ldap://127.0.0.1:{}", contract::closed_port());
+    let failover = LdapDirectory::new(settings(vec![down.clone(), contract::service_url("LDAP_URL")]));
+    for _ in 0..4 {
+        // Servers are tried in random order: whichever comes first, fry gets in.
+        failover.authenticate("Philip J. Fry", &password("fry")).await.unwrap();
+    }
+    let started = std::time::Instant::now();
+    let none = LdapDirectory::new(settings(vec![down]))
+        .authenticate("Philip J. Fry", &password("fry"))
+        .await;
+    assert!(matches!(none, Err(DirectoryError::Unavailable(_))), "{none:?}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+}

@@ -1,0 +1,76 @@
+//! The LDAP keys of an explicit provider (auth.md §4.5.1), at the provider's level as in
+//! pyos's `ldapconfig`.
+
+use serde::Deserialize;
+
+/// LDAP settings of one explicit provider.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct LdapProviderConfig {
+    /// Server addresses or URLs (`ldap://…`, `ldaps://…:636`, bare host), tried in random order.
+    pub servers: Vec<String>,
+    /// Base DN.
+    pub ldap_basedn: Option<String>,
+    /// Where users are searched, and the suffix of their bind DN (default: `ldap_basedn`).
+    pub users_ou: Option<String>,
+    /// Where pyos searched POSIX groups (its spelling). Accepted for od.config's sake; group
+    /// membership is read from each group's own entry, so it is not used yet.
+    pub goups_ou: Option<String>,
+    /// RDN attribute of the bind DN.
+    pub usercnattr: String,
+    /// User search filter; `%s` is the escaped login.
+    pub user_filter: String,
+    /// Service account for lookups (`login` is a DN); either value may be `file://<path>`.
+    pub serviceaccount: Option<ServiceAccountConfig>,
+    /// Connection timeout, seconds.
+    pub ldap_connect_timeout: f64,
+    /// Timeout of each operation, seconds (pyos read it and never used it).
+    pub ldap_timeout: f64,
+    /// Upgrade `ldap://` connections with StartTLS.
+    pub starttls: bool,
+    /// Verify the server certificate of `ldaps://` and StartTLS (pyos never did).
+    pub tls_require_cert: bool,
+}
+
+impl Default for LdapProviderConfig {
+    fn default() -> Self {
+        Self {
+            servers: Vec::new(),
+            ldap_basedn: None,
+            users_ou: None,
+            goups_ou: None,
+            usercnattr: "cn".into(),
+            user_filter: "(&(objectClass=Person)(cn=%s))".into(),
+            serviceaccount: None,
+            ldap_connect_timeout: 5.0,
+            ldap_timeout: 15.0,
+            starttls: false,
+            tls_require_cert: true,
+        }
+    }
+}
+
+/// `serviceaccount`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ServiceAccountConfig {
+    /// Bind DN, or `file://<path>` (its first line).
+    pub login: String,
+    /// Password, or `file://<path>` (its first line).
+    pub password: String,
+}
+
+impl ServiceAccountConfig {
+    /// The value, or the first line of the file it names (`file://<path>`).
+    ///
+    /// # Errors
+    /// The file's read error, naming it.
+    pub fn resolve(value: &str) -> Result<String, String> {
+        match value.strip_prefix("file://") {
+            None => Ok(value.to_owned()),
+            Some(path) => std::fs::read_to_string(path)
+                .map(|text| text.lines().next().unwrap_or_default().to_owned())
+                .map_err(|e| format!("cannot read {path}: {e}")),
+        }
+    }
+}
