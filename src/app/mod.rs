@@ -98,7 +98,7 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
     let data = data_backends_of(config).await?;
     let accounting = data.accounting.clone();
     let orchestration = orchestration_of(config).await?;
-    let geolocation: Arc<dyn Geolocation> = Arc::new(geolocation_of(config));
+    let geolocation: Arc<dyn Geolocation> = geolocation_of(config)?;
     let counters = Counters::new(accounting.clone());
     let posix_defaults = posix_defaults_of(config);
     let token_policy = TokenPolicy {

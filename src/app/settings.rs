@@ -2,12 +2,14 @@
 
 use super::BootError;
 use crate::adapters::jwt::JwtKeyFiles;
+use crate::adapters::maxmind::MaxMindGeolocation;
 use crate::adapters::memory::{MemoryGeolocation, NetworkLocation};
 use crate::config::{Config, Problem};
 use crate::domain::rules::parse_network;
 use crate::http::KeyInfo;
-use crate::ports::Location;
+use crate::ports::{Geolocation, Location};
 use serde_json::{Map, Value, json};
+use std::sync::Arc;
 
 pub(super) fn key_files(config: &Config) -> Result<JwtKeyFiles, BootError> {
     let generated = config.keys.directory.as_deref().map(JwtKeyFiles::in_directory);
@@ -47,7 +49,20 @@ pub(super) fn text_pairs(map: &Map<String, Value>) -> Vec<(String, String)> {
         .collect()
 }
 
-pub(super) fn geolocation_of(config: &Config) -> MemoryGeolocation {
+/// The geolocation backend: MaxMind's databases, or the table in the config.
+pub(super) fn geolocation_of(config: &Config) -> Result<Arc<dyn Geolocation>, BootError> {
+    if config.backends.geolocation == "maxmind" {
+        let maxmind = &config.maxmind;
+        // An ASN file that is not there only costs the AS numbers (pyos's behaviour).
+        let asn = maxmind.asn_database.as_deref().filter(|path| path.is_file());
+        let databases = MaxMindGeolocation::open(&maxmind.city_database, asn)
+            .map_err(|e| BootError::Config(vec![Problem::new("maxmind.city_database", e.to_string())]))?;
+        return Ok(Arc::new(databases));
+    }
+    Ok(Arc::new(memory_geolocation_of(config)))
+}
+
+fn memory_geolocation_of(config: &Config) -> MemoryGeolocation {
     MemoryGeolocation::new(
         config
             .memory

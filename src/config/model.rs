@@ -2,7 +2,7 @@
 
 use super::desktop::{DesktopConfig, FrontConfig};
 use super::runtime::{GarbageCollectorConfig, KubernetesConfig, LoggingConfig, MemoryConfig};
-use super::stores::{CacheConfig, MongoConfig};
+use super::stores::{CacheConfig, MaxMindConfig, MongoConfig};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -42,6 +42,8 @@ pub struct Config {
     pub redisurl: Option<String>,
     /// Cache timeouts and key prefix.
     pub cache: CacheConfig,
+    /// MaxMind databases, for `backends.geolocation = "maxmind"`.
+    pub maxmind: MaxMindConfig,
     /// Where JWT keys are generated for the quick start.
     pub keys: KeysConfig,
     /// User token.
@@ -103,6 +105,7 @@ impl Default for Config {
             memcacheport: 11211,
             redisurl: None,
             cache: CacheConfig::default(),
+            maxmind: MaxMindConfig::default(),
             keys: KeysConfig::default(),
             jwt_token_user: JwtUserConfig::default(),
             jwt_token_desktop: JwtDesktopConfig::default(),
@@ -244,7 +247,7 @@ pub struct BackendsConfig {
     pub datastore: String,
     /// Progress messages and short-lived values: `memory`, `memcached` or `redis`.
     pub cache: String,
-    /// Geolocation and AS numbers.
+    /// Geolocation and AS numbers: `memory` (a table in the config) or `maxmind`.
     pub geolocation: String,
 }
 

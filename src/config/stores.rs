@@ -1,5 +1,5 @@
-//! Sections of the data backends: MongoDB (`mongodburl`, `mongodb.*`) and the cache
-//! (`memcacheserver`, `redisurl`, `cache.*`).
+//! Sections of the data backends: MongoDB (`mongodburl`, `mongodb.*`), the cache
+//! (`memcacheserver`, `redisurl`, `cache.*`) and MaxMind's databases (`maxmind.*`).
 
 use serde::Deserialize;
 
@@ -47,6 +47,26 @@ impl Default for CacheConfig {
         Self {
             timeout_seconds: 2,
             key_prefix: String::new(),
+        }
+    }
+}
+
+/// `maxmind.*`: the databases of `backends.geolocation = "maxmind"` (pyos's fixed paths
+/// by default).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct MaxMindConfig {
+    /// GeoLite2 (or GeoIP2) City database.
+    pub city_database: std::path::PathBuf,
+    /// GeoLite2 ASN database; absent file: no AS numbers.
+    pub asn_database: Option<std::path::PathBuf>,
+}
+
+impl Default for MaxMindConfig {
+    fn default() -> Self {
+        Self {
+            city_database: "/usr/share/geolite2/GeoLite2-City.mmdb".into(),
+            asn_database: Some("/usr/share/geolite2/GeoLite2-ASN.mmdb".into()),
         }
     }
 }

@@ -19,7 +19,13 @@ pub fn check_backends(config: &Config, problems: &mut Vec<Problem>) {
     };
     choose("backends.datastore", &backends.datastore, &DATASTORES);
     choose("backends.cache", &backends.cache, &CACHES);
-    choose("backends.geolocation", &backends.geolocation, &["memory"]);
+    choose("backends.geolocation", &backends.geolocation, &["memory", "maxmind"]);
+    if backends.geolocation == "maxmind" && !config.maxmind.city_database.is_file() {
+        problems.push(Problem::new(
+            "maxmind.city_database",
+            format!("{} is not a file", config.maxmind.city_database.display()),
+        ));
+    }
     let blank = |value: &Option<String>| value.as_deref().is_none_or(|v| v.trim().is_empty());
     if backends.datastore == "mongodb" {
         if blank(&config.mongodburl) {
