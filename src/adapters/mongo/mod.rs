@@ -48,6 +48,7 @@ pub struct MongoSettings {
 pub struct MongoStores {
     client: Client,
     settings: MongoSettings,
+    pending_counts: std::sync::Arc<accounting::PendingCounts>,
 }
 
 impl MongoStores {
@@ -65,9 +66,14 @@ impl MongoStores {
         options.connect_timeout = Some(settings.connect_timeout);
         options.app_name = Some("deskplane".into());
         let client = Client::with_options(options).map_err(|e| unavailable(&e))?;
-        let stores = Self { client, settings };
+        let stores = Self {
+            client,
+            settings,
+            pending_counts: std::sync::Arc::default(),
+        };
         stores.ping().await?;
         stores.ensure_indexes().await?;
+        accounting::spawn_flusher(std::sync::Arc::new(stores.clone()));
         Ok(stores)
     }
 
