@@ -110,6 +110,82 @@ CONF
     wait_tcp "$port" 10 "$LDAP_PID" "$ldap_dir/slapd.log"
 }
 
+# A second slapd shaped like Active Directory (services.md §3): dc=example,dc=org with
+# alice, bob and carol (password `password`), AD's sAMAccountName and userPrincipalName,
+# groupOfNames groups that fill memberOf (overlay), a posixGroup. Sets LDAP_AD_PID.
+start_slapd_ad() {
+    local ldap_dir=$1 port=$2
+    mkdir -p "$ldap_dir/slapd.d" "$ldap_dir/db"
+    cat >"$ldap_dir/adlike.schema" <<'SCHEMA'
+attributetype ( 1.2.840.113556.1.4.221 NAME 'sAMAccountName'
+  EQUALITY caseIgnoreMatch SUBSTR caseIgnoreSubstringsMatch
+  SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 SINGLE-VALUE )
+attributetype ( 1.2.840.113556.1.4.656 NAME 'userPrincipalName'
+  EQUALITY caseIgnoreMatch SUBSTR caseIgnoreSubstringsMatch
+  SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 SINGLE-VALUE )
+objectclass ( 1.2.840.113556.1.5.9 NAME 'user' SUP top AUXILIARY MAY ( sAMAccountName $ userPrincipalName ) )
+objectclass ( 1.2.840.113556.1.5.8 NAME 'group' SUP top AUXILIARY MAY ( sAMAccountName ) )
+SCHEMA
+    cat >"$ldap_dir/slapd.conf" <<CONF
+include    /etc/ldap/schema/core.schema
+include    /etc/ldap/schema/cosine.schema
+include    /etc/ldap/schema/nis.schema
+include    /etc/ldap/schema/inetorgperson.schema
+include    $ldap_dir/adlike.schema
+modulepath /usr/lib/ldap
+moduleload back_mdb
+moduleload memberof
+pidfile    $ldap_dir/slapd.pid
+loglevel   none
+access to attrs=userPassword by self write by anonymous auth by * none
+access to * by * read
+database   mdb
+maxsize    104857600
+suffix     "dc=example,dc=org"
+rootdn     "cn=admin,dc=example,dc=org"
+rootpw     $(slappasswd -s admin)
+directory  $ldap_dir/db
+index      objectClass eq
+index      uid,cn,memberUid,member,sAMAccountName,userPrincipalName eq
+overlay    memberof
+memberof-refint true
+CONF
+    local user_hash n=10001
+    user_hash=$(slappasswd -s password)
+    {
+        printf 'dn: dc=example,dc=org\nobjectClass: dcObject\nobjectClass: organization\no: Example\ndc: example\n\n'
+        printf 'dn: ou=people,dc=example,dc=org\nobjectClass: organizationalUnit\nou: people\n\n'
+        printf 'dn: ou=groups,dc=example,dc=org\nobjectClass: organizationalUnit\nou: groups\n\n'
+        for u in alice bob carol; do
+            printf 'dn: uid=%s,ou=people,dc=example,dc=org\nobjectClass: inetOrgPerson\nobjectClass: posixAccount\nobjectClass: user\n' "$u"
+            printf 'uid: %s\nsAMAccountName: %s\nuserPrincipalName: %s@example.org\ncn: %s Example\nsn: Example\n' "$u" "$u" "$u" "${u^}"
+            printf 'uidNumber: %s\ngidNumber: 10000\nhomeDirectory: /home/%s\nuserPassword: %s\n\n' "$n" "$u" "$user_hash"
+            n=$((n + 1))
+        done
+    } >"$ldap_dir/seed.ldif"
+    cat >"$ldap_dir/groups.ldif" <<'LDIF'
+dn: cn=admins,ou=groups,dc=example,dc=org
+objectClass: groupOfNames
+objectClass: group
+cn: admins
+member: uid=alice,ou=people,dc=example,dc=org
+
+dn: cn=developers,ou=groups,dc=example,dc=org
+objectClass: groupOfNames
+objectClass: group
+cn: developers
+member: uid=alice,ou=people,dc=example,dc=org
+member: uid=bob,ou=people,dc=example,dc=org
+LDIF
+    slapadd -f "$ldap_dir/slapd.conf" -b dc=example,dc=org -l "$ldap_dir/seed.ldif" -q
+    slaptest -f "$ldap_dir/slapd.conf" -F "$ldap_dir/slapd.d" -Q
+    slapd -F "$ldap_dir/slapd.d" -h "ldap://127.0.0.1:$port/" -d 0 >"$ldap_dir/slapd.log" 2>&1 &
+    LDAP_AD_PID=$!
+    wait_tcp "$port" 10 "$LDAP_AD_PID" "$ldap_dir/slapd.log"
+    # Groups go in online, so that the memberof overlay fills the users' memberOf.
+    ldapadd -x -H "ldap://127.0.0.1:$port" -D cn=admin,dc=example,dc=org -w admin -f "$ldap_dir/groups.ldif" >/dev/null
+}
+
 start() {
     local env_file=$1
     install_missing
@@ -147,7 +223,13 @@ start() {
     start_slapd "$dir/ldap" "$ldap_port"
     echo "export DESKPLANE_SERVICE_PIDS=\"\$DESKPLANE_SERVICE_PIDS $LDAP_PID\"" >>"$env_file"
 
+    local ad_port
+    ad_port=$(free_port)
+    start_slapd_ad "$dir/ad" "$ad_port"
+    echo "export DESKPLANE_SERVICE_PIDS=\"\$DESKPLANE_SERVICE_PIDS $LDAP_AD_PID\"" >>"$env_file"
+
     cat >>"$env_file" <<ENV
+export LDAP_AD_URL="ldap://127.0.0.1:$ad_port"
 export LDAP_URL="ldap://127.0.0.1:$ldap_port"
 export MMDB_DIR="$TOOLS/mmdb"
 export DESKPLANE_LDAP_PID=$LDAP_PID

@@ -188,18 +188,9 @@ async fn readyz_names_every_backend() {
 /// `adminstaff`), and launches a desktop; a wrong password is one generic 401.
 #[tokio::test]
 async fn fry_logs_in_through_planet_and_launches() {
-    let path = format!("{}/config/ldap.toml", env!("CARGO_MANIFEST_DIR"));
-    let servers = format!("[\"{}\"]", required("LDAP_URL"));
-    let env = vec![(
-        "DESKPLANE__authmanagers__explicit__providers__planet__servers".to_owned(),
-        servers,
-    )];
-    let mut config = deskplane::config::load(Some(std::path::Path::new(&path)), env)
-        .unwrap()
-        .config;
-    config.keys.directory = Some(keys_dir().to_path_buf());
+    let config = ldap_config(&required("LDAP_URL"));
     let server = TestServer::with(config).await;
-    let login = |password: &str| json!({"manager": "explicit", "provider": "planet", "userid": "Philip J. Fry", "password": password});
+    let login = |password: &str| planet_login("Philip J. Fry", password);
     let body = server.post_json("/auth/auth", None, login("fry"), StatusCode::OK).await;
     let token = body["result"]["jwt_user_token"].as_str().unwrap().to_owned();
     let labels = server
@@ -222,6 +213,8 @@ async fn fry_logs_in_through_planet_and_launches() {
     assert_eq!(launched["status"], 200, "{launched}");
     let refused = server.post("/auth/auth", None, login("leela")).await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let logout = server.post("/auth/logout", Some(&token), json!({})).await;
+    assert_eq!(logout.status(), StatusCode::OK);
     server.stop().await;
 }
 
@@ -257,4 +250,140 @@ async fn maxmind_locates_forwarded_clients() {
         "the server's loopback address has no place: {body}"
     );
     server.stop().await;
+}
+
+/// The `planet` provider of `config/ldap.toml` pointed at `servers`.
+fn ldap_config(servers: &str) -> Config {
+    let path = format!("{}/config/ldap.toml", env!("CARGO_MANIFEST_DIR"));
+    let env = vec![(
+        "DESKPLANE__authmanagers__explicit__providers__planet__servers".to_owned(),
+        format!("[\"{servers}\"]"),
+    )];
+    let mut config = deskplane::config::load(Some(std::path::Path::new(&path)), env)
+        .unwrap()
+        .config;
+    config.keys.directory = Some(keys_dir().to_path_buf());
+    config
+}
+
+fn planet_login(userid: &str, password: &str) -> Value {
+    json!({"manager": "explicit", "provider": "planet", "userid": userid, "password": password})
+}
+
+/// Injections, unknown users and wrong passwords all get one 401 with one message and no
+/// directory diagnostic; a directory that does not answer is a named 503 within the
+/// connect timeout.
+#[tokio::test]
+async fn directory_logins_fail_alike_and_a_dead_directory_is_a_503() {
+    let mut config = ldap_config(&required("LDAP_URL"));
+    // Six refusals from one address would ban it (the shipped threshold is 5): that is
+    // tested elsewhere; here every refusal must reach the directory.
+    config.fail2ban.enable = false;
+    let server = TestServer::with(config).await;
+    let mut messages = std::collections::BTreeSet::new();
+    for (userid, password) in [
+        ("Philip J. Fry", "leela"),
+        ("Nibbler", "fry"),
+        ("*)(cn=*", "fry"),
+        ("Philip J. Fry\\", "fry"),
+        ("Philip\u{0}J. Fry", "fry"),
+        ("cn=admin,dc=planetexpress,dc=com", "GoodNewsEveryone"),
+    ] {
+        let refused = server.post("/auth/auth", None, planet_login(userid, password)).await;
+        assert_eq!(refused.status(), StatusCode::UNAUTHORIZED, "{userid:?}");
+        let body: Value = refused.json().await.unwrap();
+        let message = body["message"].as_str().unwrap_or_default().to_owned();
+        assert!(!message.contains("dc=") && !message.contains("49"), "{message}");
+        messages.insert(message);
+    }
+    assert_eq!(messages.len(), 1, "one message for every refusal: {messages:?}");
+    let long = server
+        .post("/auth/auth", None, planet_login(&"x".repeat(300), "fry"))
+        .await;
+    assert!(long.status().is_client_error(), "{}", long.status());
+    server.stop().await;
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dead = TestServer::with(ldap_config(&format!("ldap://127.0.0.1:{closed}"))).await;
+    let started = std::time::Instant::now();
+    let response = dead
+        .post("/auth/auth", None, planet_login("Philip J. Fry", "fry"))
+        .await;
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(6),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["message"], "directory is unavailable, try again later");
+    dead.stop().await;
+}
+
+/// Wrong passwords count per login across replicas: 20 parallel guesses for Fry from 20
+/// addresses, split over two replicas sharing MongoDB, reach a threshold of 20 exactly,
+/// and then Fry's right password is refused from a fresh address.
+#[tokio::test]
+async fn parallel_wrong_passwords_ban_the_login_exactly_across_replicas() {
+    let prefix = unique("guess");
+    let replica = || {
+        let mut config = ldap_config(&required("LDAP_URL"));
+        config.backends.datastore = "mongodb".into();
+        config.mongodburl = Some(required("MONGODB_URL"));
+        config.mongodb.database_prefix = prefix.clone();
+        config.fail2ban.enable = true;
+        config.fail2ban.failsbeforeban = 20;
+        config.trusted_proxy_cidr = vec!["127.0.0.1/32".into()];
+        config
+    };
+    let one = TestServer::with(replica()).await;
+    let two = TestServer::with(replica()).await;
+    let guess = |server: &TestServer, address: String, password: &'static str| {
+        let request = server
+            .client
+            .post(server.url("/auth/auth"))
+            .header("X-Forwarded-For", address)
+            .json(&planet_login("Philip J. Fry", password));
+        async move { request.send().await.unwrap().status() }
+    };
+    let guesses = (0..19).map(|n| {
+        let server = if n % 2 == 0 { &one } else { &two };
+        guess(server, format!("198.51.100.{n}"), "not-fry")
+    });
+    for status in futures::future::join_all(guesses).await {
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let status: Value = one.get_json("/manager/ban/login/Philip%20J.%20Fry").await;
+    assert_eq!(
+        (status["count"].clone(), status["isban"].clone()),
+        (json!(19), json!(false)),
+        "{status}"
+    );
+    assert_eq!(
+        guess(&two, "198.51.100.19".into(), "not-fry").await,
+        StatusCode::UNAUTHORIZED
+    );
+    let status: Value = two.get_json("/manager/ban/login/Philip%20J.%20Fry").await;
+    assert_eq!(
+        (status["count"].clone(), status["isban"].clone()),
+        (json!(20), json!(true)),
+        "{status}"
+    );
+    let refused = one
+        .client
+        .post(one.url("/auth/auth"))
+        .header("X-Forwarded-For", "203.0.113.50")
+        .json(&planet_login("Philip J. Fry", "fry"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["message"], "user is banned", "{body}");
+    one.stop().await;
+    two.stop().await;
 }

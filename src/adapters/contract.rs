@@ -590,3 +590,33 @@ pub fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().port()
 }
+
+/// The directory contract: a user binds with their password and only with it, an unknown
+/// user is refused like a wrong password, an empty password never reaches the server, the
+/// service lookup finds the user, and group membership answers both ways.
+pub async fn directory_contract(
+    directory: &dyn crate::ports::Directory,
+    (login, password): (&str, &str),
+    member_of: &str,
+    not_member_of: &str,
+) {
+    use crate::ports::DirectoryError;
+    let entry = directory.authenticate(login, &Secret::new(password)).await.unwrap();
+    assert!(!entry.dn.is_empty());
+    for (who, secret) in [(login, "wrong password"), ("nobody at all", password)] {
+        let refused = directory.authenticate(who, &Secret::new(secret)).await;
+        assert!(
+            matches!(refused, Err(DirectoryError::InvalidCredentials)),
+            "{who}: {refused:?}"
+        );
+    }
+    let empty = directory.authenticate(login, &Secret::new("")).await;
+    assert!(matches!(empty, Err(DirectoryError::Rejected(_))), "{empty:?}");
+    assert_eq!(
+        directory.find_user(login).await.unwrap().map(|e| e.dn),
+        Some(entry.dn.clone())
+    );
+    assert_eq!(directory.find_user("nobody at all").await.unwrap(), None);
+    assert!(directory.is_member_of(&entry, member_of).await.unwrap());
+    assert!(!directory.is_member_of(&entry, not_member_of).await.unwrap());
+}

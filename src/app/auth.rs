@@ -1,7 +1,7 @@
 //! Authentication managers and providers from the config, with their directories.
 
 use super::BootError;
-use crate::adapters::ldap::{LdapDirectory, LdapSettings};
+use crate::adapters::ldap::{ActiveDirectory, LdapDirectory, LdapSettings};
 use crate::adapters::memory::{MemoryDirectory, MemoryDirectoryUser};
 use crate::config::{Config, ManagerConfig, Problem, ProviderConfig, ServiceAccountConfig, parse_managers};
 use crate::domain::auth::{AuthManagers, Manager, ManagerKind, Provider, ProviderDisplay, ProviderMethod};
@@ -86,6 +86,9 @@ fn directory_of(provider: &ProviderConfig, key: &str) -> Result<Arc<dyn Director
         operation_timeout: Duration::from_secs_f64(ldap.ldap_timeout),
         starttls: ldap.starttls,
         verify_certificates: ldap.tls_require_cert,
+        active_directory: provider.domain.as_ref().map(|domain| ActiveDirectory {
+            domain: domain.to_uppercase(),
+        }),
     })))
 }
 

@@ -5,6 +5,7 @@
 //! none); `ldaps://` and StartTLS verify the server's certificate unless the operator
 //! turns that off; the server's diagnostic text never reaches the client.
 
+mod active_directory;
 mod connection;
 mod escape;
 
@@ -40,6 +41,16 @@ pub struct LdapSettings {
     pub starttls: bool,
     /// Verify the server's certificate (`tls_require_cert`, default true).
     pub verify_certificates: bool,
+    /// Active Directory logins (`domain` set): `DOMAIN\\user`, `user@upn` or `user`,
+    /// looked up with the service account, then bound by DN.
+    pub active_directory: Option<ActiveDirectory>,
+}
+
+/// How an Active Directory provider reads logins (auth.md §4.6).
+#[derive(Debug, Clone)]
+pub struct ActiveDirectory {
+    /// The NetBIOS domain (`domain`): `DOMAIN\\user` logins must name it.
+    pub domain: String,
 }
 
 /// A directory on LDAP servers. Lookups share one service-account connection (reopened
@@ -186,6 +197,9 @@ fn check_input(login: &str, password: &Secret) -> Result<(), DirectoryError> {
 impl Directory for LdapDirectory {
     async fn authenticate(&self, login: &str, password: &Secret) -> Result<DirectoryEntry, DirectoryError> {
         check_input(login, password)?;
+        if let Some(domain) = &self.settings.active_directory {
+            return self.authenticate_in_domain(domain, login, password).await;
+        }
         let bind_dn = format!(
             "{}={},{}",
             self.settings.usercnattr,
@@ -221,6 +235,9 @@ impl Directory for LdapDirectory {
     }
 
     async fn find_user(&self, login: &str) -> Result<Option<DirectoryEntry>, DirectoryError> {
+        if let Some(domain) = &self.settings.active_directory {
+            return self.find_in_domain(domain, login).await;
+        }
         let entries = self
             .service_search(
                 &self.settings.users_ou,

@@ -24,6 +24,7 @@ fn settings(servers: Vec<String>) -> LdapSettings {
         operation_timeout: Duration::from_secs(5),
         starttls: false,
         verify_certificates: true,
+        active_directory: None,
     }
 }
 
@@ -115,4 +116,66 @@ async fn a_server_that_is_down_is_skipped_and_all_down_is_unavailable() {
         .await;
     assert!(matches!(none, Err(DirectoryError::Unavailable(_))), "{none:?}");
     assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[tokio::test]
+async fn ldap_honours_the_directory_contract() {
+    contract::directory_contract(
+        &planet(),
+        ("Philip J. Fry", "fry"),
+        &format!("cn=ship_crew,{PEOPLE}"),
+        &format!("cn=admin_staff,{PEOPLE}"),
+    )
+    .await;
+}
+
+/// The Active Directory-shaped slapd (sAMAccountName, userPrincipalName, memberOf).
+fn example_domain() -> LdapDirectory {
+    let mut settings = settings(vec![contract::service_url("LDAP_AD_URL")]);
+    settings.users_ou = "ou=people,dc=example,dc=org".into();
+    settings.service_account = Some(("cn=admin,dc=example,dc=org".into(), Secret::new("admin")));
+    settings.active_directory = Some(super::ActiveDirectory {
+        domain: "EXAMPLE".into(),
+    });
+    LdapDirectory::new(settings)
+}
+
+#[tokio::test]
+async fn active_directory_logins_by_domain_principal_or_account_name() {
+    let domain = example_domain();
+    for login in ["EXAMPLE\\alice", "example\\ALICE", "alice@example.org", "alice"] {
+        let entry = domain.authenticate(login, &password("password")).await.unwrap();
+        assert_eq!(entry.dn, "uid=alice,ou=people,dc=example,dc=org", "{login}");
+        assert!(
+            entry
+                .values("memberOf")
+                .iter()
+                .any(|group| group.starts_with("cn=admins")),
+            "{login}: {entry:?}"
+        );
+    }
+    for (login, secret) in [
+        ("OTHER\\alice", "password"),
+        ("EXAMPLE\\alice", "wrong"),
+        ("EXAMPLE\\", "password"),
+        ("EXAMPLE\\*", "password"),
+        ("nobody@example.org", "password"),
+    ] {
+        let refused = domain.authenticate(login, &password(secret)).await;
+        assert!(
+            matches!(refused, Err(DirectoryError::InvalidCredentials)),
+            "{login}: {refused:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn active_directory_honours_the_directory_contract() {
+    contract::directory_contract(
+        &example_domain(),
+        ("EXAMPLE\\bob", "password"),
+        "cn=developers,ou=groups,dc=example,dc=org",
+        "cn=admins,ou=groups,dc=example,dc=org",
+    )
+    .await;
 }

@@ -90,38 +90,13 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn binds_check_the_password_and_refuse_empty_ones() {
-        let directory = directory();
-        assert!(directory.authenticate("fry", &Secret::new("fry")).await.is_ok());
-        assert!(matches!(
-            directory.authenticate("fry", &Secret::new("bender")).await,
-            Err(DirectoryError::InvalidCredentials)
-        ));
-        assert!(matches!(
-            directory.authenticate("nobody", &Secret::new("x")).await,
-            Err(DirectoryError::InvalidCredentials)
-        ));
-        assert!(matches!(
-            directory.authenticate("fry", &Secret::new("")).await,
-            Err(DirectoryError::Rejected(_))
-        ));
-    }
-
-    #[tokio::test]
-    async fn membership_by_member_uid() {
-        let directory = directory();
-        let fry = directory.find_user("fry").await.unwrap().unwrap();
-        assert!(
-            directory
-                .is_member_of(&fry, "cn=ship_crew,ou=people,dc=planetexpress,dc=com")
-                .await
-                .unwrap()
-        );
-        assert!(
-            !directory
-                .is_member_of(&fry, "cn=admin_staff,ou=people,dc=planetexpress,dc=com")
-                .await
-                .unwrap()
-        );
+    async fn the_memory_directory_honours_the_directory_contract() {
+        crate::adapters::contract::directory_contract(
+            &directory(),
+            ("fry", "fry"),
+            "cn=ship_crew,ou=people,dc=planetexpress,dc=com",
+            "cn=admin_staff,ou=people,dc=planetexpress,dc=com",
+        )
+        .await;
     }
 }
