@@ -45,7 +45,7 @@ install_missing() {
         chmod +x /usr/sbin/policy-rc.d
         made_policy=1
     fi
-    deskplane_apt_install memcached redis-server python3-venv slapd ldap-utils
+    deskplane_apt_install memcached redis-server python3-venv slapd ldap-utils openssl
     [ -n "$made_policy" ] && rm -f /usr/sbin/policy-rc.d
     if [ ! -x "$VENV/bin/secantusd-py" ] || ! "$VENV/bin/python" -c 'import kubernetes, pymongo' 2>/dev/null; then
         echo "services: installing SecantusDB $SECANTUS_VERSION and the Python clients into $VENV" >&2
@@ -74,8 +74,9 @@ install_missing() {
 # Planet Express people and groups; root DN cn=admin,dc=planetexpress,dc=com with pyos's
 # fixture password. Sets LDAP_PID. (services.md §3: slapadd first, then slaptest -F.)
 start_slapd() {
-    local ldap_dir=$1 port=$2 fixtures=../shared/fixtures/ldap
-    mkdir -p "$ldap_dir/slapd.d" "$ldap_dir/db"
+    local ldap_dir=$1 port=$2 tls_port=$3 fixtures=../shared/fixtures/ldap
+    mkdir -p "$ldap_dir/slapd.d" "$ldap_dir/db" "$ldap_dir/tls"
+    make_test_certificates "$ldap_dir/tls"
     cat >"$ldap_dir/slapd.conf" <<CONF
 include    /etc/ldap/schema/core.schema
 include    /etc/ldap/schema/cosine.schema
@@ -85,6 +86,9 @@ modulepath /usr/lib/ldap
 moduleload back_mdb
 pidfile    $ldap_dir/slapd.pid
 loglevel   none
+TLSCACertificateFile  $ldap_dir/tls/ca.pem
+TLSCertificateFile    $ldap_dir/tls/server.pem
+TLSCertificateKeyFile $ldap_dir/tls/server.key
 access to attrs=userPassword by self write by anonymous auth by * none
 access to * by * read
 database   mdb
@@ -105,9 +109,23 @@ CONF
     } >"$ldap_dir/seed.ldif"
     slapadd -f "$ldap_dir/slapd.conf" -b dc=planetexpress,dc=com -l "$ldap_dir/seed.ldif" -q
     slaptest -f "$ldap_dir/slapd.conf" -F "$ldap_dir/slapd.d" -Q
-    slapd -F "$ldap_dir/slapd.d" -h "ldap://127.0.0.1:$port/" -d 0 >"$ldap_dir/slapd.log" 2>&1 &
+    slapd -F "$ldap_dir/slapd.d" -h "ldap://127.0.0.1:$port/ ldaps://127.0.0.1:$tls_port/" -d 0 >"$ldap_dir/slapd.log" 2>&1 &
     LDAP_PID=$!
     wait_tcp "$port" 10 "$LDAP_PID" "$ldap_dir/slapd.log"
+    wait_tcp "$tls_port" 10 "$LDAP_PID" "$ldap_dir/slapd.log"
+}
+
+# A throwaway CA (ca.pem) and a server certificate for 127.0.0.1 signed by it, in $1: the
+# LDAPS and StartTLS tests verify the server against this CA, and only this one.
+make_test_certificates() {
+    local tls=$1
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=deskplane test CA" \
+        -keyout "$tls/ca.key" -out "$tls/ca.pem" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+        -keyout "$tls/server.key" -out "$tls/server.csr" 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$tls/server.ext"
+    openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial \
+        -days 2 -extfile "$tls/server.ext" -out "$tls/server.pem" 2>/dev/null
 }
 
 # A second slapd shaped like Active Directory (services.md §3): dc=example,dc=org with
@@ -218,9 +236,10 @@ start() {
     echo "export DESKPLANE_SERVICE_PIDS=\"\$DESKPLANE_SERVICE_PIDS $mongo_pid\"" >>"$env_file"
     wait_tcp "$mongo_port" 60 "$mongo_pid" "$dir/secantus.log"
 
-    local ldap_port
+    local ldap_port ldaps_port
     ldap_port=$(free_port)
-    start_slapd "$dir/ldap" "$ldap_port"
+    ldaps_port=$(free_port)
+    start_slapd "$dir/ldap" "$ldap_port" "$ldaps_port"
     echo "export DESKPLANE_SERVICE_PIDS=\"\$DESKPLANE_SERVICE_PIDS $LDAP_PID\"" >>"$env_file"
 
     local ad_port
@@ -231,6 +250,8 @@ start() {
     cat >>"$env_file" <<ENV
 export LDAP_AD_URL="ldap://127.0.0.1:$ad_port"
 export LDAP_URL="ldap://127.0.0.1:$ldap_port"
+export LDAPS_URL="ldaps://127.0.0.1:$ldaps_port"
+export LDAP_CA_FILE="$dir/ldap/tls/ca.pem"
 export MMDB_DIR="$TOOLS/mmdb"
 export DESKPLANE_LDAP_PID=$LDAP_PID
 export DESKPLANE_SERVICE_DIR="$dir"

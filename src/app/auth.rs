@@ -72,7 +72,7 @@ fn directory_of(provider: &ProviderConfig, key: &str) -> Result<Arc<dyn Director
         )),
         None => None,
     };
-    Ok(Arc::new(LdapDirectory::new(LdapSettings {
+    let directory = LdapDirectory::new(LdapSettings {
         servers: ldap.servers.clone(),
         users_ou: ldap.users_ou.clone().unwrap_or(base),
         usercnattr: ldap.usercnattr.clone(),
@@ -86,10 +86,13 @@ fn directory_of(provider: &ProviderConfig, key: &str) -> Result<Arc<dyn Director
         operation_timeout: Duration::from_secs_f64(ldap.ldap_timeout),
         starttls: ldap.starttls,
         verify_certificates: ldap.tls_require_cert,
+        ca_file: ldap.tls_ca_file.clone(),
         active_directory: provider.domain.as_ref().map(|domain| ActiveDirectory {
             domain: domain.to_uppercase(),
         }),
-    })))
+    })
+    .map_err(|e| BootError::Config(vec![Problem::new(format!("{key}.tls_ca_file"), e)]))?;
+    Ok(Arc::new(directory))
 }
 
 fn provider_of(manager: &ManagerConfig, config: &ProviderConfig) -> Result<Provider, BootError> {

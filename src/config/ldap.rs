@@ -30,6 +30,8 @@ pub struct LdapProviderConfig {
     pub starttls: bool,
     /// Verify the server certificate of `ldaps://` and StartTLS (pyos never did).
     pub tls_require_cert: bool,
+    /// PEM file of the certificate authorities to trust instead of the system's.
+    pub tls_ca_file: Option<std::path::PathBuf>,
 }
 
 impl Default for LdapProviderConfig {
@@ -46,6 +48,7 @@ impl Default for LdapProviderConfig {
             ldap_timeout: 15.0,
             starttls: false,
             tls_require_cert: true,
+            tls_ca_file: None,
         }
     }
 }

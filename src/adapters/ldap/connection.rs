@@ -6,6 +6,11 @@ use super::LdapSettings;
 use crate::ports::directory::DirectoryError;
 use ldap3::{Ldap, LdapConnAsync, LdapConnSettings, LdapError};
 use rand::seq::SliceRandom;
+use rustls::ClientConfig;
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+use std::path::Path;
+use std::sync::Arc;
 
 /// What a bind ended with, when a server answered.
 pub enum BindOutcome {
@@ -20,14 +25,18 @@ pub enum BindOutcome {
 /// inappropriateAuthentication (48).
 const REFUSALS: [u32; 4] = [49, 34, 21, 48];
 
-/// The configured servers, as URLs.
+/// The configured servers, as URLs, and the TLS settings they are reached with.
 pub struct Servers {
     urls: Vec<String>,
+    tls: Option<Arc<ClientConfig>>,
 }
 
 impl Servers {
     /// Bare host names become `ldap://host` URLs, as pyos accepted them.
-    pub fn new(settings: &LdapSettings) -> Self {
+    ///
+    /// # Errors
+    /// A message naming the CA file when it cannot be read or holds no certificate.
+    pub fn new(settings: &LdapSettings) -> Result<Self, String> {
         let urls = settings
             .servers
             .iter()
@@ -39,7 +48,11 @@ impl Servers {
                 }
             })
             .collect();
-        Self { urls }
+        let tls = match &settings.ca_file {
+            Some(path) if settings.verify_certificates => Some(client_config(path)?),
+            _ => None,
+        };
+        Ok(Self { urls, tls })
     }
 
     fn in_random_order(&self) -> Vec<&String> {
@@ -49,10 +62,13 @@ impl Servers {
     }
 
     async fn connect(&self, settings: &LdapSettings, url: &str) -> Result<Ldap, DirectoryError> {
-        let connection = LdapConnSettings::new()
+        let mut connection = LdapConnSettings::new()
             .set_conn_timeout(settings.connect_timeout)
             .set_starttls(settings.starttls && url.starts_with("ldap://"))
             .set_no_tls_verify(!settings.verify_certificates);
+        if let Some(tls) = &self.tls {
+            connection = connection.set_config(tls.clone());
+        }
         let (driver, ldap) =
             tokio::time::timeout(settings.connect_timeout, LdapConnAsync::with_settings(connection, url))
                 .await
@@ -126,4 +142,24 @@ impl Servers {
 /// A transport failure or timeout: the server may work again later.
 pub fn unavailable(error: LdapError) -> DirectoryError {
     DirectoryError::Unavailable(format!("ldap: {error}"))
+}
+
+/// A TLS client configuration that trusts the certificates of `ca_file` (PEM) only.
+fn client_config(ca_file: &Path) -> Result<Arc<ClientConfig>, String> {
+    let name = ca_file.display();
+    let mut roots = rustls::RootCertStore::empty();
+    let certificates = CertificateDer::pem_file_iter(ca_file).map_err(|e| format!("cannot read {name}: {e}"))?;
+    for certificate in certificates {
+        let certificate = certificate.map_err(|e| format!("{name}: {e}"))?;
+        roots.add(certificate).map_err(|e| format!("{name}: {e}"))?;
+    }
+    if roots.is_empty() {
+        return Err(format!("{name} holds no certificate"));
+    }
+    let config = ClientConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
 }

@@ -41,6 +41,8 @@ pub struct LdapSettings {
     pub starttls: bool,
     /// Verify the server's certificate (`tls_require_cert`, default true).
     pub verify_certificates: bool,
+    /// Certificate authorities to trust instead of the system's (`tls_ca_file`, PEM).
+    pub ca_file: Option<std::path::PathBuf>,
     /// Active Directory logins (`domain` set): `DOMAIN\\user`, `user@upn` or `user`,
     /// looked up with the service account, then bound by DN.
     pub active_directory: Option<ActiveDirectory>,
@@ -63,12 +65,15 @@ pub struct LdapDirectory {
 
 impl LdapDirectory {
     /// A directory on `settings.servers`; nothing is connected until the first login.
-    pub fn new(settings: LdapSettings) -> Self {
-        Self {
-            servers: Servers::new(&settings),
+    ///
+    /// # Errors
+    /// A message naming the CA file when `ca_file` is unusable.
+    pub fn new(settings: LdapSettings) -> Result<Self, String> {
+        Ok(Self {
+            servers: Servers::new(&settings)?,
             settings,
             service: Mutex::new(None),
-        }
+        })
     }
 
     fn user_filter(&self, login: &str) -> String {

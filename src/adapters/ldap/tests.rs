@@ -24,12 +24,13 @@ fn settings(servers: Vec<String>) -> LdapSettings {
         operation_timeout: Duration::from_secs(5),
         starttls: false,
         verify_certificates: true,
+        ca_file: None,
         active_directory: None,
     }
 }
 
 fn planet() -> LdapDirectory {
-    LdapDirectory::new(settings(vec![contract::service_url("LDAP_URL")]))
+    LdapDirectory::new(settings(vec![contract::service_url("LDAP_URL")])).unwrap()
 }
 
 fn password(text: &str) -> Secret {
@@ -105,13 +106,14 @@ async fn the_service_account_finds_users_without_their_password() {
 #[tokio::test]
 async fn a_server_that_is_down_is_skipped_and_all_down_is_unavailable() {
     let down = format!("ldap://127.0.0.1:{}", contract::closed_port());
-    let failover = LdapDirectory::new(settings(vec![down.clone(), contract::service_url("LDAP_URL")]));
+    let failover = LdapDirectory::new(settings(vec![down.clone(), contract::service_url("LDAP_URL")])).unwrap();
     for _ in 0..4 {
         // Servers are tried in random order: whichever comes first, fry gets in.
         failover.authenticate("Philip J. Fry", &password("fry")).await.unwrap();
     }
     let started = std::time::Instant::now();
     let none = LdapDirectory::new(settings(vec![down]))
+        .unwrap()
         .authenticate("Philip J. Fry", &password("fry"))
         .await;
     assert!(matches!(none, Err(DirectoryError::Unavailable(_))), "{none:?}");
@@ -137,7 +139,7 @@ fn example_domain() -> LdapDirectory {
     settings.active_directory = Some(super::ActiveDirectory {
         domain: "EXAMPLE".into(),
     });
-    LdapDirectory::new(settings)
+    LdapDirectory::new(settings).unwrap()
 }
 
 #[tokio::test]
@@ -178,4 +180,39 @@ async fn active_directory_honours_the_directory_contract() {
         "cn=admins,ou=groups,dc=example,dc=org",
     )
     .await;
+}
+
+/// `ldaps://` and StartTLS verify the server: with the directory's CA they work, with the
+/// system's roots (which do not know it) they are refused, and only `tls_require_cert =
+/// false` lets an unverified server through.
+#[tokio::test]
+async fn tls_connections_verify_the_server_certificate() {
+    let ca = std::path::PathBuf::from(contract::service_url("LDAP_CA_FILE"));
+    let ldaps = contract::service_url("LDAPS_URL");
+    let with = |url: &str, starttls: bool, ca_file: Option<std::path::PathBuf>, verify: bool| {
+        let mut settings = settings(vec![url.to_owned()]);
+        settings.starttls = starttls;
+        settings.ca_file = ca_file;
+        settings.verify_certificates = verify;
+        LdapDirectory::new(settings).unwrap()
+    };
+    let fry = |directory: LdapDirectory| async move { directory.authenticate("Philip J. Fry", &password("fry")).await };
+    fry(with(&ldaps, false, Some(ca.clone()), true)).await.unwrap();
+    fry(with(&contract::service_url("LDAP_URL"), true, Some(ca.clone()), true))
+        .await
+        .unwrap();
+    let unknown_ca = fry(with(&ldaps, false, None, true)).await;
+    assert!(
+        matches!(unknown_ca, Err(DirectoryError::Unavailable(_))),
+        "{unknown_ca:?}"
+    );
+    fry(with(&ldaps, false, None, false)).await.unwrap();
+    let mut broken = settings(vec![ldaps]);
+    broken.ca_file = Some("/nonexistent/ca.pem".into());
+    assert!(
+        LdapDirectory::new(broken)
+            .err()
+            .unwrap()
+            .contains("/nonexistent/ca.pem")
+    );
 }
