@@ -51,6 +51,7 @@ until curl -sf "http://127.0.0.1:$BARE_PORT/" >/dev/null; do sleep 0.01; done
 rps() { wrk -t2 -c64 -d"${DURATION}s" "$1" | awk '/Requests\/sec/ {print $2}'; }
 BARE1=$(rps "http://127.0.0.1:$BARE_PORT/API/healthz"); DESK1=$(rps "http://127.0.0.1:$PORT/API/healthz")
 BARE2=$(rps "http://127.0.0.1:$BARE_PORT/API/healthz"); DESK2=$(rps "http://127.0.0.1:$PORT/API/healthz")
+for c in 1 16 64; do ROWS+=$(run "GET /API/healthz on the bare warp server (ceiling)" "http://127.0.0.1:$BARE_PORT/API/healthz" "$c")$'\n'; done
 kill "$BARE" 2>/dev/null || { echo "bare-warp stopped early:" >&2; cat "$WORK/bare.log" >&2; exit 1; }
 wait "$BARE" 2>/dev/null || true
 HEALTHZ_RATIO=$(awk -v a="$BARE1" -v b="$DESK1" -v c="$BARE2" -v d="$DESK2" 'BEGIN { printf "%.2f", (b + d) / (a + c) }')

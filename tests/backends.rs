@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{TestServer, keys_dir};
+use common::{TestServer, keys_dir, ldap_config};
 use deskplane::config::Config;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -219,7 +219,8 @@ async fn fry_logs_in_through_planet_and_launches() {
 }
 
 /// `backends.geolocation = "maxmind"` on MaxMind's test databases: a client behind a
-/// trusted proxy is located by its forwarded address; the server's private one is not.
+/// trusted proxy is located, and labelled by an `asnumber` rule, by its forwarded address;
+/// the server's private one is not located.
 #[tokio::test]
 async fn maxmind_locates_forwarded_clients() {
     let dir = std::path::PathBuf::from(required("MMDB_DIR"));
@@ -228,7 +229,30 @@ async fn maxmind_locates_forwarded_clients() {
     config.maxmind.city_database = dir.join("GeoLite2-City-Test.mmdb");
     config.maxmind.asn_database = Some(dir.join("GeoLite2-ASN-Test.mmdb"));
     config.trusted_proxy_cidr = vec!["127.0.0.1/32".into()];
+    // An `asnumber` rule: Bredband2's network (AS29518 in the test database) gets a label.
+    config.authmanagers["implicit"]["providers"]["anonymous"]["policies"]["rules"]["rule-bredband"] =
+        json!({"conditions": [{"asnumber": ["29518"], "expected": true}], "expected": true, "label": "bredband"});
     let server = TestServer::with(config).await;
+    let labels_from = |address: &'static str| {
+        let request = server
+            .client
+            .post(server.url("/auth/auth"))
+            .header("X-Forwarded-For", address)
+            .json(&json!({"manager": null, "provider": "anonymous"}));
+        let server = &server;
+        async move {
+            let body: Value = request.send().await.unwrap().json().await.unwrap();
+            let token = body["result"]["jwt_user_token"].as_str().unwrap().to_owned();
+            let labels = server
+                .post_json("/auth/labels", Some(&token), json!({}), StatusCode::OK)
+                .await;
+            labels["result"].clone()
+        }
+    };
+    let swedish = labels_from("89.160.20.128").await;
+    assert!(swedish.get("bredband").is_some(), "{swedish}");
+    let elsewhere = labels_from("81.2.69.142").await;
+    assert!(elsewhere.get("bredband").is_none(), "{elsewhere}");
     let token = server.login_anonymous().await;
     let response = server
         .client
@@ -250,20 +274,6 @@ async fn maxmind_locates_forwarded_clients() {
         "the server's loopback address has no place: {body}"
     );
     server.stop().await;
-}
-
-/// The `planet` provider of `config/ldap.toml` pointed at `servers`.
-fn ldap_config(servers: &str) -> Config {
-    let path = format!("{}/config/ldap.toml", env!("CARGO_MANIFEST_DIR"));
-    let env = vec![(
-        "DESKPLANE__authmanagers__explicit__providers__planet__servers".to_owned(),
-        format!("[\"{servers}\"]"),
-    )];
-    let mut config = deskplane::config::load(Some(std::path::Path::new(&path)), env)
-        .unwrap()
-        .config;
-    config.keys.directory = Some(keys_dir().to_path_buf());
-    config
 }
 
 fn planet_login(userid: &str, password: &str) -> Value {

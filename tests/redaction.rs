@@ -3,41 +3,13 @@
 
 mod common;
 
-use common::{TestServer, shipped_config};
+use common::{Captured, TestServer, shipped_config};
 use reqwest::StatusCode;
 use serde_json::json;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-use tracing_subscriber::fmt::MakeWriter;
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
 
 #[tokio::test]
 async fn the_journey_logs_no_secret() {
-    let logs = Captured::default();
-    tracing_subscriber::fmt()
-        .with_writer(logs.clone())
-        .with_ansi(false)
-        .with_max_level(tracing::Level::TRACE)
-        .init();
+    let logs = Captured::everything();
 
     let mut config = shipped_config();
     let password = "Sh0uld-Never-Appear-In-Logs";
@@ -95,7 +67,7 @@ async fn the_journey_logs_no_secret() {
         .await;
     server.stop().await;
 
-    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let text = logs.text();
     assert!(
         text.contains("deskplane::access"),
         "the capture works: access lines are there"

@@ -16,6 +16,64 @@ pub fn shipped_config() -> Config {
     config
 }
 
+/// A shipped configuration file (`config/<file>`) with `env` applied, on the test keys.
+pub fn shipped_file(file: &str, env: Vec<(String, String)>) -> Config {
+    let path = format!("{}/config/{file}", env!("CARGO_MANIFEST_DIR"));
+    let mut config = deskplane::config::load(Some(Path::new(&path)), env).unwrap().config;
+    config.keys.directory = Some(keys_dir().to_path_buf());
+    config
+}
+
+/// `config/ldap.toml` with its `planet` provider on `servers`.
+pub fn ldap_config(servers: &str) -> Config {
+    shipped_file(
+        "ldap.toml",
+        vec![(
+            "DESKPLANE__authmanagers__explicit__providers__planet__servers".to_owned(),
+            format!("[\"{servers}\"]"),
+        )],
+    )
+}
+
+/// Log output captured in memory, for tests that search it for secrets.
+#[derive(Clone, Default)]
+pub struct Captured(pub std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+impl Captured {
+    /// Captures every log line of the process at TRACE level (once per test binary).
+    pub fn everything() -> Self {
+        let logs = Self::default();
+        tracing_subscriber::fmt()
+            .with_writer(logs.clone())
+            .with_ansi(false)
+            .with_max_level(tracing::Level::TRACE)
+            .init();
+        logs
+    }
+
+    /// What was logged so far.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
 /// One key directory per test binary: generating RSA keys is the slow part of start-up.
 pub fn keys_dir() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
