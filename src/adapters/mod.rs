@@ -7,6 +7,7 @@ pub mod maxmind;
 pub mod memcached;
 pub mod memory;
 pub mod mongo;
+pub mod oauth2;
 pub mod redis;
 pub mod system;
 

@@ -1,0 +1,101 @@
+//! The OAuth2 client against oauth2-mock-server (`scripts/services.sh` starts it): the
+//! whole authorization-code flow with PKCE, and the refusals.
+
+use super::{HttpOAuthProvider, OAuthSettings, discover, http_client};
+use crate::adapters::contract;
+use crate::domain::secret::Secret;
+use crate::ports::oauth::{OAuthError, OAuthProvider, OAuthTokens};
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+use std::time::Duration;
+
+const REDIRECT: &str = "http://127.0.0.1:9/API/auth/oauth?manager=external&provider=mock";
+
+async fn provider() -> HttpOAuthProvider {
+    let issuer = contract::service_url("OIDC_ISSUER");
+    let http = http_client(Duration::from_secs(5)).unwrap();
+    let endpoints = discover(&http, &issuer).await.unwrap();
+    HttpOAuthProvider::new(OAuthSettings {
+        client_id: "deskplane".into(),
+        client_secret: Secret::new("not-checked-by-the-mock"),
+        authorization_endpoint: endpoints.authorization_endpoint,
+        token_endpoint: endpoints.token_endpoint,
+        userinfo_endpoint: endpoints.userinfo_endpoint,
+        redirect_uri: REDIRECT.into(),
+        scopes: vec!["openid".into(), "email".into()],
+        credentials_in_body: false,
+        timeout: Duration::from_secs(5),
+    })
+    .unwrap()
+}
+
+fn challenge(verifier: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+/// What the browser does: follows the authorization URL and reads the code and the state
+/// from the redirect back to deskplane.
+async fn authorize(provider: &HttpOAuthProvider, state: &str, verifier: &str, login: &str) -> String {
+    let url = format!(
+        "{}&login_hint={login}",
+        provider.authorization_url(state, &challenge(verifier))
+    );
+    let response = http_client(Duration::from_secs(5))
+        .unwrap()
+        .get(url)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::FOUND);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with("http://127.0.0.1:9/API/auth/oauth?"), "{location}");
+    let query: std::collections::HashMap<String, String> =
+        form_urlencoded::parse(location.split_once('?').unwrap().1.as_bytes())
+            .into_owned()
+            .collect();
+    assert_eq!(query["state"], state, "the provider echoes the state");
+    query["code"].clone()
+}
+
+#[tokio::test]
+async fn the_code_flow_with_pkce_gives_the_users_claims() {
+    let provider = provider().await;
+    let url = provider.authorization_url("s-123", &challenge("v"));
+    for part in [
+        "response_type=code",
+        "client_id=deskplane",
+        "state=s-123",
+        "code_challenge_method=S256",
+        "scope=openid+email",
+    ] {
+        assert!(url.contains(part), "{part} in {url}");
+    }
+    let verifier = "a-verifier-of-enough-length-0123456789-abcdefghijk";
+    let code = authorize(&provider, "s-123", verifier, "bob").await;
+    let tokens = provider.exchange_code(&code, &Secret::new(verifier)).await.unwrap();
+    let info = provider.user_info(&tokens).await.unwrap();
+    assert_eq!(info["sub"], "bob");
+    assert_eq!(info["groups"], serde_json::json!(["developers"]));
+}
+
+#[tokio::test]
+async fn a_wrong_verifier_a_bad_token_and_a_dead_provider_are_refused() {
+    let provider = provider().await;
+    let verifier = "the-right-verifier-0123456789-abcdefghijklmnopqrstu";
+    let code = authorize(&provider, "s-9", verifier, "alice").await;
+    let wrong = provider
+        .exchange_code(&code, &Secret::new("a-wrong-verifier-0123456789-abcdefghijklmnopqrst"))
+        .await;
+    assert!(matches!(wrong, Err(OAuthError::CodeRefused)), "{wrong:?}");
+    let forged = OAuthTokens {
+        access_token: Secret::new("forged"),
+    };
+    assert!(matches!(provider.user_info(&forged).await, Err(OAuthError::UserInfo)));
+
+    let closed = format!("http://127.0.0.1:{}", contract::closed_port());
+    let http = http_client(Duration::from_secs(2)).unwrap();
+    assert!(matches!(
+        discover(&http, &closed).await,
+        Err(OAuthError::Unavailable(_))
+    ));
+}
