@@ -3,11 +3,13 @@
 use super::BootError;
 use crate::adapters::ldap::{ActiveDirectory, LdapDirectory, LdapSettings};
 use crate::adapters::memory::{MemoryDirectory, MemoryDirectoryUser};
+use crate::adapters::oauth2::Discovery;
 use crate::config::{Config, ManagerConfig, Problem, ProviderConfig, ServiceAccountConfig, parse_managers};
 use crate::domain::auth::{AuthManagers, Manager, ManagerKind, Provider, ProviderDisplay, ProviderMethod};
 use crate::domain::secret::Secret;
 use crate::ports::{Directory, DirectoryEntry};
 use serde_json::Value;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -95,7 +97,11 @@ fn directory_of(provider: &ProviderConfig, key: &str) -> Result<Arc<dyn Director
     Ok(Arc::new(directory))
 }
 
-fn provider_of(manager: &ManagerConfig, config: &ProviderConfig) -> Result<Provider, BootError> {
+fn provider_of(
+    manager: &ManagerConfig,
+    config: &ProviderConfig,
+    discovered: &HashMap<String, Discovery>,
+) -> Result<Provider, BootError> {
     let key = format!("authmanagers.{}.providers.{}", manager.kind.name(), config.name);
     let policy = config
         .policy(manager.kind, &key)
@@ -131,12 +137,13 @@ fn provider_of(manager: &ManagerConfig, config: &ProviderConfig) -> Result<Provi
                 },
             )
         }
-        ManagerKind::External => {
-            return Err(BootError::Config(vec![Problem::new(
-                key,
-                "OAuth2 providers are not available yet",
-            )]));
-        }
+        ManagerKind::External => (
+            config.providertype.clone().unwrap_or_else(|| "oauth".into()),
+            ProviderMethod::OAuth {
+                client: super::oauth::oauth_client_of(manager, config, discovered.get(&config.name))?,
+                userinfomap: config.oauth.userinfomap.clone(),
+            },
+        ),
     };
     let displayname = config.displayname.clone().unwrap_or_else(|| config.name.clone());
     Ok(Provider {
@@ -160,7 +167,7 @@ fn provider_of(manager: &ManagerConfig, config: &ProviderConfig) -> Result<Provi
     })
 }
 
-pub(super) fn managers_of(config: &Config) -> Result<AuthManagers, BootError> {
+pub(super) fn managers_of(config: &Config, discovered: &HashMap<String, Discovery>) -> Result<AuthManagers, BootError> {
     let (managers, problems, warnings) = parse_managers(&config.authmanagers);
     for warning in warnings {
         tracing::warn!("{warning}");
@@ -174,7 +181,7 @@ pub(super) fn managers_of(config: &Config) -> Result<AuthManagers, BootError> {
             let providers = m
                 .providers
                 .iter()
-                .map(|p| provider_of(m, p))
+                .map(|p| provider_of(m, p, discovered))
                 .collect::<Result<_, _>>()?;
             Ok(Manager {
                 kind: m.kind,

@@ -3,6 +3,7 @@
 //! which adapter is behind a port.
 
 mod auth;
+mod oauth;
 mod orchestration;
 mod settings;
 mod stores;
@@ -95,6 +96,7 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
     let tokens = Arc::new(RsaTokenSigner::from_files(&key_files(config)?)?);
     let clock = Arc::new(SystemClock);
     let random = Arc::new(OsRandom);
+    let random_for_oauth: Arc<dyn crate::ports::Randomness> = random.clone();
     let data = data_backends_of(config).await?;
     let accounting = data.accounting.clone();
     let orchestration = orchestration_of(config).await?;
@@ -123,7 +125,7 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         clock.clone(),
     );
     let login = LoginService::new(
-        Arc::new(managers_of(config)?),
+        Arc::new(managers_of(config, &oauth::discovered_endpoints(config).await?)?),
         geolocation.clone(),
         random.clone(),
         clock.clone(),
@@ -241,6 +243,7 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
             header_read_timeout: Duration::from_secs(config.server.header_read_timeout_seconds.max(1)),
         },
         body_read_timeout: Duration::from_secs(config.server.body_read_timeout_seconds.max(1)),
+        default_host_url: config.default_host_url.clone().unwrap_or_else(|| "/".into()),
     };
     let mut background = BackgroundTasks::default();
     background.push(catalog_follower(apps.catalog().clone()));
@@ -266,6 +269,7 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         apps,
         profiles,
         accounting,
+        oauth_states: crate::domain::auth::OAuthStates::new(data.cache.clone(), random_for_oauth),
         readiness: data.health,
         geolocation,
         addresses: ClientAddressPolicy::new(&config.trusted_proxy_cidr),

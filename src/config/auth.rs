@@ -66,6 +66,9 @@ pub struct ProviderConfig {
     /// Explicit with an LDAP directory: its keys (read in a pass of their own).
     #[serde(skip)]
     pub ldap: super::ldap::LdapProviderConfig,
+    /// External: the OAuth2 keys (read in a pass of their own).
+    #[serde(skip)]
+    pub oauth: super::oauth::OAuthProviderConfig,
     /// Explicit: user id attribute.
     pub useruidattr: Option<String>,
     /// Explicit: display name attribute.
@@ -101,6 +104,7 @@ impl Default for ProviderConfig {
             allow_caller_userid: false,
             directory: None,
             ldap: super::ldap::LdapProviderConfig::default(),
+            oauth: super::oauth::OAuthProviderConfig::default(),
             useruidattr: None,
             useridattr: None,
             memberof_attribut_name: None,
@@ -168,6 +172,32 @@ fn check_directory(provider: &ProviderConfig, provider_key: &str, problems: &mut
             format!("{provider_key}.directory"),
             format!("unknown directory backend '{other}' (available: memory, ldap)"),
         )),
+    }
+}
+
+fn check_oauth(provider: &ProviderConfig, provider_key: &str, problems: &mut Vec<Problem>) {
+    let oauth = &provider.oauth;
+    if oauth.client_id.is_empty() {
+        problems.push(Problem::new(format!("{provider_key}.client_id"), "required"));
+    }
+    if oauth.redirect_uri().is_none() {
+        problems.push(Problem::new(
+            format!("{provider_key}.redirect_uri_prefix"),
+            "redirect_uri_prefix and redirect_uri_querystring are required",
+        ));
+    }
+    let endpoints = [&oauth.authorization_base_url, &oauth.token_url, &oauth.userinfo_url];
+    if oauth.issuer.is_none() && endpoints.iter().any(|e| e.is_none()) {
+        problems.push(Problem::new(
+            format!("{provider_key}.issuer"),
+            "set issuer, or authorization_base_url, token_url and userinfo_url",
+        ));
+    }
+    if !(oauth.timeout_seconds > 0.0 && oauth.timeout_seconds <= 300.0) {
+        problems.push(Problem::new(
+            format!("{provider_key}.timeout_seconds"),
+            "must be between 0 and 300",
+        ));
     }
 }
 
@@ -273,37 +303,7 @@ pub fn parse_managers(table: &Map<String, Value>) -> (Vec<ManagerConfig>, Vec<Pr
             .unwrap_or_default();
         for (provider_name, provider_value) in &provider_table {
             let provider_key = format!("{key}.providers.{provider_name}");
-            // The common keys and the LDAP keys are read in two passes; a key is unknown
-            // when neither knows it (serde's flatten would hide every unknown key).
-            let mut unknown = Vec::new();
-            let parsed: Result<ProviderConfig, _> =
-                serde_ignored::deserialize(provider_value.clone(), |path| unknown.push(path.to_string()));
-            let mut not_ldap = Vec::new();
-            let ldap: Result<super::ldap::LdapProviderConfig, _> =
-                serde_ignored::deserialize(provider_value.clone(), |path| not_ldap.push(path.to_string()));
-            // `a.b` unknown to one pass is unknown to both when the other pass does not
-            // know `a` either.
-            let within = |path: &String, others: &[String]| {
-                others.iter().any(|o| path == o || path.starts_with(&format!("{o}.")))
-            };
-            let unknown_to_both: Vec<&String> = unknown
-                .iter()
-                .filter(|path| within(path, &not_ldap))
-                .chain(
-                    not_ldap
-                        .iter()
-                        .filter(|path| !unknown.contains(path) && within(path, &unknown)),
-                )
-                .collect();
-            warnings.extend(
-                unknown_to_both
-                    .into_iter()
-                    .map(|path| format!("{provider_key}.{path}: unknown key, ignored")),
-            );
-            let parsed = parsed.and_then(|mut provider| {
-                provider.ldap = ldap?;
-                Ok(provider)
-            });
+            let parsed = super::provider_keys::read_provider(provider_value, &provider_key, &mut warnings);
             match parsed {
                 Ok(mut provider) if provider.enabled => {
                     provider.name = provider_name.clone();
@@ -314,10 +314,7 @@ pub fn parse_managers(table: &Map<String, Value>) -> (Vec<ManagerConfig>, Vec<Pr
                         check_directory(&provider, &provider_key, &mut problems);
                     }
                     if kind == ManagerKind::External {
-                        problems.push(Problem::new(
-                            provider_key.clone(),
-                            "OAuth2 providers arrive with the oauth2 adapter; not available yet",
-                        ));
+                        check_oauth(&provider, &provider_key, &mut problems);
                     }
                     providers.push(provider);
                 }

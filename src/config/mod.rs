@@ -9,6 +9,8 @@ mod desktop;
 mod ldap;
 mod load;
 mod model;
+mod oauth;
+mod provider_keys;
 mod runtime;
 mod stores;
 
@@ -18,5 +20,6 @@ pub use desktop::*;
 pub use ldap::{LdapProviderConfig, ServiceAccountConfig};
 pub use load::{ConfigError, Loaded, load, load_str};
 pub use model::*;
+pub use oauth::OAuthProviderConfig;
 pub use runtime::*;
 pub use stores::*;

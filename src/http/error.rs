@@ -49,7 +49,7 @@ impl ApiError {
     /// with (adapters begin their details with `mongodb`, `redis`, …), else `kind`. Only
     /// the name reaches the client; the detail (hosts, driver text) goes to the log.
     pub fn unavailable(kind: &str, detail: impl std::fmt::Display) -> Self {
-        const NAMED: [&str; 4] = ["mongodb", "redis", "memcached", "kubernetes"];
+        const NAMED: [&str; 5] = ["mongodb", "redis", "memcached", "kubernetes", "identity provider"];
         let detail = detail.to_string();
         tracing::error!(%detail, "backend unavailable");
         let backend = NAMED

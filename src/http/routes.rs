@@ -11,6 +11,7 @@ pub enum Route {
     Version,
     OpenApi,
     GetAuthConfig,
+    OAuthCallback,
     Auth,
     Logout,
     Disconnect,
@@ -151,12 +152,13 @@ const AUTH: &str = "AuthController";
 const COMPOSER: &str = "ComposerController";
 
 /// Every route as (controller segment, route name), in pyos's order.
-pub const ALL: [(&str, &str); 41] = [
+pub const ALL: [(&str, &str); 42] = [
     ("", "healthz"),
     ("", "readyz"),
     ("", "version"),
     ("", "openapi"),
     ("auth", "getauthconfig"),
+    ("auth", "oauth"),
     ("auth", "auth"),
     ("auth", "logout"),
     ("auth", "disconnect"),
@@ -210,6 +212,26 @@ pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
     static VERSION: RouteSpec = spec(Version, "", GET, Input::None, Open);
     static OPENAPI: RouteSpec = spec(OpenApi, "", GET, Input::None, Open);
     static GETAUTHCONFIG: RouteSpec = json(GetAuthConfig, AUTH, Open);
+    // The identity provider's redirect: its parameters, and the ones some providers add.
+    static OAUTH: RouteSpec = RouteSpec {
+        security_check: true,
+        query: &[
+            "manager",
+            "provider",
+            "code",
+            "state",
+            "scope",
+            "session_state",
+            "iss",
+            "error",
+            "error_description",
+            "error_uri",
+            "authuser",
+            "prompt",
+            "hd",
+        ],
+        ..spec(OAuthCallback, AUTH, GET, Input::None, Open)
+    };
     static AUTH_AUTH: RouteSpec = RouteSpec {
         security_check: true,
         ..json(Auth, AUTH, Open)
@@ -279,6 +301,7 @@ pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
         ("", "version") => &VERSION,
         ("", "openapi") => &OPENAPI,
         ("auth", "getauthconfig") => &GETAUTHCONFIG,
+        ("auth", "oauth") => &OAUTH,
         ("auth", "auth") => &AUTH_AUTH,
         ("auth", "logout") => &LOGOUT,
         ("auth", "disconnect") => &DISCONNECT,

@@ -55,6 +55,8 @@ pub struct HttpSettings {
     pub connections: super::server::ConnectionLimits,
     /// Longest wait for a request body once its headers are read.
     pub body_read_timeout: std::time::Duration,
+    /// Where the OAuth callback page sends the browser back to (`default_host_url`, or `/`).
+    pub default_host_url: String,
 }
 
 /// The state of the HTTP layer.
@@ -71,6 +73,8 @@ pub struct AppState {
     pub profiles: ProfileService,
     /// Counters.
     pub accounting: Arc<dyn Accounting>,
+    /// States of the OAuth authorization URLs handed out.
+    pub oauth_states: crate::domain::auth::OAuthStates,
     /// The backends `/API/readyz` asks (none with the memory backends).
     pub readiness: Vec<Arc<dyn crate::ports::HealthCheck>>,
     /// Geolocation.

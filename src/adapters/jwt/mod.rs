@@ -17,11 +17,13 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use rs256::Rs256Key;
 use std::sync::Arc;
 
-/// Installs the one crypto backend jsonwebtoken uses in this process. Call once at boot,
-/// before any token is signed; later calls are harmless.
+/// Installs the one crypto backend of the process, AWS-LC, for jsonwebtoken and for every
+/// rustls client built without a configuration of its own (reqwest's). Call once at boot,
+/// before any token is signed or any HTTPS client is built; later calls are harmless.
 pub fn install_crypto_backend() {
     // Err only means a provider is already installed, which is the state we want.
     let _already_installed = jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.install_default();
+    let _already_installed = rustls::crypto::aws_lc_rs::default_provider().install_default();
 }
 
 /// Keys parsed once at boot; signing and verification never touch the disk.

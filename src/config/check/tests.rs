@@ -255,3 +255,36 @@ fn unknown_provider_keys_are_still_reported_beside_the_ldap_keys() {
     assert_eq!(warnings.len(), 3, "{warnings:?}");
     assert!(!warnings.iter().any(|w| w.contains("servers")), "{warnings:?}");
 }
+
+#[test]
+fn the_oauth_config_has_a_mock_provider_on_one_issuer() {
+    let loaded = shipped_variant("oauth.toml", &[]);
+    assert_eq!(check(&loaded.config), Vec::new());
+    let (managers, problems, warnings) = crate::config::parse_managers(&loaded.config.authmanagers);
+    assert!(problems.is_empty() && warnings.is_empty(), "{problems:?} {warnings:?}");
+    let external = managers
+        .iter()
+        .find(|m| m.kind == crate::domain::auth::ManagerKind::External)
+        .unwrap();
+    let mock = &external.providers[0];
+    assert_eq!(mock.oauth.issuer.as_deref(), Some("http://127.0.0.1:8089"));
+    assert_eq!(
+        mock.oauth.redirect_uri().as_deref(),
+        Some("http://localhost:8000/API/auth/oauth?manager=external&provider=mock")
+    );
+    assert_eq!(mock.oauth.scopes(), vec!["openid", "email", "profile"]);
+    let broken = load_str(
+        "[authmanagers.external.providers.x]\nclient_id = \"\"\n",
+        "x.toml",
+        env(&[]),
+    )
+    .unwrap();
+    let (_, problems, _) = crate::config::parse_managers(&broken.config.authmanagers);
+    let keys: Vec<_> = problems.into_iter().map(|p| p.key).collect();
+    for key in ["client_id", "redirect_uri_prefix", "issuer"] {
+        assert!(
+            keys.contains(&format!("authmanagers.external.providers.x.{key}")),
+            "{key}: {keys:?}"
+        );
+    }
+}

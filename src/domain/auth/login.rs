@@ -10,7 +10,7 @@ use crate::domain::labels::{Labels, ip_label_value, label_value};
 use crate::domain::request::RequestFacts;
 use crate::domain::rules::{MembershipLookup, RuleInput};
 use crate::domain::secret::Secret;
-use crate::ports::{Clock, Directory, DirectoryEntry, DirectoryError, Geolocation, Randomness};
+use crate::ports::{Clock, Directory, DirectoryEntry, DirectoryError, Geolocation, OAuthError, Randomness};
 use async_trait::async_trait;
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
@@ -30,6 +30,17 @@ pub struct LoginRequest {
     pub features: Option<Map<String, Value>>,
     /// Browser position, for geolocation rules.
     pub geolocation: Option<Value>,
+    /// External providers: the code the provider sent back, with its PKCE verifier.
+    pub authorization: Option<AuthorizationCode>,
+}
+
+/// An authorization code and the PKCE verifier of the state it came back with.
+#[derive(Debug, Clone)]
+pub struct AuthorizationCode {
+    /// The code of the callback.
+    pub code: String,
+    /// The verifier the state was issued with.
+    pub verifier: Secret,
 }
 
 /// A successful login.
@@ -170,9 +181,27 @@ impl LoginService {
                 self.finish(provider, request, facts, user, roles, Some(&membership))
                     .await
             }
-            ProviderMethod::OAuth { .. } => Err(LoginError::Rejected(
-                "this provider signs in through its authorization page, not with a password".into(),
-            )),
+            ProviderMethod::OAuth { client, userinfomap } => {
+                let Some(authorization) = &request.authorization else {
+                    return Err(LoginError::Rejected(
+                        "this provider signs in through its authorization page, not with a password".into(),
+                    ));
+                };
+                let refused = |error: OAuthError| match error {
+                    OAuthError::Unavailable(detail) => LoginError::Unavailable(format!("identity provider: {detail}")),
+                    OAuthError::Unexpected(error) => LoginError::Unexpected(error),
+                    OAuthError::CodeRefused | OAuthError::UserInfo => LoginError::InvalidCredentials,
+                };
+                let tokens = client
+                    .exchange_code(&authorization.code, &authorization.verifier)
+                    .await
+                    .map_err(refused)?;
+                let info = client.user_info(&tokens).await.map_err(refused)?;
+                let user = super::oauth::oauth_user(&info, userinfomap.as_ref())
+                    .ok_or_else(|| LoginError::Rejected("the identity provider gave no user id".into()))?;
+                let roles = super::oauth::oauth_roles(&info);
+                self.finish(provider, request, facts, user, roles, None).await
+            }
         }
     }
 

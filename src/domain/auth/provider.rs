@@ -88,6 +88,8 @@ pub enum ProviderMethod {
     OAuth {
         /// The client.
         client: Arc<dyn OAuthProvider>,
+        /// pyos's `userinfomap`.
+        userinfomap: Option<serde_json::Map<String, serde_json::Value>>,
     },
 }
 

@@ -45,6 +45,11 @@ impl AuthManagers {
         Self { managers }
     }
 
+    /// Every provider of every manager.
+    pub fn providers(&self) -> impl Iterator<Item = &Provider> {
+        self.managers.iter().flat_map(|manager| manager.providers.iter())
+    }
+
     fn manager(&self, kind: ManagerKind) -> Option<&Manager> {
         self.managers.iter().find(|m| m.kind == kind)
     }

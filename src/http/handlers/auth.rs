@@ -4,15 +4,10 @@ use crate::domain::auth::LoginRequest;
 use crate::domain::desktop::LaunchRequest;
 use crate::domain::secret::Secret;
 use crate::http::context::{Ctx, lenient_text};
-use crate::http::envelope::{no_store, raw, results_error_with, success};
+use crate::http::envelope::{no_store, results_error_with, success};
 use crate::http::error::ApiError;
 use serde_json::{Value, json};
 use warp::reply::Response;
-
-/// Manager and provider discovery for the login page.
-pub fn getauthconfig(ctx: &Ctx) -> Response {
-    raw(&ctx.state.sessions.login_service().managers().client_config())
-}
 
 fn features_gate(ctx: &Ctx, features: Option<&Value>) -> Result<Option<serde_json::Map<String, Value>>, ApiError> {
     match features {
@@ -46,6 +41,7 @@ pub async fn auth(ctx: &Ctx) -> Result<Response, ApiError> {
         password: body.get("password").and_then(Value::as_str).map(Secret::new),
         features,
         geolocation: body.get("geolocation").cloned(),
+        authorization: None,
     };
     let done = ctx.state.sessions.authenticate(&request, &ctx.facts).await?;
     let result = json!({

@@ -8,6 +8,7 @@ mod core;
 mod manager;
 mod manager_ban;
 mod manager_desktop;
+mod oauth;
 mod root;
 mod store;
 mod user;
@@ -25,7 +26,8 @@ pub async fn run(route: Route, ctx: &Ctx) -> Result<Response, ApiError> {
         Readyz => Ok(root::readyz(ctx).await),
         Version => Ok(root::version()),
         OpenApi => Ok(root::openapi()),
-        GetAuthConfig => Ok(auth::getauthconfig(ctx)),
+        GetAuthConfig => oauth::getauthconfig(ctx).await,
+        OAuthCallback => oauth::callback(ctx).await,
         Auth => auth::auth(ctx).await,
         Logout => auth::logout(ctx).await,
         Disconnect => Ok(auth::disconnect(ctx)),

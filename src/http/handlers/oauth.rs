@@ -1,0 +1,124 @@
+//! The external manager's two steps: `getauthconfig` hands every OAuth provider a fresh
+//! authorization URL (state and PKCE challenge remembered server-side), and
+//! `GET /API/auth/oauth` redeems the state once, exchanges the code and answers pyos's
+//! page that stores the user token and reloads the front end.
+
+use crate::domain::auth::{AuthorizationCode, LoginRequest};
+use crate::http::context::Ctx;
+use crate::http::envelope::raw;
+use crate::http::error::ApiError;
+use serde_json::Value;
+use warp::http::{HeaderValue, StatusCode, header};
+use warp::reply::Response;
+
+/// The providers for the login page, OAuth ones with a fresh `dialog_url` and `state`.
+pub async fn getauthconfig(ctx: &Ctx) -> Result<Response, ApiError> {
+    let managers = ctx.state.sessions.login_service().managers();
+    let mut config = managers.client_config();
+    let urls = ctx
+        .state
+        .oauth_states
+        .begin_all(managers)
+        .await
+        .map_err(|error| ApiError::unavailable("cache", error))?;
+    let providers = config["managers"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+        .filter_map(|manager| manager["providers"].as_array_mut())
+        .flatten();
+    for provider in providers {
+        if let Some((_, url, state)) = urls.iter().find(|(name, ..)| provider["name"] == name.as_str()) {
+            provider["dialog_url"] = Value::String(url.clone());
+            provider["state"] = Value::String(state.clone());
+        }
+    }
+    Ok(raw(&config))
+}
+
+/// One refusal for every bad state: missing, unknown, expired, replayed or another
+/// provider's (the client cannot tell them apart, nor can an attacker).
+fn bad_state() -> ApiError {
+    ApiError::unauthorized("invalid or expired state, please log in again")
+}
+
+/// The callback the identity provider sends the browser to.
+pub async fn callback(ctx: &Ctx) -> Result<Response, ApiError> {
+    let query = |name: &str| {
+        ctx.query
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    };
+    if query("error").is_some() {
+        return Err(ApiError::unauthorized(
+            "the identity provider did not authorize the login",
+        ));
+    }
+    let state = query("state").unwrap_or_default();
+    let pending = ctx
+        .state
+        .oauth_states
+        .redeem(state)
+        .await
+        .map_err(|error| ApiError::unavailable("cache", error))?
+        .ok_or_else(bad_state)?;
+    if query("provider").is_some_and(|provider| provider != pending.provider) {
+        return Err(bad_state());
+    }
+    let code = query("code")
+        .filter(|code| !code.is_empty() && code.len() <= 4096)
+        .ok_or_else(|| ApiError::unauthorized("missing code parameter"))?;
+    let request = LoginRequest {
+        manager: Some("external".into()),
+        provider: Some(pending.provider),
+        authorization: Some(AuthorizationCode {
+            code: code.to_owned(),
+            verifier: pending.verifier,
+        }),
+        ..LoginRequest::default()
+    };
+    let done = ctx.state.sessions.authenticate(&request, &ctx.facts).await?;
+    Ok(token_page(&done.token, &ctx.state.settings.default_host_url))
+}
+
+/// A JavaScript string literal that cannot close the script element it sits in.
+fn script_string(text: &str) -> String {
+    serde_json::to_string(text)
+        .unwrap_or_else(|_| "\"\"".into())
+        .replace('<', "\\u003c")
+}
+
+/// pyos's answer to a successful callback: a 200 page (not a redirect: Safari drops what
+/// a redirect sets) that hands the token to the front end's `/js/jwtstorage.js`, and a
+/// `Refresh` back to the front end.
+fn token_page(token: &str, default_host_url: &str) -> Response {
+    let home = script_string(default_host_url);
+    let body = format!(
+        "<!DOCTYPE html>\n<html dir=\"ltr\" lang=\"en\">\n<head>\n<title>abcdesktop.io</title>\n\
+         <link rel=\"stylesheet\" href=\"../../css/css-dist/loginScreen.css\" type=\"text/css\" />\n\
+         <script type=\"text/javascript\">var jwt_user_token={}; var default_host_url={home};</script>\n\
+         <script type=\"text/javascript\" src=\"/js/jwtstorage.js\"></script>\n</head>\n\
+         <body><div id=\"loginScreen\">Reloading</div></body>\n</html>\n",
+        script_string(token)
+    );
+    let mut response = crate::http::envelope::text(StatusCode::OK, body, "text/html;charset=utf-8");
+    let refresh = format!("5; url={default_host_url}");
+    if let Ok(value) = HeaderValue::from_str(&refresh) {
+        response.headers_mut().insert(header::REFRESH, value);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn script_strings_cannot_close_the_script() {
+        let literal = super::script_string("https://desk.example/</script><script>alert(1)//\"");
+        assert!(!literal.contains('<'), "{literal}");
+        assert_eq!(
+            serde_json::from_str::<String>(&literal).unwrap(),
+            "https://desk.example/</script><script>alert(1)//\""
+        );
+    }
+}

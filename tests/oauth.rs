@@ -1,0 +1,120 @@
+//! The external manager end to end against oauth2-mock-server (`scripts/services.sh`
+//! starts it; `OIDC_ISSUER` says where): `getauthconfig` hands out an authorization URL
+//! with a fresh state and a PKCE challenge, the provider sends the browser back with a
+//! code, and the callback logs the user in once; replayed, forged, missing or another
+//! provider's states are refused.
+
+mod common;
+
+use common::{TestServer, shipped_file};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn server() -> TestServer {
+    let issuer = std::env::var("OIDC_ISSUER").expect("OIDC_ISSUER is not set: run scripts/test.sh");
+    let config = shipped_file(
+        "oauth.toml",
+        vec![(
+            "DESKPLANE__authmanagers__external__providers__mock__issuer".into(),
+            issuer,
+        )],
+    );
+    TestServer::with(config).await
+}
+
+/// What the login page and the browser do: read `dialog_url`, follow it, and come back
+/// with the provider's redirect, rewritten to this test server. Returns the callback path.
+async fn authorize(server: &TestServer, login: &str) -> String {
+    let config = server
+        .post_json("/auth/getauthconfig", None, json!({}), StatusCode::OK)
+        .await;
+    let external = config["managers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "external")
+        .unwrap();
+    let mock = &external["providers"][0];
+    let dialog = mock["dialog_url"].as_str().unwrap();
+    for part in [
+        "state=",
+        "code_challenge=",
+        "code_challenge_method=S256",
+        "client_id=deskplane",
+    ] {
+        assert!(dialog.contains(part), "{part} in {dialog}");
+    }
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let back = browser
+        .get(format!("{dialog}&login_hint={login}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.status(), StatusCode::FOUND);
+    let location = back.headers()["location"].to_str().unwrap().to_owned();
+    let query = location
+        .strip_prefix("http://localhost:8000/API/auth/oauth?")
+        .unwrap_or_else(|| panic!("{location}"));
+    assert!(query.contains(&format!("state={}", mock["state"].as_str().unwrap())));
+    format!("/auth/oauth?{query}")
+}
+
+#[tokio::test]
+async fn a_user_logs_in_through_the_provider_once() {
+    let server = server().await;
+    let callback = authorize(&server, "bob").await;
+    let page = server.get(&callback).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["content-type"], "text/html;charset=utf-8");
+    assert!(page.headers()["refresh"].to_str().unwrap().starts_with("5; url="));
+    let html = page.text().await.unwrap();
+    let token = html
+        .split("var jwt_user_token=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let me: Value = server
+        .post_json("/user/whoami", Some(&token), json!({}), StatusCode::OK)
+        .await;
+    assert_eq!(
+        (me["userid"].clone(), me["provider"].clone()),
+        (json!("bob"), json!("mock"))
+    );
+    let launched = server
+        .post_json("/composer/launchdesktop", Some(&token), json!({}), StatusCode::OK)
+        .await;
+    assert_eq!(launched["status"], 200);
+
+    let replayed = server.get(&callback).await;
+    assert_eq!(replayed.status(), StatusCode::UNAUTHORIZED, "a state is used once");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn forged_missing_and_foreign_states_are_refused() {
+    let server = server().await;
+    let callback = authorize(&server, "alice").await;
+    let forged = callback.replace("state=", "state=forged");
+    let missing: String = callback
+        .split('&')
+        .filter(|part| !part.starts_with("state="))
+        .collect::<Vec<_>>()
+        .join("&");
+    let foreign = callback.replace("provider=mock", "provider=other");
+    for (what, path) in [("forged", forged), ("missing", missing), ("foreign", foreign)] {
+        let refused = server.get(&path).await;
+        assert_eq!(refused.status(), StatusCode::UNAUTHORIZED, "{what}");
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(
+            body["message"], "invalid or expired state, please log in again",
+            "{what}"
+        );
+    }
+    let refused_by_provider = server.get("/auth/oauth?error=access_denied&state=x").await;
+    assert_eq!(refused_by_provider.status(), StatusCode::UNAUTHORIZED);
+    server.stop().await;
+}
