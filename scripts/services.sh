@@ -281,7 +281,7 @@ export DESKPLANE_MEMCACHED_PID=$memcached_pid
 export DESKPLANE_REDIS_PID=$redis_pid
 export DESKPLANE_MONGODB_PID=$mongo_pid
 ENV
-    echo "services: memcached 127.0.0.1:$memcached_port, redis 127.0.0.1:$redis_port, mongodb 127.0.0.1:$mongo_port, ldap 127.0.0.1:$ldap_port (logs in $dir)" >&2
+    echo "services: memcached 127.0.0.1:$memcached_port, redis 127.0.0.1:$redis_port, mongodb 127.0.0.1:$mongo_port, ldap 127.0.0.1:$ldap_port (ldaps $ldaps_port, AD-shaped $ad_port), oidc 127.0.0.1:$oidc_port (logs in $dir)" >&2
 }
 
 stop() {
@@ -292,8 +292,19 @@ stop() {
     for pid in ${DESKPLANE_SERVICE_PIDS:-}; do
         kill "$pid" 2>/dev/null || true
     done
+    # Wait for each to exit (a zombie counts as gone: its parent may never reap it), at
+    # most 10 s each, then make sure.
+    local pid tries
     for pid in ${DESKPLANE_SERVICE_PIDS:-}; do
-        while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+        tries=0
+        while kill -0 "$pid" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; do
+            tries=$((tries + 1))
+            if [ "$tries" -ge 100 ]; then
+                kill -9 "$pid" 2>/dev/null || true
+                break
+            fi
+            sleep 0.1
+        done
     done
     [ -n "${DESKPLANE_SERVICE_DIR:-}" ] && rm -rf "$DESKPLANE_SERVICE_DIR"
     rm -f "$env_file"

@@ -5,6 +5,7 @@
 
 mod auth;
 mod check;
+mod controllers;
 mod desktop;
 mod ldap;
 mod load;
@@ -16,6 +17,7 @@ mod stores;
 
 pub use auth::{DirectoryUserConfig, ManagerConfig, ProviderConfig, parse_managers};
 pub use check::{Problem, check};
+pub use controllers::{ControllerConfig, default_controllers};
 pub use desktop::*;
 pub use ldap::{LdapProviderConfig, ServiceAccountConfig};
 pub use load::{ConfigError, Loaded, load, load_str};
