@@ -89,8 +89,10 @@ for variant in deskplane mongodb redis; do
     journey=$(wrk -t2 -c64 -d"${DURATION}s" -s scripts/bench/journey.lua "http://127.0.0.1:$PORT/API/auth/auth" | awk '/Requests\/sec/ {print $2}')
     kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
     [ "$variant" = deskplane ] && { MEMORY_LOGIN=$login; MEMORY_JOURNEY=$journey; }
-    BACKEND_ROWS+=$(awk -v name="config/$variant.toml" -v l="$login" -v j="$journey" -v ml="$MEMORY_LOGIN" -v mj="$MEMORY_JOURNEY" \
-        'BEGIN { printf "| %s | %s | %.2f | %s | %.2f |", name, l, l / ml, j, j / mj }')$'\n'
+    # An empty figure (wrk reported no rate) is shown as such, not as a zero.
+    BACKEND_ROWS+=$(awk -v name="config/$variant.toml" -v l="${login:-n/a}" -v j="${journey:-n/a}" -v ml="$MEMORY_LOGIN" -v mj="$MEMORY_JOURNEY" \
+        'function ratio(a, b) { return (a + 0 > 0 && b + 0 > 0) ? sprintf("%.2f", a / b) : "n/a" }
+         BEGIN { printf "| %s | %s | %s | %s | %s |", name, l, ratio(l, ml), j, ratio(j, mj) }')$'\n'
 done
 
 # 1,000 desktop launches, 64 at once, against the Kubernetes double with 20 ms kubelet
