@@ -3,7 +3,7 @@
 use super::BootError;
 use crate::adapters::ldap::{ActiveDirectory, LdapDirectory, LdapSettings};
 use crate::adapters::memory::{MemoryDirectory, MemoryDirectoryUser};
-use crate::adapters::oauth2::Discovery;
+use crate::adapters::oauth2::{Discovery, IdTokenCheck};
 use crate::config::{Config, ManagerConfig, Problem, ProviderConfig, ServiceAccountConfig, parse_managers};
 use crate::domain::auth::{AuthManagers, Manager, ManagerKind, Provider, ProviderDisplay, ProviderMethod};
 use crate::domain::secret::Secret;
@@ -100,7 +100,7 @@ fn directory_of(provider: &ProviderConfig, key: &str) -> Result<Arc<dyn Director
 fn provider_of(
     manager: &ManagerConfig,
     config: &ProviderConfig,
-    discovered: &HashMap<String, Discovery>,
+    discovered: &HashMap<String, (Discovery, Option<IdTokenCheck>)>,
 ) -> Result<Provider, BootError> {
     let key = format!("authmanagers.{}.providers.{}", manager.kind.name(), config.name);
     let policy = config
@@ -167,7 +167,10 @@ fn provider_of(
     })
 }
 
-pub(super) fn managers_of(config: &Config, discovered: &HashMap<String, Discovery>) -> Result<AuthManagers, BootError> {
+pub(super) fn managers_of(
+    config: &Config,
+    discovered: &HashMap<String, (Discovery, Option<IdTokenCheck>)>,
+) -> Result<AuthManagers, BootError> {
     let (managers, problems, warnings) = parse_managers(&config.authmanagers);
     for warning in warnings {
         tracing::warn!("{warning}");

@@ -2,7 +2,9 @@
 //! issuer's discovery document once at boot) and their HTTP clients.
 
 use super::BootError;
-use crate::adapters::oauth2::{Discovery, HttpOAuthProvider, OAuthSettings, discover, http_client};
+use crate::adapters::oauth2::{
+    Discovery, HttpOAuthProvider, IdTokenCheck, OAuthSettings, discover, http_client, id_token_check,
+};
 use crate::config::{Config, ManagerConfig, Problem, ProviderConfig, ServiceAccountConfig, parse_managers};
 use crate::domain::auth::ManagerKind;
 use crate::domain::secret::Secret;
@@ -15,7 +17,9 @@ use std::time::Duration;
 ///
 /// # Errors
 /// [`BootError::Config`] naming the provider whose issuer does not answer.
-pub async fn discovered_endpoints(config: &Config) -> Result<HashMap<String, Discovery>, BootError> {
+pub async fn discovered_endpoints(
+    config: &Config,
+) -> Result<HashMap<String, (Discovery, Option<IdTokenCheck>)>, BootError> {
     let (managers, _, _) = parse_managers(&config.authmanagers);
     let mut found = HashMap::new();
     for manager in managers.iter().filter(|m| m.kind == ManagerKind::External) {
@@ -25,7 +29,10 @@ pub async fn discovered_endpoints(config: &Config) -> Result<HashMap<String, Dis
             let endpoints = discover(&http, issuer)
                 .await
                 .map_err(|e| problem(manager, provider, "issuer", e.to_string()))?;
-            found.insert(provider.name.clone(), endpoints);
+            let id_tokens = id_token_check(&http, &endpoints)
+                .await
+                .map_err(|e| problem(manager, provider, "issuer", e.to_string()))?;
+            found.insert(provider.name.clone(), (endpoints, id_tokens));
         }
     }
     Ok(found)
@@ -49,8 +56,12 @@ fn problem(manager: &ManagerConfig, provider: &ProviderConfig, key: &str, messag
 pub fn oauth_client_of(
     manager: &ManagerConfig,
     provider: &ProviderConfig,
-    discovered: Option<&Discovery>,
+    discovered: Option<&(Discovery, Option<IdTokenCheck>)>,
 ) -> Result<Arc<dyn OAuthProvider>, BootError> {
+    let (discovered, id_tokens) = match discovered {
+        Some((endpoints, check)) => (Some(endpoints), check.clone()),
+        None => (None, None),
+    };
     let oauth = &provider.oauth;
     let endpoint = |configured: &Option<String>, from_discovery: Option<&String>, key: &str| {
         configured
@@ -82,6 +93,8 @@ pub fn oauth_client_of(
         credentials_in_body: oauth.include_client_id,
         timeout: timeout(provider),
     };
-    let client = HttpOAuthProvider::new(settings).map_err(|e| problem(manager, provider, "issuer", e))?;
+    let client = HttpOAuthProvider::new(settings)
+        .map_err(|e| problem(manager, provider, "issuer", e))?
+        .with_id_token_check(id_tokens);
     Ok(Arc::new(client))
 }

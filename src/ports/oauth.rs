@@ -10,6 +10,9 @@ use thiserror::Error;
 pub struct OAuthTokens {
     /// The access token used for the userinfo call.
     pub access_token: Secret,
+    /// The `sub` of a verified OpenID `id_token`, when the provider sent one and the
+    /// adapter checks them: the userinfo must then be about the same subject.
+    pub subject: Option<String>,
 }
 
 /// Errors an OAuth provider may return.

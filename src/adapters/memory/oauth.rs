@@ -38,6 +38,7 @@ impl OAuthProvider for MemoryOAuthProvider {
     async fn exchange_code(&self, code: &str, _code_verifier: &Secret) -> Result<OAuthTokens, OAuthError> {
         if self.users.contains_key(code) {
             Ok(OAuthTokens {
+                subject: None,
                 access_token: Secret::new(code),
             })
         } else {

@@ -37,6 +37,10 @@ pub struct OAuthSettings {
 /// A provider's endpoints, as its discovery document gives them.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Discovery {
+    /// `issuer`: what its id_tokens must say in `iss`.
+    pub issuer: Option<String>,
+    /// `jwks_uri`: the keys its id_tokens are signed with.
+    pub jwks_uri: Option<String>,
     /// `authorization_endpoint`.
     pub authorization_endpoint: String,
     /// `token_endpoint`.
@@ -45,15 +49,80 @@ pub struct Discovery {
     pub userinfo_endpoint: String,
 }
 
+/// How an OpenID provider's id_tokens are checked: its issuer and its signing keys.
+#[derive(Clone)]
+pub struct IdTokenCheck {
+    /// Expected `iss`.
+    pub issuer: String,
+    /// The provider's JWKS, read once at boot.
+    pub keys: jsonwebtoken::jwk::JwkSet,
+}
+
 /// An OAuth2 client over HTTP(S).
 pub struct HttpOAuthProvider {
     settings: OAuthSettings,
     http: reqwest::Client,
+    id_tokens: Option<IdTokenCheck>,
 }
 
 #[derive(Deserialize)]
 struct TokenResponse {
     access_token: String,
+    id_token: Option<String>,
+}
+
+/// The id_token checks of a discovered OpenID provider: its JWKS, fetched now.
+///
+/// # Errors
+/// [`OAuthError::Unavailable`] when the keys cannot be read.
+pub async fn id_token_check(http: &reqwest::Client, discovery: &Discovery) -> Result<Option<IdTokenCheck>, OAuthError> {
+    let (Some(issuer), Some(jwks_uri)) = (&discovery.issuer, &discovery.jwks_uri) else {
+        return Ok(None);
+    };
+    let response = http.get(jwks_uri).send().await.map_err(unavailable)?;
+    if !response.status().is_success() {
+        return Err(OAuthError::Unavailable(format!(
+            "{jwks_uri} answered {}",
+            response.status()
+        )));
+    }
+    let keys = response
+        .json()
+        .await
+        .map_err(|e| OAuthError::Unavailable(format!("{jwks_uri}: {e}")))?;
+    Ok(Some(IdTokenCheck {
+        issuer: issuer.clone(),
+        keys,
+    }))
+}
+
+impl IdTokenCheck {
+    /// The `sub` of `id_token` when its signature (by a key of the JWKS, an RSA or EC
+    /// algorithm only), issuer, audience and lifetime are right; `None` otherwise.
+    fn subject(&self, id_token: &str, client_id: &str) -> Option<String> {
+        use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
+        let header = decode_header(id_token).ok()?;
+        const ALLOWED: [Algorithm; 5] = [
+            Algorithm::RS256,
+            Algorithm::RS384,
+            Algorithm::RS512,
+            Algorithm::ES256,
+            Algorithm::PS256,
+        ];
+        if !ALLOWED.contains(&header.alg) {
+            return None;
+        }
+        let jwk = match &header.kid {
+            Some(kid) => self.keys.find(kid)?,
+            None => self.keys.keys.first()?,
+        };
+        let key = DecodingKey::from_jwk(jwk).ok()?;
+        let mut validation = Validation::new(header.alg);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&[client_id]);
+        let claims = decode::<Value>(id_token, &key, &validation).ok()?.claims;
+        claims["sub"].as_str().map(str::to_owned)
+    }
 }
 
 /// The HTTP client: rustls on AWS-LC with the web's roots, no redirect followed.
@@ -104,7 +173,18 @@ impl HttpOAuthProvider {
     /// The message of the HTTP client builder.
     pub fn new(settings: OAuthSettings) -> Result<Self, String> {
         let http = http_client(settings.timeout)?;
-        Ok(Self { settings, http })
+        Ok(Self {
+            settings,
+            http,
+            id_tokens: None,
+        })
+    }
+
+    /// Checks every id_token with `check` (an OpenID provider found by discovery): a token
+    /// response without a valid one is refused.
+    pub fn with_id_token_check(mut self, check: Option<IdTokenCheck>) -> Self {
+        self.id_tokens = check;
+        self
     }
 }
 
@@ -154,8 +234,23 @@ impl OAuthProvider for HttpOAuthProvider {
             return Err(OAuthError::CodeRefused);
         }
         let tokens: TokenResponse = response.json().await.map_err(|_| OAuthError::CodeRefused)?;
+        let subject = match &self.id_tokens {
+            None => None,
+            Some(check) => {
+                let subject = tokens
+                    .id_token
+                    .as_deref()
+                    .and_then(|token| check.subject(token, &self.settings.client_id));
+                if subject.is_none() {
+                    tracing::warn!("the provider's id_token is missing or does not verify");
+                    return Err(OAuthError::CodeRefused);
+                }
+                subject
+            }
+        };
         Ok(OAuthTokens {
             access_token: Secret::new(tokens.access_token),
+            subject,
         })
     }
 
@@ -176,7 +271,8 @@ impl OAuthProvider for HttpOAuthProvider {
             return Err(OAuthError::UserInfo);
         }
         match response.json::<Value>().await {
-            Ok(info @ Value::Object(_)) => Ok(info),
+            // OpenID Connect Core §5.3.2: a userinfo about another subject is not this login's.
+            Ok(info @ Value::Object(_)) if tokens.subject.as_deref().is_none_or(|sub| info["sub"] == sub) => Ok(info),
             _ => Err(OAuthError::UserInfo),
         }
     }

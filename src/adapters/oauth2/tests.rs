@@ -1,7 +1,7 @@
 //! The OAuth2 client against oauth2-mock-server (`scripts/services.sh` starts it): the
 //! whole authorization-code flow with PKCE, and the refusals.
 
-use super::{HttpOAuthProvider, OAuthSettings, discover, http_client};
+use super::{HttpOAuthProvider, IdTokenCheck, OAuthSettings, discover, http_client, id_token_check};
 use crate::adapters::contract;
 use crate::domain::secret::Secret;
 use crate::ports::oauth::{OAuthError, OAuthProvider, OAuthTokens};
@@ -12,9 +12,18 @@ use std::time::Duration;
 const REDIRECT: &str = "http://127.0.0.1:9/API/auth/oauth?manager=external&provider=mock";
 
 async fn provider() -> HttpOAuthProvider {
+    provider_checking(|check| check).await
+}
+
+/// The mock provider, its id_tokens checked as `adjust` leaves the check.
+async fn provider_checking(adjust: impl FnOnce(IdTokenCheck) -> IdTokenCheck) -> HttpOAuthProvider {
     let issuer = contract::service_url("OIDC_ISSUER");
     let http = http_client(Duration::from_secs(5)).unwrap();
     let endpoints = discover(&http, &issuer).await.unwrap();
+    let check = id_token_check(&http, &endpoints)
+        .await
+        .unwrap()
+        .expect("an OpenID provider");
     HttpOAuthProvider::new(OAuthSettings {
         client_id: "deskplane".into(),
         client_secret: Secret::new("not-checked-by-the-mock"),
@@ -27,6 +36,7 @@ async fn provider() -> HttpOAuthProvider {
         timeout: Duration::from_secs(5),
     })
     .unwrap()
+    .with_id_token_check(Some(adjust(check)))
 }
 
 fn challenge(verifier: &str) -> String {
@@ -73,6 +83,7 @@ async fn the_code_flow_with_pkce_gives_the_users_claims() {
     let verifier = "a-verifier-of-enough-length-0123456789-abcdefghijk";
     let code = authorize(&provider, "s-123", verifier, "bob").await;
     let tokens = provider.exchange_code(&code, &Secret::new(verifier)).await.unwrap();
+    assert_eq!(tokens.subject.as_deref(), Some("bob"), "the id_token verified");
     let info = provider.user_info(&tokens).await.unwrap();
     assert_eq!(info["sub"], "bob");
     assert_eq!(info["groups"], serde_json::json!(["developers"]));
@@ -89,6 +100,7 @@ async fn a_wrong_verifier_a_bad_token_and_a_dead_provider_are_refused() {
     assert!(matches!(wrong, Err(OAuthError::CodeRefused)), "{wrong:?}");
     let forged = OAuthTokens {
         access_token: Secret::new("forged"),
+        subject: None,
     };
     assert!(matches!(provider.user_info(&forged).await, Err(OAuthError::UserInfo)));
 
@@ -98,4 +110,25 @@ async fn a_wrong_verifier_a_bad_token_and_a_dead_provider_are_refused() {
         discover(&http, &closed).await,
         Err(OAuthError::Unavailable(_))
     ));
+}
+
+/// An id_token from another issuer is refused, and a userinfo about another subject than
+/// the id_token's is not this login's.
+#[tokio::test]
+async fn id_tokens_must_be_the_providers_and_about_the_same_user() {
+    let elsewhere = provider_checking(|mut check| {
+        check.issuer = "https://another.example".into();
+        check
+    })
+    .await;
+    let verifier = "issuer-check-verifier-0123456789-abcdefghijklmnopqr";
+    let code = authorize(&elsewhere, "s-i", verifier, "bob").await;
+    let refused = elsewhere.exchange_code(&code, &Secret::new(verifier)).await;
+    assert!(matches!(refused, Err(OAuthError::CodeRefused)), "{refused:?}");
+
+    let provider = provider().await;
+    let code = authorize(&provider, "s-j", verifier, "alice").await;
+    let mut tokens = provider.exchange_code(&code, &Secret::new(verifier)).await.unwrap();
+    tokens.subject = Some("bob".into());
+    assert!(matches!(provider.user_info(&tokens).await, Err(OAuthError::UserInfo)));
 }
