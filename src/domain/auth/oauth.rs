@@ -134,21 +134,11 @@ fn value_at(info: &Value, path: &str) -> Value {
     current.clone()
 }
 
-/// pyos's `normalize_name` (§4.9): every character neither alphanumeric nor `-` becomes
-/// `-`, one leading and one trailing `-` go, lower case; `None` when nothing is left.
-pub fn normalize_name(text: &str) -> Option<String> {
-    let replaced: String = text
-        .chars()
-        .map(|c| if c.is_alphanumeric() || c == '-' { c } else { '-' })
-        .collect();
-    let trimmed = replaced.strip_prefix('-').unwrap_or(&replaced);
-    let trimmed = trimmed.strip_suffix('-').unwrap_or(trimmed);
-    let lowered = trimmed.to_lowercase();
-    (!lowered.is_empty()).then_some(lowered)
-}
-
 /// The user map of an OAuth login: mapped userinfo with `userid` (first of `userid`, `id`,
-/// `sub`, normalised) and `name` (first of `name`, `lastname`, the raw id).
+/// `sub`, kept exactly) and `name` (first of `name`, `lastname`, the id). pyos normalised
+/// the id (lower case, every other character `-`), so `Bob` and `bob`, or `a.b` and `a_b`,
+/// were one user with one desktop; names derived from the id are digests of it here, so
+/// the exact subject is safe to keep.
 pub fn oauth_user(info: &Value, map: Option<&Map<String, Value>>) -> Option<Map<String, Value>> {
     let mut user = map_userinfo(info, map);
     let text = |value: Option<&Value>| match value {
@@ -159,11 +149,10 @@ pub fn oauth_user(info: &Value, map: Option<&Map<String, Value>>) -> Option<Map<
     let raw = text(user.get("userid"))
         .or_else(|| text(info.get("id")))
         .or_else(|| text(info.get("sub")))?;
-    let userid = normalize_name(&raw)?;
     let name = text(user.get("name"))
         .or_else(|| text(user.get("lastname")))
         .unwrap_or_else(|| raw.clone());
-    user.insert("userid".into(), Value::String(userid));
+    user.insert("userid".into(), Value::String(raw));
     user.insert("name".into(), Value::String(name));
     Some(user)
 }
@@ -192,18 +181,21 @@ mod tests {
         let user = oauth_user(&info, None).unwrap();
         assert_eq!(
             (user["userid"].as_str(), user["name"].as_str()),
-            (Some("bob-example-org"), Some("Bob"))
+            (Some("Bob@Example.org"), Some("Bob")),
+            "the subject as the provider says it"
         );
-        assert!(oauth_user(&json!({"sub": "---"}), None).is_some(), "inner dashes stay");
         assert!(oauth_user(&json!({"sub": ""}), None).is_none());
         assert!(oauth_user(&json!({"email": "x"}), None).is_none(), "no id at all");
     }
 
+    /// Subjects pyos's normalisation merged stay distinct users.
     #[test]
-    fn names_normalise_as_pyos_normalised_them() {
-        assert_eq!(normalize_name("-Fry_J-").as_deref(), Some("fry-j"));
-        assert_eq!(normalize_name("--a--").as_deref(), Some("-a-"));
-        assert_eq!(normalize_name("-"), None);
+    fn subjects_are_kept_exactly() {
+        let ids: Vec<_> = ["a.b", "a_b", "A-B", "a-b"]
+            .iter()
+            .map(|sub| oauth_user(&json!({"sub": sub}), None).unwrap()["userid"].clone())
+            .collect();
+        assert_eq!(ids, vec![json!("a.b"), json!("a_b"), json!("A-B"), json!("a-b")]);
     }
 
     #[test]
