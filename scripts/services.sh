@@ -66,7 +66,9 @@ install_missing() {
     # The OAuth2/OIDC provider of the tests, from npm.
     if [ ! -d "$TOOLS/oidc/node_modules/oauth2-mock-server" ]; then
         echo "services: installing oauth2-mock-server into $TOOLS/oidc" >&2
-        deskplane_apt_install nodejs npm
+        # A Node.js from elsewhere (NodeSource's package bundles npm) conflicts with
+        # Debian's npm package: install Debian's only when there is no npm at all.
+        command -v npm >/dev/null 2>&1 || deskplane_apt_install nodejs npm
         mkdir -p "$TOOLS/oidc"
         npm install --prefix "$TOOLS/oidc" --no-audit --no-fund --silent oauth2-mock-server@9.3.0 >/dev/null 2>&1
     fi

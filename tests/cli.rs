@@ -1,5 +1,7 @@
 //! The `deskplane` binary: `config check` and `serve` with a graceful stop.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Lines};
 use std::process::{Child, ChildStderr, Command, Stdio};
 use std::time::Duration;
@@ -126,20 +128,22 @@ fn the_readme_recipe_runs_deskplane_against_the_double() {
         "{} is missing: run `cargo build --workspace --bins` first (scripts/test.sh does)",
         double_binary.display()
     );
-    let mut double = Command::new(&double_binary)
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--step-ms",
-            "10",
-            "--write-kubeconfig",
-            "var/kube-double.kubeconfig",
-        ])
-        .current_dir(dir.path())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (double_address, _double_stderr) = logged_address(&mut double);
+    let mut double = Reaped(
+        Command::new(&double_binary)
+            .args([
+                "--listen",
+                "127.0.0.1:0",
+                "--step-ms",
+                "10",
+                "--write-kubeconfig",
+                "var/kube-double.kubeconfig",
+            ])
+            .current_dir(dir.path())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let (double_address, _double_stderr) = logged_address(&mut double.0);
     // The second half of the recipe, for a cluster: no kubernetes.kubeconfig in the
     // config, so the client comes from KUBECONFIG.
     let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/kubernetes.toml")).unwrap();
@@ -150,17 +154,19 @@ fn the_readme_recipe_runs_deskplane_against_the_double() {
         .collect();
     let config = dir.path().join("cluster.toml");
     std::fs::write(&config, without_path).unwrap();
-    let mut deskplane = Command::new(BINARY)
-        .args(["serve", "--config"])
-        .arg(&config)
-        .args(["--listen", "127.0.0.1:0"])
-        .env("KUBECONFIG", dir.path().join("var/kube-double.kubeconfig"))
-        .current_dir(dir.path())
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (address, _stderr) = logged_address(&mut deskplane);
+    let mut deskplane = Reaped(
+        Command::new(BINARY)
+            .args(["serve", "--config"])
+            .arg(&config)
+            .args(["--listen", "127.0.0.1:0"])
+            .env("KUBECONFIG", dir.path().join("var/kube-double.kubeconfig"))
+            .current_dir(dir.path())
+            .env("RUST_LOG", "info")
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let (address, _stderr) = logged_address(&mut deskplane.0);
     let login = http_post(
         &address,
         "/API/auth/auth",
@@ -180,14 +186,42 @@ fn the_readme_recipe_runs_deskplane_against_the_double() {
         launch.contains("\"status\":200") && launch.contains("\"vncpassword\""),
         "{launch}"
     );
-    let pods = http_get_auth(&double_address, "/api/v1/namespaces/abcdesktop/pods", "double-token");
-    assert!(
-        pods.contains("\"type\":\"x11server\""),
-        "the desktop pod is on the double: {pods}"
+    // The recipe's last step: kubectl on the kubeconfig the double wrote (HTTPS, its CA,
+    // its token).
+    let pods = Command::new(common::kube::kubectl_binary())
+        .args([
+            "--kubeconfig",
+            "var/kube-double.kubeconfig",
+            "get",
+            "pods",
+            "-l",
+            "type=x11server",
+            "-o",
+            "name",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let pods = String::from_utf8_lossy(&pods.stdout);
+    assert_eq!(
+        pods.lines().count(),
+        1,
+        "the desktop pod is on the double: {pods:?} (double at {double_address})"
     );
-    for child in [&mut deskplane, &mut double] {
+    for child in [&mut deskplane.0, &mut double.0] {
         let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
         wait_with_timeout(child, Duration::from_secs(10));
+    }
+}
+
+/// A child process killed when the test ends, even by a failed assertion: a leaked server
+/// would hold the test runner's output pipe open.
+struct Reaped(Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
@@ -200,15 +234,6 @@ fn http_post(address: &str, path: &str, body: &str, token: Option<&str>) -> Stri
         &format!(
             "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{auth}Connection: close\r\n\r\n{body}",
             body.len()
-        ),
-    )
-}
-
-fn http_get_auth(address: &str, path: &str, token: &str) -> String {
-    exchange(
-        address,
-        &format!(
-            "GET {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
         ),
     )
 }

@@ -2,58 +2,12 @@
 
 mod common;
 
-use common::{TestServer, keys_dir};
-use deskplane::config::{Config, load_str};
-use deskplane_kube_double::{self as kube_double, DoubleServer, DoubleSettings};
+use common::TestServer;
+use common::kube::{double_get, pods, setup};
+use deskplane_kube_double::DoubleSettings;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
-
-struct Setup {
-    double: DoubleServer,
-    _dir: tempfile::TempDir,
-    config: Config,
-}
-
-async fn setup(settings: DoubleSettings) -> Setup {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let double = kube_double::start(settings, listener).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let kubeconfig = dir.path().join("kubeconfig");
-    std::fs::write(&kubeconfig, double.kubeconfig("abcdesktop")).unwrap();
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/kubernetes.toml")).unwrap();
-    let mut config = load_str(&text, "config/kubernetes.toml", Vec::new()).unwrap().config;
-    config.keys.directory = Some(keys_dir().to_path_buf());
-    config.kubernetes.kubeconfig = Some(kubeconfig);
-    config.kubernetes.create_pod_timeout_seconds = 20;
-    config.websocketrouting = "bridge".into();
-    Setup {
-        double,
-        _dir: dir,
-        config,
-    }
-}
-
-async fn double_get(setup: &Setup, path: &str) -> Value {
-    reqwest::Client::new()
-        .get(format!("{}{path}", setup.double.url()))
-        .bearer_auth(setup.double.cluster.settings.token.clone().unwrap_or_default())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
-async fn pods(setup: &Setup, selector: &str) -> Vec<Value> {
-    let list = double_get(
-        setup,
-        &format!("/api/v1/namespaces/abcdesktop/pods?labelSelector={selector}"),
-    )
-    .await;
-    list["items"].as_array().unwrap().clone()
-}
 
 async fn eventually<F: std::future::Future<Output = bool>>(mut check: impl FnMut() -> F) -> bool {
     for _ in 0..200 {

@@ -1,6 +1,8 @@
 //! Black-box test support: the real server on 127.0.0.1:0, spoken to over HTTP.
 #![allow(dead_code)]
 
+pub mod kube;
+
 use deskplane::config::{Config, load_str};
 use deskplane::http::RunningServer;
 use reqwest::{Client, Response, StatusCode};

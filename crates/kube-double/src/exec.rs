@@ -75,7 +75,9 @@ pub async fn run(cluster: Arc<Cluster>, request: ExecRequest, socket: WebSocket)
             .as_bytes(),
     );
     let _ = sink.send(Message::binary(frame)).await;
-    let _ = sink.send(Message::close()).await;
+    // A normal closure (1000), as the API server sends: clients treat a close without a
+    // code (1005) as a broken stream.
+    let _ = sink.send(Message::close_with(1000u16, "")).await;
     // Drain until the client closes, so it reads everything sent.
     while let Some(Ok(_)) = incoming.next().await {}
 }

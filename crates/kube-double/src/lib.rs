@@ -1,19 +1,22 @@
-//! A Kubernetes API double: a program that speaks the API server's REST and watch
-//! protocols over plain HTTP, keeps objects in memory, and runs a simulated kubelet that
+//! A Kubernetes API double: a program that speaks the API server's REST, watch and exec
+//! protocols over HTTPS (a CA of its own, made at start) or plain HTTP, keeps objects in memory, and runs a simulated kubelet that
 //! moves pods through their phases and emits the events a cluster emits. Used by the
 //! Kubernetes adapter's tests and by anyone trying deskplane's Kubernetes path without a
 //! cluster (`deskplane-kube-double`). It is a tool, not part of the product: its own
 //! workspace crate, a dev-dependency of deskplane, never linked into the server.
 
+mod admission;
 mod exec;
 mod kubelet;
 mod patch;
 mod resources;
 mod runtime;
 mod selectors;
+mod serve;
 mod server;
 mod status;
 mod store;
+mod tls;
 mod verbs;
 mod watch;
 
@@ -49,6 +52,9 @@ pub struct Latency {
 /// How the double behaves.
 #[derive(Debug, Clone)]
 pub struct DoubleSettings {
+    /// Serve HTTPS with a CA made at start (the kubeconfig carries it), as a cluster does;
+    /// `false` serves plain HTTP.
+    pub tls: bool,
     /// Required bearer token (`Authorization: Bearer …`); `None` accepts anyone.
     pub token: Option<String>,
     /// Namespaces that exist at start.
@@ -82,6 +88,7 @@ pub struct DoubleSettings {
 impl Default for DoubleSettings {
     fn default() -> Self {
         Self {
+            tls: true,
             token: None,
             namespaces: vec!["default".into(), "abcdesktop".into()],
             node: "double-node-1".into(),

@@ -1,5 +1,6 @@
-//! `deskplane-kube-double`: a Kubernetes API double on plain HTTP, for trying deskplane's
-//! Kubernetes path without a cluster. It writes a kubeconfig for deskplane to use.
+//! `deskplane-kube-double`: a Kubernetes API double on HTTPS (a CA made at start), for
+//! trying deskplane's Kubernetes path without a cluster. It writes a kubeconfig, CA and
+//! token included, for deskplane and kubectl to use.
 
 use clap::Parser;
 use deskplane_kube_double::{DoubleSettings, Fault, Latency};
@@ -16,6 +17,9 @@ struct Cli {
     /// Listen address.
     #[arg(long, default_value = "127.0.0.1:6443")]
     listen: String,
+    /// Serve plain HTTP instead of HTTPS (kubectl then sends no token: use --token "").
+    #[arg(long)]
+    plain_http: bool,
     /// Bearer token clients must send (empty: none needed).
     #[arg(long, default_value = "double-token")]
     token: String,
@@ -76,6 +80,7 @@ fn parse_latency(text: &str) -> Result<Latency, String> {
 fn settings(cli: &Cli) -> Result<DoubleSettings, String> {
     let step = Duration::from_millis(cli.step_ms);
     let mut settings = DoubleSettings {
+        tls: !cli.plain_http,
         token: (!cli.token.is_empty()).then(|| cli.token.clone()),
         namespaces: cli.namespaces.clone(),
         schedule_delay: step,

@@ -22,20 +22,30 @@ pub struct DoubleServer {
     pub addr: SocketAddr,
     /// Its state, for tests to inspect.
     pub cluster: Arc<Cluster>,
+    /// The CA that signed its serving certificate (PEM), when it serves HTTPS.
+    pub ca_pem: Option<String>,
     stop: Option<oneshot::Sender<()>>,
 }
 
 impl DoubleServer {
-    /// The base URL (`http://127.0.0.1:<port>`).
+    /// The base URL (`https://127.0.0.1:<port>`, or `http://` without TLS).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.ca_pem.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
-    /// A kubeconfig pointing at this double.
+    /// A kubeconfig pointing at this double, with its CA and its token.
     pub fn kubeconfig(&self, namespace: &str) -> String {
+        use base64::Engine as _;
         let token = self.cluster.settings.token.clone().unwrap_or_else(|| "none".into());
+        let authority = self.ca_pem.as_ref().map_or_else(String::new, |pem| {
+            format!(
+                "    certificate-authority-data: {}\n",
+                base64::engine::general_purpose::STANDARD.encode(pem)
+            )
+        });
         format!(
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: double\n  cluster:\n    server: {}\ncontexts:\n- name: double\n  context:\n    cluster: double\n    user: double\n    namespace: {namespace}\ncurrent-context: double\nusers:\n- name: double\n  user:\n    token: {token}\n",
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: double\n  cluster:\n    server: {}\n{authority}contexts:\n- name: double\n  context:\n    cluster: double\n    user: double\n    namespace: {namespace}\ncurrent-context: double\nusers:\n- name: double\n  user:\n    token: {token}\n",
             self.url()
         )
     }
@@ -49,9 +59,11 @@ impl Drop for DoubleServer {
     }
 }
 
-/// Starts the double on `listener`.
+/// Starts the double on `listener` (HTTPS unless `settings.tls` is false).
 pub fn start(settings: DoubleSettings, listener: TcpListener) -> std::io::Result<DoubleServer> {
     let addr = listener.local_addr()?;
+    let tls = settings.tls.then(|| super::tls::serving_tls(addr.ip())).transpose()?;
+    let ca_pem = tls.as_ref().map(|tls| tls.ca_pem.clone());
     let cluster = Cluster::new(settings);
     let shared = cluster.clone();
     let query = warp::query::raw().or(warp::any().map(String::new)).unify();
@@ -89,24 +101,28 @@ pub fn start(settings: DoubleSettings, listener: TcpListener) -> std::io::Result
                         .map(|(_, v)| v.clone())
                         .collect(),
                 };
+                // kubectl offers only v5 (v4 plus a close signal this double does not need),
+                // kube-rs v4; an API server answers the newest the client offers.
+                let offered = headers
+                    .get("sec-websocket-protocol")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                let protocol = if offered.split(',').any(|p| p.trim() == "v5.channel.k8s.io") {
+                    "v5.channel.k8s.io"
+                } else {
+                    "v4.channel.k8s.io"
+                };
                 let reply = ws.on_upgrade(move |socket| super::exec::run(cluster, request, socket));
-                warp::reply::with_header(reply, "sec-websocket-protocol", "v4.channel.k8s.io").into_response()
+                warp::reply::with_header(reply, "sec-websocket-protocol", protocol).into_response()
             },
         );
     let routes = exec.or(routes).unify();
     let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(async move {
-        warp::serve(routes)
-            .incoming(listener)
-            .graceful(async move {
-                let _ = stopped.await;
-            })
-            .run()
-            .await;
-    });
+    tokio::spawn(super::serve::accept_loop(listener, warp::service(routes), tls, stopped));
     Ok(DoubleServer {
         addr,
         cluster,
+        ca_pem,
         stop: Some(stop),
     })
 }

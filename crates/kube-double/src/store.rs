@@ -190,6 +190,7 @@ impl Cluster {
         }
         object["kind"] = Value::String(resource.kind.into());
         object["apiVersion"] = Value::String(resource.api_version.into());
+        super::admission::admit(resource.plural, &mut object);
         if resource.plural == "pods" && object.pointer("/status/phase").is_none() {
             object["status"] = json!({"phase": "Pending"});
         }
@@ -265,6 +266,7 @@ impl Cluster {
             .cloned()
             .ok_or_else(|| ApiStatus::not_found(resource, name))?;
         change(&mut object)?;
+        super::admission::admit(resource.plural, &mut object);
         state.revision += 1;
         object["metadata"]["resourceVersion"] = Value::String(state.revision.to_string());
         state.objects.insert(key, object.clone());

@@ -119,7 +119,7 @@ async fn discovery_answers_what_kubectl_reads_first() {
     }
 }
 
-/// One raw HTTP/1.1 exchange, answered with `Connection: close`.
+/// One raw HTTP/1.1 exchange (plain HTTP), answered with `Connection: close`.
 async fn raw_get(double: &DoubleServer, path: &str) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(double.addr).await.unwrap();
@@ -136,7 +136,9 @@ async fn raw_get(double: &DoubleServer, path: &str) -> String {
 #[tokio::test]
 async fn watch_true_is_a_watch_and_waiting_containers_report_an_image_id() {
     // The official Python client sends `watch=True`, and its model requires `imageID`.
+    // Plain HTTP, for the raw exchanges below.
     let settings = DoubleSettings {
+        tls: false,
         token: None,
         never_pull: vec!["never-pulls".into()],
         ..DoubleSettings::default()

@@ -1,7 +1,7 @@
 //! Reaching a desktop once the caller's is known or known to be missing (orchestration.md
 //! §3.2): reuse it when its labels still match the policy, else replace it; create one.
 
-use super::model::{Desktop, RemovalScope};
+use super::model::{Desktop, DesktopPhase, RemovalScope};
 use super::service::{DesktopError, DesktopService, LaunchRequest};
 use crate::domain::history::DesktopEventType;
 use crate::domain::identity::Identity;
@@ -28,7 +28,17 @@ impl DesktopService {
     ) -> Result<Desktop, DesktopError> {
         let owner = identity.owner();
         self.progress.push(&owner, "b.Applying labels security policy").await;
-        if self.labels_match(&identity.labels, &found.labels) {
+        let labels_match = self.labels_match(&identity.labels, &found.labels);
+        if labels_match && found.phase == DesktopPhase::Pending {
+            // Another replica (or an earlier request) is starting this very desktop. pyos
+            // failed to resume it and deleted it, which failed that other launch too; join
+            // it instead: creating is idempotent for its owner and waits for it to run.
+            self.progress
+                .push(&owner, "b.Your desktop is starting, waiting for it")
+                .await;
+            return self.create(identity, facts, request).await;
+        }
+        if labels_match {
             self.progress
                 .push(&owner, "c.Warm start, reconnecting to your running desktop")
                 .await;

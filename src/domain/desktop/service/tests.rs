@@ -162,6 +162,42 @@ async fn a_failed_creation_is_reported_and_the_progress_still_stops() {
     assert_eq!(progress_of(&kit, &fry).await.as_deref(), Some(STOP_MARKER));
 }
 
+/// A replica that finds the user's desktop still Pending (another replica is starting it)
+/// joins that start: it neither resumes nor deletes it (pyos deleted it, failing the other
+/// replica's launch with "your pod was deleted while it was starting").
+#[tokio::test]
+async fn a_desktop_still_starting_elsewhere_is_joined_not_replaced() {
+    let simulation = memory_orchestrator();
+    let kit = desktop_kit(simulation.clone());
+    let fry = kit.sign_in("fry").await;
+    let running = kit
+        .service
+        .launch(&fry, &facts(), &LaunchRequest::default())
+        .await
+        .unwrap();
+    let mut starting = simulation.find_desktop(&fry.owner()).await.unwrap().unwrap();
+    starting.phase = crate::domain::desktop::DesktopPhase::Pending;
+    let mut orchestrator = MockDesktopOrchestrator::new();
+    orchestrator
+        .expect_find_desktop()
+        .returning(move |_| Ok(Some(starting.clone())));
+    orchestrator.expect_resume_desktop().never();
+    orchestrator.expect_remove_desktop().never();
+    let adopted = simulation.clone();
+    orchestrator.expect_create_desktop().times(1).returning(move |spec, _| {
+        let found = futures::executor::block_on(adopted.find_desktop(&spec.owner));
+        found.map(|d| d.expect("the simulation holds the desktop"))
+    });
+    let kit = desktop_kit_with(Arc::new(orchestrator), simulation);
+    kit.sign_in("fry").await;
+    let joined = kit
+        .service
+        .launch(&fry, &facts(), &LaunchRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(joined.target_ip, running.target_ip);
+}
+
 /// Counts creates, then hands every call to a slow-starting simulation: without the
 /// per-user launch lock, concurrent launches would all find no desktop and all create.
 struct CountingCreates {
