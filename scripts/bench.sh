@@ -79,21 +79,51 @@ kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
 SERVICES_ENV="$WORK/services.env"
 scripts/services.sh start "$SERVICES_ENV" >/dev/null 2>&1
 trap 'kill "$SERVER" "${BARE:-}" "${DOUBLE:-}" 2>/dev/null || true; scripts/services.sh stop "$SERVICES_ENV"; rm -rf "$WORK"' EXIT
+# A MongoDB-wire server in Rust on WiredTiger (crates.io secantus-mdb, services.md 4b), so
+# the MongoDB rows can measure deskplane rather than a Python server. Building it takes
+# about 5 minutes (and cmake), so only BENCH_BUILD_MONGODB=1 builds it; otherwise its rows
+# are n/a when it is missing.
+SECANTUS_RS="$HOME/.cache/deskplane/secantus-mdb/bin/secantusd-rs"
+if [ ! -x "$SECANTUS_RS" ] && [ "${BENCH_BUILD_MONGODB:-0}" = 1 ]; then
+    deskplane_apt_install cmake
+    cargo install secantus-mdb --version 0.5.3-beta.166 --ignore-rust-version --root "$HOME/.cache/deskplane/secantus-mdb" >/dev/null 2>&1
+fi
+RUST_MONGO_URL=""
+if [ -x "$SECANTUS_RS" ]; then
+    RUST_MONGO_PORT=$(( PORT + 3 ))
+    "$SECANTUS_RS" --host 127.0.0.1 --port "$RUST_MONGO_PORT" --storage-path "$WORK/secantus-rs" --cache-size 256M \
+        --log-level WARNING >"$WORK/secantus-rs.log" 2>&1 &
+    RUST_MONGO=$!
+    for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$RUST_MONGO_PORT") 2>/dev/null && break; sleep 0.1; done
+    RUST_MONGO_URL="mongodb://127.0.0.1:$RUST_MONGO_PORT"
+fi
+trap 'kill "$SERVER" "${BARE:-}" "${DOUBLE:-}" "${RUST_MONGO:-}" 2>/dev/null || true; scripts/services.sh stop "$SERVICES_ENV"; rm -rf "$WORK"' EXIT
 BACKEND_ROWS=""
-for variant in deskplane mongodb redis; do
-    (cd "$WORK" && . "$SERVICES_ENV" && exec env -u RUST_LOG DESKPLANE__mongodb__database_prefix="bench$$_" \
-        "$OLDPWD/target/release/deskplane" serve --config "$OLDPWD/config/$variant.toml" --listen "127.0.0.1:$PORT" 2>>"$WORK/$variant.log") &
+# variant = config file, then the MongoDB server: py (SecantusDB, the test command's) or rs.
+for variant in deskplane:- mongodb:py redis:py mongodb:rs redis:rs; do
+    file=${variant%%:*} server=${variant##*:}
+    name="config/$file.toml"
+    [ "$server" = py ] && name+=", SecantusDB (Python)"
+    [ "$server" = rs ] && name+=", secantusd-rs (Rust)"
+    if [ "$server" = rs ] && [ -z "$RUST_MONGO_URL" ]; then
+        BACKEND_ROWS+="| $name | n/a (not built: BENCH_BUILD_MONGODB=1) | n/a | n/a | n/a |"$'\n'
+        continue
+    fi
+    (cd "$WORK" && . "$SERVICES_ENV" && { [ "$server" != rs ] || export MONGODB_URL="$RUST_MONGO_URL"; } \
+        && exec env -u RUST_LOG DESKPLANE__mongodb__database_prefix="bench$$_" \
+        "$OLDPWD/target/release/deskplane" serve --config "$OLDPWD/config/$file.toml" --listen "127.0.0.1:$PORT" 2>>"$WORK/$file.log") &
     SERVER=$!
     wait_healthy
     login=$(wrk -t2 -c64 -d"${DURATION}s" -s scripts/bench/auth.lua "http://127.0.0.1:$PORT/API/auth/auth" | awk '/Requests\/sec/ {print $2}')
     journey=$(wrk -t2 -c64 -d"${DURATION}s" -s scripts/bench/journey.lua "http://127.0.0.1:$PORT/API/auth/auth" | awk '/Requests\/sec/ {print $2}')
     kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
-    [ "$variant" = deskplane ] && { MEMORY_LOGIN=$login; MEMORY_JOURNEY=$journey; }
+    [ "$file" = deskplane ] && { MEMORY_LOGIN=$login; MEMORY_JOURNEY=$journey; }
     # An empty figure (wrk reported no rate) is shown as such, not as a zero.
-    BACKEND_ROWS+=$(awk -v name="config/$variant.toml" -v l="${login:-n/a}" -v j="${journey:-n/a}" -v ml="$MEMORY_LOGIN" -v mj="$MEMORY_JOURNEY" \
+    BACKEND_ROWS+=$(awk -v name="$name" -v l="${login:-n/a}" -v j="${journey:-n/a}" -v ml="$MEMORY_LOGIN" -v mj="$MEMORY_JOURNEY" \
         'function ratio(a, b) { return (a + 0 > 0 && b + 0 > 0) ? sprintf("%.2f", a / b) : "n/a" }
          BEGIN { printf "| %s | %s | %s | %s | %s |", name, l, ratio(l, ml), j, ratio(j, mj) }')$'\n'
 done
+[ -n "${RUST_MONGO:-}" ] && { kill "$RUST_MONGO"; wait "$RUST_MONGO" 2>/dev/null || true; RUST_MONGO=; }
 
 # 1,000 desktop launches, 64 at once, against the Kubernetes double with 20 ms kubelet
 # steps: a second deskplane on config/kubernetes.toml, driven by scripts/bench/launches.py.
@@ -124,15 +154,18 @@ ${ROWS}
 | healthz at 64 connections / bare warp (A B A B: ${BARE1}, ${DESK1}, ${BARE2}, ${DESK2} req/s) | ${HEALTHZ_RATIO} | ≥ 0.8 |
 | anonymous login at 64 connections / one core's \`openssl speed rsa2048\` sign rate (${OPENSSL_SIGN}/s) | ${LOGIN_RATIO} | ≥ 1.2 |
 
-| data backends, 64 connections, A B C in this run | anonymous login req/s | ratio to memory | login + launch req/s | ratio to memory |
+| data backends, 64 connections, one after the other in this run | anonymous login req/s | ratio to memory | login + launch req/s | ratio to memory |
 |---|---|---|---|---|
 ${BACKEND_ROWS}
 Goal for the real backends: at least 0.8 of the memory figures (the login writes the
 user's login history, the launch its desktop history and progress, to the backends).
-The MongoDB server here is SecantusDB, a MongoDB-wire server written in Python (the test
-command's), which takes about 600 inserts/s from 16 pymongo threads on this machine: these
-rows measure it, not deskplane. A login costs it one insert and two ban lookups (counters
-are written behind, once per 500 ms).
+Two MongoDB-wire servers share these 2 cores with deskplane and wrk: SecantusDB, written
+in Python (the test command's; about 600 inserts/s from 16 pymongo threads here), and
+secantusd-rs, written in Rust on WiredTiger (\`BENCH_BUILD_MONGODB=1\` builds it). An
+anonymous login costs one MongoDB insert (its login history, in pyos's per-user
+collection) and one ban lookup of the client address, which config/redis.toml
+(\`backends.bans = "redis"\`) answers from Redis; counters are written behind, once per
+500 ms.
 
 | ${LAUNCHES:-1000} launches against the Kubernetes double (\`scripts/bench/launches.py\`) | value | goal |
 |---|---|---|

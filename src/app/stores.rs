@@ -1,5 +1,6 @@
-//! The data backends chosen by `backends.datastore` and `backends.cache`: memory, or
-//! MongoDB and Memcached/Redis, each built once at boot and shared by every request.
+//! The data backends chosen by `backends.datastore`, `backends.cache` and `backends.bans`:
+//! memory, or MongoDB and Memcached/Redis, each built once at boot and shared by every
+//! request.
 
 use super::BootError;
 use crate::adapters::memcached::MemcachedCache;
@@ -7,7 +8,7 @@ use crate::adapters::memory::{
     MemoryAccounting, MemoryBanStore, MemoryCache, MemoryCatalogStore, MemoryHistory, MemoryProfileStore,
 };
 use crate::adapters::mongo::{MongoSettings, MongoStores};
-use crate::adapters::redis::RedisCache;
+use crate::adapters::redis::{RedisBans, RedisCache};
 use crate::config::{Config, memcached_address};
 use crate::ports::{
     Accounting, BanStore, Cache, CatalogStore, DesktopHistory, HealthCheck, LoginHistory, ProfileStore,
@@ -33,11 +34,15 @@ pub struct DataBackends {
 /// [`BootError::Store`] or [`BootError::Cache`] when a chosen server cannot be reached.
 pub async fn data_backends_of(config: &Config) -> Result<DataBackends, BootError> {
     let mut health: Vec<Arc<dyn HealthCheck>> = Vec::new();
+    let mut redis_bans: Option<Arc<dyn BanStore>> = None;
     let cache: Arc<dyn Cache> = match config.backends.cache.as_str() {
         "redis" => {
             let url = config.redisurl.clone().unwrap_or_default();
             let redis = Arc::new(RedisCache::connect(&url, &config.cache.key_prefix, cache_timeout(config)).await?);
             health.push(redis.clone());
+            if config.backends.bans == "redis" {
+                redis_bans = Some(Arc::new(RedisBans::new(redis.as_ref().clone())));
+            }
             redis
         }
         "memcached" => {
@@ -67,7 +72,7 @@ pub async fn data_backends_of(config: &Config) -> Result<DataBackends, BootError
         );
         health.push(stores.clone());
         return Ok(DataBackends {
-            bans: stores.clone(),
+            bans: redis_bans.unwrap_or_else(|| stores.clone()),
             catalog: stores.clone(),
             desktop_history: stores.clone(),
             login_history: stores.clone(),
@@ -79,7 +84,7 @@ pub async fn data_backends_of(config: &Config) -> Result<DataBackends, BootError
     }
     let history = Arc::new(MemoryHistory::default());
     Ok(DataBackends {
-        bans: Arc::new(MemoryBanStore::default()),
+        bans: redis_bans.unwrap_or_else(|| Arc::new(MemoryBanStore::default())),
         catalog: Arc::new(MemoryCatalogStore::default()),
         desktop_history: history.clone(),
         login_history: history,

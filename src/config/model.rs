@@ -178,6 +178,9 @@ pub struct BackendsConfig {
     pub datastore: String,
     /// Progress messages and short-lived values: `memory`, `memcached` or `redis`.
     pub cache: String,
+    /// Ban counters: `datastore` (pyos's `fail2ban` database, the default) or `redis` (the
+    /// cache's Redis: a ban check costs microseconds instead of a MongoDB query).
+    pub bans: String,
     /// Geolocation and AS numbers: `memory` (a table in the config) or `maxmind`.
     pub geolocation: String,
 }
@@ -188,6 +191,7 @@ impl Default for BackendsConfig {
             orchestrator: "memory".into(),
             datastore: "memory".into(),
             cache: "memory".into(),
+            bans: "datastore".into(),
             geolocation: "memory".into(),
         }
     }

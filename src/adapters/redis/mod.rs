@@ -1,5 +1,10 @@
 //! The cache port on Redis: one multiplexed connection shared by every request, which
-//! reconnects on its own after the server comes back (redis's `ConnectionManager`).
+//! reconnects on its own after the server comes back (redis's `ConnectionManager`). The
+//! ban store can live there too (`bans.rs`).
+
+mod bans;
+
+pub use bans::RedisBans;
 
 use crate::ports::cache::{Cache, CacheError};
 use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -44,13 +49,24 @@ impl RedisCache {
     /// Runs one command; a connection failure or a timeout is `Unavailable`.
     async fn run<T: ::redis::FromRedisValue>(&self, command: &::redis::Cmd) -> Result<T, CacheError> {
         let mut connection = self.connection.clone();
-        command.query_async(&mut connection).await.map_err(|e| {
-            if e.is_io_error() || e.is_timeout() || e.is_connection_dropped() || e.is_connection_refusal() {
-                unavailable(&e)
-            } else {
-                CacheError::Unexpected(anyhow::anyhow!("redis: {e}"))
-            }
-        })
+        command.query_async(&mut connection).await.map_err(classify)
+    }
+
+    /// Runs a Lua script (EVALSHA, loading it on first use), with `run`'s errors.
+    async fn run_script<T: ::redis::FromRedisValue>(
+        &self,
+        invocation: &::redis::ScriptInvocation<'_>,
+    ) -> Result<T, CacheError> {
+        let mut connection = self.connection.clone();
+        invocation.invoke_async(&mut connection).await.map_err(classify)
+    }
+}
+
+fn classify(error: ::redis::RedisError) -> CacheError {
+    if error.is_io_error() || error.is_timeout() || error.is_connection_dropped() || error.is_connection_refusal() {
+        unavailable(&error)
+    } else {
+        CacheError::Unexpected(anyhow::anyhow!("redis: {error}"))
     }
 }
 

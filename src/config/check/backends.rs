@@ -20,6 +20,13 @@ pub fn check_backends(config: &Config, problems: &mut Vec<Problem>) {
     choose("backends.datastore", &backends.datastore, &DATASTORES);
     choose("backends.cache", &backends.cache, &CACHES);
     choose("backends.geolocation", &backends.geolocation, &["memory", "maxmind"]);
+    choose("backends.bans", &backends.bans, &["datastore", "redis"]);
+    if backends.bans == "redis" && backends.cache != "redis" {
+        problems.push(Problem::new(
+            "backends.bans",
+            "\"redis\" keeps bans on the cache's Redis: it needs backends.cache = \"redis\"",
+        ));
+    }
     if backends.geolocation == "maxmind" && !config.maxmind.city_database.is_file() {
         problems.push(Problem::new(
             "maxmind.city_database",

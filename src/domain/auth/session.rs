@@ -208,7 +208,10 @@ impl SessionService {
             limiter.check(facts.client_ip)?;
         }
         let identity = outcome.identity;
-        if self.bans.is_login_banned(identity.userid.as_str()).await {
+        // An anonymous user id is either minted for this login (no ban can name it yet) or
+        // the caller's own `userid`, already checked above: asking the ban store again would
+        // only cost a round trip on every anonymous login.
+        if !outcome.anonymous && self.bans.is_login_banned(identity.userid.as_str()).await {
             return Err(AccessError::UserBanned.into());
         }
         self.counters.bump("login", "success").await;
