@@ -163,6 +163,7 @@ fn provider_of(
         acl: policy.acl,
         rules: policy.rules,
         roles: policy.roles,
+        explicit_approval: config.explicitproviderapproval.clone(),
         method,
     })
 }

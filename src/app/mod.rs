@@ -5,6 +5,7 @@
 mod auth;
 mod oauth;
 mod orchestration;
+mod prelogin;
 mod settings;
 mod stores;
 
@@ -57,6 +58,9 @@ pub enum BootError {
     /// The cache could not be reached at start-up.
     #[error("at start-up: {0}")]
     Cache(#[from] CacheError),
+    /// Prelogin is on and its page template cannot be read.
+    #[error("{0}")]
+    Prelogin(String),
 }
 
 /// Connects to the configured data backends and asks each for an answer, for
@@ -149,6 +153,10 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         counters.clone(),
     )
     .with_anonymous_login_limit(rate_limiter(config.rate_limit.anonymous_logins_per_minute));
+    let (sessions, prelogin_page) = match prelogin::prelogin_of(config, data.cache.clone(), random.clone()).await? {
+        Some((prelogin, page)) => (sessions.with_prelogin(prelogin), Some(page)),
+        None => (sessions, None),
+    };
     let envlocal = text_pairs(&config.desktop.envlocal);
     let desktops = Arc::new(
         DesktopService::new(
@@ -231,6 +239,8 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         languages: config.language.clone(),
         keyinfo: keyinfo_of(config),
         features_submit: config.desktop.features_permissions.iter().any(|p| p == "submit"),
+        // Refused unless explicitly false, as pyos.
+        autologin_denied: config.services_http_request_denied.get("autologin") != Some(&false),
         server_geolocation_ip: config
             .server
             .geolocation_ipaddr
@@ -274,6 +284,19 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         geolocation,
         addresses: ClientAddressPolicy::new(&config.trusted_proxy_cidr),
         gates: Gates::new(&config.controllers),
+        prelogin_page,
+        logmein: config.logmein.enable.then(|| crate::http::state::LogmeinSettings {
+            networks: config
+                .logmein
+                .network_list
+                .iter()
+                .filter_map(|n| parse_network(n))
+                .collect(),
+            header: config.logmein.http_attribut.clone(),
+            permit_querystring: config.logmein.permit_querystring,
+            oids: config.logmein.oid_list.clone(),
+        }),
+        authorized_keys: Arc::new(crate::domain::auth::AuthorizedKeys::new(config.authorized_keys.clone())),
         settings,
     }))
 }

@@ -60,6 +60,9 @@ pub struct ProviderConfig {
     pub username: Option<String>,
     /// Anonymous: accept a caller-chosen user id (off: pyos's impersonation risk).
     pub allow_caller_userid: bool,
+    /// `auth/buildsecret`: the explicit provider whose password upgrades this provider's
+    /// users (pyos `explicitproviderapproval`).
+    pub explicitproviderapproval: Option<String>,
     /// Explicit: directory backend, `memory` or `ldap` (default: `ldap` when `servers` is
     /// set, else `memory`).
     pub directory: Option<String>,
@@ -102,6 +105,7 @@ impl Default for ProviderConfig {
             uid: None,
             username: None,
             allow_caller_userid: false,
+            explicitproviderapproval: None,
             directory: None,
             ldap: super::ldap::LdapProviderConfig::default(),
             oauth: super::oauth::OAuthProviderConfig::default(),

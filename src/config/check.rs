@@ -198,9 +198,77 @@ pub fn check(config: &Config) -> Vec<Problem> {
             ));
         }
     }
-    let (_, auth_problems, _) = parse_managers(&config.authmanagers);
+    let (managers, auth_problems, _) = parse_managers(&config.authmanagers);
     problems.extend(auth_problems);
+    check_provider_approvals(&managers, &mut problems);
+    check_prelogin(&config.prelogin, &mut problems);
+    check_logmein(config, &mut problems);
     problems
+}
+
+/// Logmein trusts a proxy's header: it needs to know the proxies.
+fn check_logmein(config: &Config, problems: &mut Vec<Problem>) {
+    let logmein = &config.logmein;
+    if !logmein.enable {
+        return;
+    }
+    if logmein.network_list.is_empty() && config.trusted_proxy_cidr.is_empty() {
+        problems.push(Problem::new(
+            "logmein.network_list",
+            "logmein trusts the proxy that calls it: name the proxies here or in trusted_proxy_cidr",
+        ));
+    }
+    for network in &logmein.network_list {
+        if network.parse::<ipnet::IpNet>().is_err() {
+            problems.push(Problem::new(
+                "logmein.network_list",
+                format!("{network} is not a network (CIDR)"),
+            ));
+        }
+    }
+}
+
+/// Prelogin needs its page and networks that parse (pyos silently turned it off).
+fn check_prelogin(prelogin: &super::model::PreloginConfig, problems: &mut Vec<Problem>) {
+    if !prelogin.enable {
+        return;
+    }
+    if prelogin.url.as_deref().is_none_or(|url| url.trim().is_empty()) {
+        problems.push(Problem::new("prelogin.url", "required by prelogin.enable = true"));
+    }
+    for network in &prelogin.network_list {
+        if network.parse::<ipnet::IpNet>().is_err() {
+            problems.push(Problem::new(
+                "prelogin.network_list",
+                format!("{network} is not a network (CIDR)"),
+            ));
+        }
+    }
+}
+
+/// `explicitproviderapproval` must name an enabled explicit provider.
+fn check_provider_approvals(managers: &[super::auth::ManagerConfig], problems: &mut Vec<Problem>) {
+    let explicit: Vec<&str> = managers
+        .iter()
+        .filter(|m| m.kind == crate::domain::auth::ManagerKind::Explicit)
+        .flat_map(|m| m.providers.iter().map(|p| p.name.as_str()))
+        .collect();
+    for manager in managers {
+        for provider in &manager.providers {
+            if let Some(target) = &provider.explicitproviderapproval
+                && !explicit.contains(&target.as_str())
+            {
+                problems.push(Problem::new(
+                    format!(
+                        "authmanagers.{}.providers.{}.explicitproviderapproval",
+                        manager.kind.name(),
+                        provider.name
+                    ),
+                    format!("{target} is not an enabled provider of the explicit manager"),
+                ));
+            }
+        }
+    }
 }
 
 mod backends;

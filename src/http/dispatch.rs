@@ -4,7 +4,7 @@
 use super::context::Ctx;
 use super::error::ApiError;
 use super::handlers;
-use super::pipeline::body::{has_body, parse_json, read_limited, require_length};
+use super::pipeline::body::{has_body, parse_form, parse_json, read_limited, require_length};
 use super::routes::{self, Guard, Input, RouteSpec};
 use super::state::AppState;
 use super::trace::loggable_body;
@@ -195,6 +195,15 @@ where
     } else {
         None
     };
+    let mut query = query;
+    if spec.input == Input::Form && !bytes.is_empty() {
+        for (key, value) in parse_form(&headers, &bytes)? {
+            if !spec.query.contains(&key.as_str()) {
+                return Err(ApiError::not_found(format!("Unexpected form field: {key}")));
+            }
+            query.push((key, value));
+        }
+    }
     outcome.traced = spec.traced;
     if spec.traced && tracing::enabled!(target: "deskplane::trace", tracing::Level::DEBUG) && !bytes.is_empty() {
         tracing::debug!(target: "deskplane::trace", path = %path, body = %loggable_body(&bytes, state.settings.max_log_body_size), "request");

@@ -119,6 +119,10 @@ impl From<AuthFlowError> for ApiError {
             AuthFlowError::Token(error) => error.into(),
             AuthFlowError::Banned(error) => error.into(),
             AuthFlowError::RateLimited(limited) => limited.into(),
+            AuthFlowError::Prelogin(crate::domain::auth::PreloginError::Unavailable(error)) => {
+                Self::unavailable("cache", error)
+            }
+            AuthFlowError::Prelogin(invalid) => Self::unauthorized(invalid.to_string()),
         }
     }
 }

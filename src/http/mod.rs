@@ -4,6 +4,7 @@
 //! route table, so 404/405/411/413/415 semantics are exactly pyos's and nothing is parsed
 //! or connected per request beyond the request itself.
 
+pub mod client_certificate;
 pub mod context;
 pub mod dispatch;
 pub mod envelope;

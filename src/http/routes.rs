@@ -18,6 +18,11 @@ pub enum Route {
     RefreshToken,
     Labels,
     Login,
+    BuildSecret,
+    AutoLogin,
+    Prelogin,
+    Logmein,
+    AuthorizedKeys,
     LaunchDesktop,
     Ocrun,
     GetUserAppList,
@@ -57,6 +62,8 @@ pub enum Input {
     None,
     /// A JSON document, on methods that carry a body.
     Json,
+    /// An HTML form (`application/x-www-form-urlencoded`), read as more query parameters.
+    Form,
 }
 
 /// Which identity check runs before the handler (api.md §3.5.4, §5.4).
@@ -152,7 +159,7 @@ const AUTH: &str = "AuthController";
 const COMPOSER: &str = "ComposerController";
 
 /// Every route as (controller segment, route name), in pyos's order.
-pub const ALL: [(&str, &str); 42] = [
+pub const ALL: [(&str, &str); 47] = [
     ("", "healthz"),
     ("", "readyz"),
     ("", "version"),
@@ -165,6 +172,11 @@ pub const ALL: [(&str, &str); 42] = [
     ("auth", "refreshtoken"),
     ("auth", "labels"),
     ("auth", "login"),
+    ("auth", "buildsecret"),
+    ("auth", "autologin"),
+    ("auth", "prelogin"),
+    ("auth", "logmein"),
+    ("auth", "authorizedkeys"),
     ("composer", "launchdesktop"),
     ("composer", "ocrun"),
     ("composer", "getuserapplist"),
@@ -245,6 +257,31 @@ pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
     static REFRESHTOKEN: RouteSpec = json(RefreshToken, AUTH, Validate);
     static LABELS: RouteSpec = json(Labels, AUTH, Soft);
     static LOGIN: RouteSpec = json(Login, AUTH, Validate);
+    static BUILDSECRET: RouteSpec = json(BuildSecret, AUTH, Validate);
+    // A password in a form: never traced (the trace log writes bodies).
+    static AUTOLOGIN: RouteSpec = RouteSpec {
+        security_check: true,
+        traced: false,
+        query: &["login", "provider", "password"],
+        ..spec(AutoLogin, AUTH, GET_POST, Input::Form, Open)
+    };
+    static PRELOGIN: RouteSpec = RouteSpec {
+        security_check: true,
+        query: &["userid"],
+        ..spec(Prelogin, AUTH, GET_POST, Input::None, Open)
+    };
+    static LOGMEIN: RouteSpec = RouteSpec {
+        security_check: true,
+        query: &["provider", "userid"],
+        ..spec(Logmein, AUTH, GET_POST, Input::None, Open)
+    };
+    // pyos listed every certificate user's key to anyone; here the operator API's gate
+    // (loopback and private networks by default) guards it.
+    static AUTHORIZEDKEYS: RouteSpec = RouteSpec {
+        gate: true,
+        security_check: true,
+        ..spec(AuthorizedKeys, "ManagerController", GET, Input::None, Open)
+    };
     static LAUNCHDESKTOP: RouteSpec = json(LaunchDesktop, COMPOSER, Tool);
     static OCRUN: RouteSpec = json(Ocrun, COMPOSER, Tool);
     static GETUSERAPPLIST: RouteSpec = json(GetUserAppList, COMPOSER, Tool);
@@ -308,6 +345,11 @@ pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
         ("auth", "refreshtoken") => &REFRESHTOKEN,
         ("auth", "labels") => &LABELS,
         ("auth", "login") => &LOGIN,
+        ("auth", "buildsecret") => &BUILDSECRET,
+        ("auth", "autologin") => &AUTOLOGIN,
+        ("auth", "prelogin") => &PRELOGIN,
+        ("auth", "logmein") => &LOGMEIN,
+        ("auth", "authorizedkeys") => &AUTHORIZEDKEYS,
         ("composer", "launchdesktop") => &LAUNCHDESKTOP,
         ("composer", "ocrun") => &OCRUN,
         ("composer", "getuserapplist") => &GETUSERAPPLIST,

@@ -45,6 +45,8 @@ pub struct HttpSettings {
     pub keyinfo: KeyInfo,
     /// Whether `features` may be sent at login (`submit` permission).
     pub features_submit: bool,
+    /// `services_http_request_denied.autologin`: `auth/autologin` is refused.
+    pub autologin_denied: bool,
     /// Address whose location is the server's.
     pub server_geolocation_ip: IpAddr,
     /// `desktop.description`.
@@ -83,6 +85,34 @@ pub struct AppState {
     pub addresses: ClientAddressPolicy,
     /// Controller gates.
     pub gates: Gates,
+    /// The prelogin page template, when prelogin is on.
+    pub prelogin_page: Option<PreloginPage>,
+    /// `logmein`, when on.
+    pub logmein: Option<LogmeinSettings>,
+    /// Keys listed by `auth/authorizedkeys`.
+    pub authorized_keys: Arc<crate::domain::auth::AuthorizedKeys>,
     /// Settings.
     pub settings: HttpSettings,
+}
+
+/// The page `auth/prelogin` serves.
+#[derive(Debug, Clone)]
+pub struct PreloginPage {
+    /// The template, read once at start.
+    pub template: String,
+    /// The page's refresh timer, seconds.
+    pub refresh_timeout: u64,
+}
+
+/// `logmein` as configured.
+#[derive(Debug, Clone)]
+pub struct LogmeinSettings {
+    /// Proxies allowed to call it; empty: the trusted proxies.
+    pub networks: Vec<ipnet::IpNet>,
+    /// The certificate header.
+    pub header: Option<String>,
+    /// Whether `userid` may come from the query string.
+    pub permit_querystring: bool,
+    /// Subject OIDs tried for the user id.
+    pub oids: Vec<String>,
 }

@@ -32,6 +32,11 @@ pub struct LoginRequest {
     pub geolocation: Option<Value>,
     /// External providers: the code the provider sent back, with its PKCE verifier.
     pub authorization: Option<AuthorizationCode>,
+    /// The prelogin session id the login page carried (`loginsessionid`).
+    pub prelogin_session: Option<String>,
+    /// `userid` was asserted by a trusted proxy (`logmein`'s certificate): implicit
+    /// providers take it even when they do not take callers' ids.
+    pub trusted_userid: bool,
 }
 
 /// An authorization code and the PKCE verifier of the state it came back with.
@@ -214,7 +219,7 @@ impl LoginService {
     ) -> Result<Map<String, Value>, LoginError> {
         let requested = request.userid.as_deref().filter(|u| !u.is_empty());
         let user = match requested {
-            Some(userid) if allow_caller_userid => {
+            Some(userid) if allow_caller_userid || request.trusted_userid => {
                 if !is_valid_implicit_userid(userid) {
                     return Err(LoginError::Rejected(
                         "invalid userid: it must match (([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?".into(),

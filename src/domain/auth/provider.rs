@@ -114,6 +114,9 @@ pub struct Provider {
     pub rules: RuleSet,
     /// How roles are shrunk for the token.
     pub roles: RoleReduction,
+    /// The explicit provider whose password upgrades this provider's users
+    /// (`auth/buildsecret`), if any.
+    pub explicit_approval: Option<String>,
     /// How it authenticates.
     pub method: ProviderMethod,
 }

@@ -45,6 +45,9 @@ pub enum AuthFlowError {
     /// Too many anonymous logins from the client's address (HTTP 429).
     #[error(transparent)]
     RateLimited(#[from] RateLimited),
+    /// The client must log in through prelogin and its session is not valid.
+    #[error(transparent)]
+    Prelogin(#[from] super::prelogin::PreloginError),
 }
 
 /// Issues, verifies and guards user sessions.
@@ -58,6 +61,7 @@ pub struct SessionService {
     history: Arc<dyn LoginHistory>,
     counters: Counters,
     anonymous_logins: Option<Arc<RateLimiter>>,
+    prelogin: Option<super::prelogin::Prelogin>,
 }
 
 impl SessionService {
@@ -80,12 +84,24 @@ impl SessionService {
             history,
             counters,
             anonymous_logins: None,
+            prelogin: None,
         }
     }
 
     /// Limits anonymous logins per client address (they need no credential and each
     /// costs a signature and a set of secrets).
     #[must_use]
+    /// Requires prelogin sessions from the clients `prelogin` names.
+    pub fn with_prelogin(mut self, prelogin: super::prelogin::Prelogin) -> Self {
+        self.prelogin = Some(prelogin);
+        self
+    }
+
+    /// Prelogin, when configured.
+    pub fn prelogin(&self) -> Option<&super::prelogin::Prelogin> {
+        self.prelogin.as_ref()
+    }
+
     pub fn with_anonymous_login_limit(mut self, limiter: Arc<RateLimiter>) -> Self {
         self.anonymous_logins = Some(limiter);
         self
@@ -182,6 +198,13 @@ impl SessionService {
         facts: &RequestFacts,
     ) -> Result<AuthSuccess, AuthFlowError> {
         let started = Instant::now();
+        if let Some(prelogin) = &self.prelogin
+            && prelogin.required(facts)
+        {
+            prelogin
+                .redeem(request.prelogin_session.as_deref(), request.userid.as_deref())
+                .await?;
+        }
         // pyos checked login bans only on later requests, so a banned login kept guessing
         // (and got a token for the right password) from any other address.
         if let Some(login) = &request.userid

@@ -42,6 +42,8 @@ pub async fn auth(ctx: &Ctx) -> Result<Response, ApiError> {
         features,
         geolocation: body.get("geolocation").cloned(),
         authorization: None,
+        prelogin_session: text("loginsessionid"),
+        trusted_userid: false,
     };
     let done = ctx.state.sessions.authenticate(&request, &ctx.facts).await?;
     let result = json!({
@@ -105,4 +107,60 @@ pub async fn login(ctx: &Ctx) -> Result<Response, ApiError> {
         .push(&identity.owner(), "b.Launching desktop")
         .await;
     super::composer::launch(ctx, identity, &LaunchRequest { locale: ctx.locale() }).await
+}
+
+/// `auth/buildsecret`: the caller proves the password of the explicit provider its own
+/// provider approves (`explicitproviderapproval`) and becomes that provider's user.
+pub async fn buildsecret(ctx: &Ctx) -> Result<Response, ApiError> {
+    let identity = ctx.identity()?;
+    let password = ctx
+        .body
+        .as_ref()
+        .and_then(Value::as_object)
+        .and_then(|body| body.get("password"))
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::bad_request("invalid parameters: password must be a string"))?;
+    let done = ctx
+        .state
+        .sessions
+        .build_secret(identity, Secret::new(password), &ctx.facts)
+        .await?;
+    let result = json!({
+        "userid": done.identity.userid.as_str(),
+        "name": done.identity.name,
+        "jwt_user_token": done.token,
+        "provider": done.identity.providertype,
+        "expire_in": done.expire_in,
+    });
+    Ok(success(result, "Authentication successful"))
+}
+
+/// `auth/autologin`: an HTML form login (`login`, `provider`, `password`) on the explicit
+/// manager, answered with the token page. Refused unless `services_http_request_denied`
+/// sets `autologin = false`, as pyos.
+pub async fn autologin(ctx: &Ctx) -> Result<Response, ApiError> {
+    if ctx.state.settings.autologin_denied {
+        return Err(ApiError::bad_request("request is denied by configfile"));
+    }
+    let field = |name: &str| {
+        ctx.query
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    };
+    let login = field("login")
+        .filter(|login| !login.is_empty())
+        .ok_or_else(|| ApiError::bad_request("invalid login parameter"))?;
+    let request = LoginRequest {
+        manager: Some("explicit".into()),
+        provider: field("provider").filter(|p| !p.is_empty()).map(str::to_owned),
+        userid: Some(login.to_owned()),
+        password: field("password").map(Secret::new),
+        ..LoginRequest::default()
+    };
+    let done = ctx.state.sessions.authenticate(&request, &ctx.facts).await?;
+    Ok(super::oauth::token_page(
+        &done.token,
+        &ctx.state.settings.default_host_url,
+    ))
 }

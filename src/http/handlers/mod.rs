@@ -5,10 +5,12 @@ mod auth;
 mod composer;
 mod containers;
 mod core;
+mod logmein;
 mod manager;
 mod manager_ban;
 mod manager_desktop;
 mod oauth;
+mod prelogin;
 mod root;
 mod store;
 mod user;
@@ -29,6 +31,11 @@ pub async fn run(route: Route, ctx: &Ctx) -> Result<Response, ApiError> {
         GetAuthConfig => oauth::getauthconfig(ctx).await,
         OAuthCallback => oauth::callback(ctx).await,
         Auth => auth::auth(ctx).await,
+        BuildSecret => auth::buildsecret(ctx).await,
+        AutoLogin => auth::autologin(ctx).await,
+        Prelogin => prelogin::page(ctx).await,
+        Logmein => logmein::logmein(ctx).await,
+        AuthorizedKeys => logmein::authorized_keys(ctx),
         Logout => auth::logout(ctx).await,
         Disconnect => Ok(auth::disconnect(ctx)),
         RefreshToken => auth::refreshtoken(ctx).await,

@@ -92,7 +92,7 @@ fn script_string(text: &str) -> String {
 /// pyos's answer to a successful callback: a 200 page (not a redirect: Safari drops what
 /// a redirect sets) that hands the token to the front end's `/js/jwtstorage.js`, and a
 /// `Refresh` back to the front end.
-fn token_page(token: &str, default_host_url: &str) -> Response {
+pub(super) fn token_page(token: &str, default_host_url: &str) -> Response {
     let home = script_string(default_host_url);
     let body = format!(
         "<!DOCTYPE html>\n<html dir=\"ltr\" lang=\"en\">\n<head>\n<title>abcdesktop.io</title>\n\

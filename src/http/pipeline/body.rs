@@ -65,6 +65,24 @@ where
     Ok(body.freeze())
 }
 
+/// Checks the media type and parses the body as an HTML form.
+///
+/// # Errors
+/// 415 for a media type other than `application/x-www-form-urlencoded`.
+pub fn parse_form(headers: &HeaderMap, body: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
+    let media_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+    if media_type.as_deref() != Some("application/x-www-form-urlencoded") {
+        return Err(ApiError::Http(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Expected an entity of content type application/x-www-form-urlencoded".into(),
+        ));
+    }
+    Ok(form_urlencoded::parse(body).into_owned().collect())
+}
+
 /// Checks the media type and parses the body as JSON.
 ///
 /// # Errors

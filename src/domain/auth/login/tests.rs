@@ -24,6 +24,7 @@ fn provider(name: &str, manager: ManagerKind, method: ProviderMethod, rules: ser
         acl: Acl::permit_all(),
         rules: RuleSet::parse(&rules).unwrap(),
         roles: RoleReduction::CommonName,
+        explicit_approval: None,
         method,
     }
 }
