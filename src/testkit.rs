@@ -162,20 +162,32 @@ pub fn desktop_kit(orchestrator: Arc<dyn DesktopOrchestrator>) -> DesktopKit {
 
 /// A desktop service on `orchestrator`, reading user secrets from `secrets`.
 pub fn desktop_kit_with(orchestrator: Arc<dyn DesktopOrchestrator>, secrets: Arc<dyn UserSecretStore>) -> DesktopKit {
+    desktop_kit_shaped(orchestrator, secrets, |service, _| service)
+}
+
+/// A desktop service on `orchestrator`, finished by `shape` (given the kit's clock).
+pub fn desktop_kit_shaped(
+    orchestrator: Arc<dyn DesktopOrchestrator>,
+    secrets: Arc<dyn UserSecretStore>,
+    shape: impl FnOnce(DesktopService, Arc<HandClock>) -> DesktopService,
+) -> DesktopKit {
     let history = Arc::new(MemoryHistory::default());
     let cache = Arc::new(MemoryCache::default());
     let clock = HandClock::at(10_000);
-    let service = Arc::new(DesktopService::new(
-        orchestrator,
-        secrets.clone(),
-        Arc::new(PlainTokens),
-        token_policy(),
-        ProgressChannel::new(cache.clone(), Duration::from_secs(60)),
-        history.clone(),
-        Counters::new(Arc::new(MemoryAccounting::default())),
+    let service = Arc::new(shape(
+        DesktopService::new(
+            orchestrator,
+            secrets.clone(),
+            Arc::new(PlainTokens),
+            token_policy(),
+            ProgressChannel::new(cache.clone(), Duration::from_secs(60)),
+            history.clone(),
+            Counters::new(Arc::new(MemoryAccounting::default())),
+            clock.clone(),
+            Arc::new(CountingRandom::default()),
+            desktop_policy(),
+        ),
         clock.clone(),
-        Arc::new(CountingRandom::default()),
-        desktop_policy(),
     ));
     DesktopKit {
         service,

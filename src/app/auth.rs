@@ -76,7 +76,8 @@ fn directory_of(provider: &ProviderConfig, key: &str) -> Result<Arc<dyn Director
     };
     let directory = LdapDirectory::new(LdapSettings {
         servers: ldap.servers.clone(),
-        users_ou: ldap.users_ou.clone().unwrap_or(base),
+        users_ou: ldap.users_ou.clone().unwrap_or_else(|| base.clone()),
+        groups_ou: ldap.goups_ou.clone().unwrap_or(base),
         usercnattr: ldap.usercnattr.clone(),
         user_filter: ldap.user_filter.clone(),
         memberof_attribute: provider

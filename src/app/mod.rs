@@ -152,7 +152,8 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         data.login_history.clone(),
         counters.clone(),
     )
-    .with_anonymous_login_limit(rate_limiter(config.rate_limit.anonymous_logins_per_minute));
+    .with_anonymous_login_limit(rate_limiter(config.rate_limit.anonymous_logins_per_minute))
+    .with_failure_floor(std::time::Duration::from_millis(config.fail2ban.failed_login_min_ms));
     let (sessions, prelogin_page) = match prelogin::prelogin_of(config, data.cache.clone(), random.clone()).await? {
         Some((prelogin, page)) => (sessions.with_prelogin(prelogin), Some(page)),
         None => (sessions, None),
@@ -185,7 +186,9 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
                 detect_os_family: matches!(config.desktop.theme.as_deref(), Some("auto" | "autodetect")),
             },
         )
-        .with_creation_limit(rate_limiter(config.rate_limit.desktop_creations_per_minute)),
+        .with_creation_limit(rate_limiter(config.rate_limit.desktop_creations_per_minute))
+        .with_concurrent_launch_cap(config.rate_limit.max_concurrent_launches)
+        .with_user_launch_limit(rate_limiter(config.rate_limit.launches_per_user_per_minute)),
     );
     let catalog = Arc::new(CatalogService::load(data.catalog.clone(), config.namespace.clone()).await?);
     let dock = config

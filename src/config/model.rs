@@ -285,6 +285,9 @@ pub struct Fail2banConfig {
     pub protectednetworks: Vec<String>,
     /// IPv6 clients are counted and banned per network of this prefix length (1–128).
     pub ipv6_prefix_length: u8,
+    /// Every refused password is answered after at least this many milliseconds, so an
+    /// unknown user and a wrong password cannot be told apart by time (0: off).
+    pub failed_login_min_ms: u64,
 }
 
 impl Default for Fail2banConfig {
@@ -295,6 +298,7 @@ impl Default for Fail2banConfig {
             banexpireafterseconds: 1800,
             protectednetworks: Vec::new(),
             ipv6_prefix_length: 64,
+            failed_login_min_ms: 250,
         }
     }
 }
@@ -328,6 +332,10 @@ pub struct RateLimitConfig {
     pub desktop_creations_per_minute: u32,
     /// Networks never limited (loopback by default: the quick start and benchmarks).
     pub exempt_networks: Vec<String>,
+    /// Launches (`launchdesktop`, `auth/login`) per user and minute, from any address (0: off).
+    pub launches_per_user_per_minute: u32,
+    /// Launches running at once on one replica; more get 429 and `Retry-After: 5` (0: no cap).
+    pub max_concurrent_launches: usize,
 }
 
 impl Default for RateLimitConfig {
@@ -336,6 +344,8 @@ impl Default for RateLimitConfig {
             anonymous_logins_per_minute: 30,
             desktop_creations_per_minute: 30,
             exempt_networks: vec!["127.0.0.0/8".into(), "::1/128".into()],
+            launches_per_user_per_minute: 20,
+            max_concurrent_launches: 256,
         }
     }
 }

@@ -52,7 +52,18 @@ impl RateLimiter {
     /// [`RateLimited`] when `ip` already had `per_minute` events in this window.
     pub fn check(&self, ip: IpAddr) -> Result<(), RateLimited> {
         let ip = ip.to_canonical();
-        if self.per_minute == 0 || self.exempt.iter().any(|net| net.contains(&ip)) {
+        if self.exempt.iter().any(|net| net.contains(&ip)) {
+            return Ok(());
+        }
+        self.check_key(&address_key(ip, 64))
+    }
+
+    /// Counts one event of `key` (a user, say: no network is exempt).
+    ///
+    /// # Errors
+    /// [`RateLimited`] when `key` already had `per_minute` events in this window.
+    pub fn check_key(&self, key: &str) -> Result<(), RateLimited> {
+        if self.per_minute == 0 {
             return Ok(());
         }
         let now = self.clock.now();
@@ -60,7 +71,7 @@ impl RateLimiter {
         if windows.len() >= SWEEP_AT {
             windows.retain(|_, (start, _)| now - *start < WINDOW);
         }
-        let (start, count) = windows.entry(address_key(ip, 64)).or_insert((now, 0));
+        let (start, count) = windows.entry(key.to_owned()).or_insert((now, 0));
         if now - *start >= WINDOW {
             (*start, *count) = (now, 0);
         }

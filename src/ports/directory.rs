@@ -69,4 +69,14 @@ pub trait Directory: Send + Sync {
     /// # Errors
     /// [`DirectoryError::Unavailable`] when no server answers, [`DirectoryError::Unexpected`] otherwise.
     async fn is_member_of(&self, user: &DirectoryEntry, group_dn: &str) -> Result<bool, DirectoryError>;
+    /// Returns the POSIX groups (`posixGroup` entries with `cn`, `gidNumber`, `memberUid`) of
+    /// `user`, a `posixAccount`: its primary group (the one of its `gidNumber`) and every
+    /// group listing its `uid` in `memberUid`. Directories without POSIX groups return none.
+    ///
+    /// # Errors
+    /// [`DirectoryError::Unavailable`] when no server answers, [`DirectoryError::Unexpected`] otherwise.
+    async fn posix_groups(&self, user: &DirectoryEntry) -> Result<Vec<DirectoryEntry>, DirectoryError> {
+        let _ = user;
+        Ok(Vec::new())
+    }
 }

@@ -68,6 +68,7 @@ pub fn spec(userid: &str) -> DesktopSpec {
             home_directory: format!("/home/{userid}"),
             login_shell: "/bin/bash".into(),
             gecos: userid.into(),
+            groups: Vec::new(),
         },
         websocketrouting: "http_origin".into(),
         now: 1_000,

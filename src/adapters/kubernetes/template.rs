@@ -201,12 +201,22 @@ pub fn security_context(configured: Option<&Value>, posix: &PosixAccount) -> Opt
     }
     match context.get("supplementalGroups") {
         Some(Value::Array(groups)) => {
+            // The `{{ supplementalGroups }}` entry: the primary group, then the directory's
+            // other POSIX groups, so shared volumes keep their group access.
             let groups: Vec<Value> = groups
                 .iter()
-                .filter_map(|g| match g {
-                    Value::String(text) if text.contains("supplementalGroups") => Some(Value::from(posix.gid_number)),
-                    Value::String(text) => render(text, posix).parse::<i64>().ok().map(Value::from),
-                    other => Some(other.clone()),
+                .flat_map(|g| match g {
+                    Value::String(text) if text.contains("supplementalGroups") => std::iter::once(posix.gid_number)
+                        .chain(posix.groups.iter().map(|group| group.gid_number))
+                        .map(Value::from)
+                        .collect(),
+                    Value::String(text) => render(text, posix)
+                        .parse::<i64>()
+                        .ok()
+                        .map(Value::from)
+                        .into_iter()
+                        .collect(),
+                    other => vec![other.clone()],
                 })
                 .collect();
             context.insert("supplementalGroups".into(), Value::Array(groups));

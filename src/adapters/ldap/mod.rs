@@ -31,6 +31,8 @@ pub struct LdapSettings {
     pub user_filter: String,
     /// Attribute read as the user's groups (`memberof_attribut_name`).
     pub memberof_attribute: String,
+    /// Where POSIX groups are searched (`goups_ou`, sic; `ldap_basedn` by default).
+    pub groups_ou: String,
     /// Service account (`serviceaccount.login`, `.password`) for lookups without the user.
     pub service_account: Option<(String, Secret)>,
     /// Longest wait for a TCP (and TLS) connection (`ldap_connect_timeout`).
@@ -285,6 +287,31 @@ impl Directory for LdapDirectory {
                 .any(|member| member.eq_ignore_ascii_case(&user.dn))
                 || uid.is_some_and(|uid| group.values("memberUid").iter().any(|member| member == uid))
         }))
+    }
+
+    async fn posix_groups(&self, user: &DirectoryEntry) -> Result<Vec<DirectoryEntry>, DirectoryError> {
+        // pyos's two queries (primary by gidNumber, others by memberUid) in one filter.
+        let mut terms = Vec::new();
+        if let Some(gid) = user
+            .first("gidNumber")
+            .filter(|g| g.chars().all(|c| c.is_ascii_digit()))
+        {
+            terms.push(format!("(gidNumber={gid})"));
+        }
+        if let Some(uid) = user.first("uid") {
+            terms.push(format!("(memberUid={})", escape::filter_value(uid)));
+        }
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let filter = format!("(&(objectClass=posixGroup)(|{}))", terms.concat());
+        self.service_search(
+            &self.settings.groups_ou,
+            Scope::Subtree,
+            &filter,
+            vec!["cn", "gidNumber", "memberUid", "description", "objectClass"],
+        )
+        .await
     }
 }
 

@@ -4,7 +4,7 @@
 use super::{LdapDirectory, LdapSettings};
 use crate::adapters::contract;
 use crate::domain::secret::Secret;
-use crate::ports::directory::{Directory, DirectoryError};
+use crate::ports::directory::{Directory, DirectoryEntry, DirectoryError};
 use std::time::Duration;
 
 const PEOPLE: &str = "ou=people,dc=planetexpress,dc=com";
@@ -16,6 +16,7 @@ fn settings(servers: Vec<String>) -> LdapSettings {
         usercnattr: "cn".into(),
         user_filter: "(&(objectClass=Person)(cn=%s))".into(),
         memberof_attribute: "memberOf".into(),
+        groups_ou: "dc=planetexpress,dc=com".into(),
         service_account: Some((
             "cn=admin,dc=planetexpress,dc=com".into(),
             Secret::new("GoodNewsEveryone"),
@@ -51,6 +52,25 @@ async fn fry_binds_and_gets_his_entry() {
     assert!(
         entry.first("userPassword").is_none(),
         "the password hash is never passed on"
+    );
+}
+
+#[tokio::test]
+async fn fry_s_posix_groups_are_those_listing_his_uid() {
+    let planet = planet();
+    let fry = planet.authenticate("Philip J. Fry", &password("fry")).await.unwrap();
+    let groups = planet.posix_groups(&fry).await.unwrap();
+    let names: Vec<_> = groups.iter().filter_map(|g| g.first("cn")).collect();
+    assert_eq!(names, ["ship_crew"], "not admin_staff, which does not list him");
+    assert_eq!(groups[0].first("gidNumber"), Some("21478"));
+    assert!(groups[0].values("memberUid").iter().any(|m| m == "fry"));
+    let nobody = DirectoryEntry {
+        dn: "cn=x".into(),
+        attributes: [("uid".to_owned(), vec!["*)(uid=*".to_owned()])].into(),
+    };
+    assert!(
+        planet.posix_groups(&nobody).await.unwrap().is_empty(),
+        "a uid is a filter value, never filter syntax"
     );
 }
 

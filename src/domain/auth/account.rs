@@ -1,6 +1,6 @@
 //! The POSIX account a user's desktop runs as, and the secrets written at login.
 
-use crate::domain::desktop::{PosixAccount, UserSecret};
+use crate::domain::desktop::{PosixAccount, PosixGroup, UserSecret};
 use crate::domain::naming::safe_uid;
 use crate::domain::secret::Secret;
 use serde_json::{Map, Value};
@@ -57,7 +57,38 @@ pub fn posix_account_from(user: &Map<String, Value>, defaults: &PosixDefaults) -
             .unwrap_or_else(|| defaults.shell.clone()),
         gecos: text(user, "name").unwrap_or_else(|| uid.clone()),
         uid,
+        groups: posix.map(posix_groups_of).unwrap_or_default(),
     }
+}
+
+/// `posix.groups`: group entries (`cn`, `gidNumber`, `memberUid`), or the JSON text of
+/// them a `posixaccount` secret holds. Entries without a name or a numeric id are dropped.
+fn posix_groups_of(posix: &Map<String, Value>) -> Vec<PosixGroup> {
+    let entries = match posix.get("groups") {
+        Some(Value::Array(entries)) => entries.clone(),
+        Some(Value::String(json)) => serde_json::from_str(json).unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    entries
+        .iter()
+        .filter_map(|entry| {
+            let entry = entry.as_object()?;
+            let gid_number = entry
+                .get("gidNumber")
+                .and_then(|v| v.as_u64().or_else(|| scalar_text(v)?.parse().ok()))
+                .and_then(|n| u32::try_from(n).ok())?;
+            let members = match entry.get("memberUid") {
+                Some(Value::Array(items)) => items.iter().filter_map(scalar_text).collect(),
+                Some(other) => scalar_text(other).into_iter().collect(),
+                None => Vec::new(),
+            };
+            Some(PosixGroup {
+                cn: entry.get("cn").and_then(scalar_text)?,
+                gid_number,
+                members,
+            })
+        })
+        .collect()
 }
 
 fn scalar_text(value: &Value) -> Option<String> {
@@ -95,14 +126,19 @@ pub fn user_secrets(user: &Map<String, Value>, posix: &PosixAccount, shadow: Opt
         "{}:x:{}:{}:{}:{}:{}\n",
         posix.uid, posix.uid_number, posix.gid_number, posix.gecos, posix.home_directory, posix.login_shell
     );
-    let group = format!("{}:x:{}:{}\n", posix.gid, posix.gid_number, posix.uid);
+    let mut group = format!("{}:x:{}:{}\n", posix.gid, posix.gid_number, posix.uid);
     // 19080 is pyos's fixed "last change" day; the aging fields never expire the account.
     let shadow_line = format!(
         "{}:{}:19080:0:99999:7:::\n",
         posix.uid,
         shadow.as_deref().unwrap_or("!")
     );
-    let gshadow = format!("{}:!::{}\n", posix.gid, posix.uid);
+    let mut gshadow = format!("{}:!::{}\n", posix.gid, posix.uid);
+    for extra in &posix.groups {
+        let members = extra.members.join(",");
+        group.push_str(&format!("{}:x:{}:{members}\n", extra.cn, extra.gid_number));
+        gshadow.push_str(&format!("{}:!::{members}\n", extra.cn));
+    }
     let mut localaccount = account_fields(posix);
     localaccount.insert("passwd".into(), passwd);
     localaccount.insert("group".into(), group);
@@ -128,7 +164,7 @@ pub fn user_secrets(user: &Map<String, Value>, posix: &PosixAccount, shadow: Opt
 }
 
 fn account_fields(posix: &PosixAccount) -> BTreeMap<String, String> {
-    BTreeMap::from([
+    let mut fields = BTreeMap::from([
         ("uid".to_owned(), posix.uid.clone()),
         ("gid".to_owned(), posix.gid.clone()),
         ("uidNumber".to_owned(), posix.uid_number.to_string()),
@@ -136,7 +172,14 @@ fn account_fields(posix: &PosixAccount) -> BTreeMap<String, String> {
         ("homeDirectory".to_owned(), posix.home_directory.clone()),
         ("loginShell".to_owned(), posix.login_shell.clone()),
         ("gecos".to_owned(), posix.gecos.clone()),
-    ])
+    ]);
+    if !posix.groups.is_empty() {
+        fields.insert(
+            "groups".into(),
+            serde_json::to_string(&posix.groups).unwrap_or_default(),
+        );
+    }
+    fields
 }
 
 /// Reads a POSIX account back from the fields of a `localaccount` or `posixaccount` secret.

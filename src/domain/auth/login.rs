@@ -175,6 +175,9 @@ impl LoginService {
                         DirectoryError::Unexpected(error) => LoginError::Unexpected(error),
                     })?;
                 let mut user = directory_user(&entry, login, userid_attribute, name_attribute);
+                if let Some(Value::Object(posix)) = user.get_mut("posix") {
+                    add_posix_groups(posix, &entry, directory.as_ref()).await;
+                }
                 if let Some(domain) = domain {
                     user.insert("domain".into(), Value::String(domain.clone()));
                 }
@@ -361,6 +364,39 @@ fn directory_user(
     user.insert("userid".into(), Value::String(userid));
     user.insert("name".into(), Value::String(name));
     user
+}
+
+/// Reads the user's POSIX groups into `posix`: `gid` becomes the primary group's name and
+/// `groups` the other groups (pyos's primary and supplementary queries). A directory that
+/// cannot answer costs the groups, not the login: the bind already succeeded.
+async fn add_posix_groups(posix: &mut Map<String, Value>, entry: &DirectoryEntry, directory: &dyn Directory) {
+    let groups = match directory.posix_groups(entry).await {
+        Ok(groups) => groups,
+        Err(error) => {
+            tracing::warn!(%error, dn = %entry.dn, "could not read the user's POSIX groups");
+            return;
+        }
+    };
+    let primary = entry.first("gidNumber");
+    let mut others = Vec::new();
+    for group in &groups {
+        let gid = group.first("gidNumber");
+        if gid.is_some() && gid == primary {
+            if let Some(cn) = group.first("cn") {
+                posix.insert("gid".into(), Value::String(cn.to_owned()));
+            }
+            continue;
+        }
+        others.push(json!({
+            "cn": group.first("cn"),
+            "gidNumber": gid,
+            "memberUid": group.values("memberUid"),
+            "description": group.first("description"),
+            "objectClass": group.values("objectClass"),
+            "dn": group.dn,
+        }));
+    }
+    posix.insert("groups".into(), Value::Array(others));
 }
 
 #[cfg(test)]

@@ -62,6 +62,7 @@ pub struct SessionService {
     counters: Counters,
     anonymous_logins: Option<Arc<RateLimiter>>,
     prelogin: Option<super::prelogin::Prelogin>,
+    failure_floor: std::time::Duration,
 }
 
 impl SessionService {
@@ -85,6 +86,7 @@ impl SessionService {
             counters,
             anonymous_logins: None,
             prelogin: None,
+            failure_floor: std::time::Duration::ZERO,
         }
     }
 
@@ -94,6 +96,14 @@ impl SessionService {
     /// Requires prelogin sessions from the clients `prelogin` names.
     pub fn with_prelogin(mut self, prelogin: super::prelogin::Prelogin) -> Self {
         self.prelogin = Some(prelogin);
+        self
+    }
+
+    /// Answers every refused password after at least `floor` since the request began: an
+    /// unknown user (often one quick search) and a wrong password (a search and a bind)
+    /// then take the same time, and guessing gets slower.
+    pub fn with_failure_floor(mut self, floor: std::time::Duration) -> Self {
+        self.failure_floor = floor;
         self
     }
 
@@ -221,6 +231,7 @@ impl SessionService {
                     if let Some(login) = &request.userid {
                         self.bans.record_login_failure(login).await;
                     }
+                    tokio::time::sleep_until((started + self.failure_floor).into()).await;
                 }
                 return Err(error.into());
             }

@@ -38,10 +38,11 @@ impl BanPolicy {
     }
 
     /// The record id of a manager-route value: addresses map like [`Self::address_key`],
-    /// anything else (logins, a network already written as one) is kept.
+    /// logins like [`login_key`], anything else (a network already written as one) is kept.
     pub fn record_key(&self, collection: BanCollection, id: &str) -> String {
         match (collection, id.parse::<IpAddr>()) {
             (BanCollection::IpAddr, Ok(ip)) => self.address_key(ip),
+            (BanCollection::Login, _) => login_key(id),
             _ => id.to_owned(),
         }
     }
@@ -58,6 +59,13 @@ impl BanPolicy {
     pub fn bans(&self, record: &BanRecord, now: UnixSeconds) -> bool {
         self.enabled && self.is_live(record, now) && record.count >= self.fails_before_ban
     }
+}
+
+/// The record id of a typed login: trimmed, inner blanks collapsed, lower-cased. A
+/// directory finds `Philip J. Fry`, `philip j. fry` and ` Philip  J. Fry` alike, so pyos,
+/// counting each spelling apart, let a guesser multiply the threshold by varying case.
+pub fn login_key(login: &str) -> String {
+    login.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 /// Whether a value may be recorded at all: not empty, at most 256 bytes, no control
@@ -110,7 +118,7 @@ impl BanService {
 
     /// Whether `login` is banned now (fails open like [`Self::is_ip_banned`]).
     pub async fn is_login_banned(&self, login: &str) -> bool {
-        self.is_banned(BanCollection::Login, login).await
+        self.is_banned(BanCollection::Login, &login_key(login)).await
     }
 
     async fn is_banned(&self, collection: BanCollection, id: &str) -> bool {
@@ -137,8 +145,9 @@ impl BanService {
 
     /// Counts one failure for `login` unless counting is off.
     pub async fn record_login_failure(&self, login: &str) {
-        if self.policy.enabled && is_bannable_value(login) {
-            self.record(BanCollection::Login, login, 1).await;
+        let login = login_key(login);
+        if self.policy.enabled && is_bannable_value(&login) {
+            self.record(BanCollection::Login, &login, 1).await;
         }
     }
 

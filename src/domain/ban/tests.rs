@@ -146,3 +146,21 @@ async fn a_disabled_policy_counts_and_bans_nothing() {
         "operator bans are stored but ignored while disabled"
     );
 }
+
+#[tokio::test]
+async fn spellings_of_one_login_count_toward_one_ban() {
+    let bans = service(Arc::new(HandClock(AtomicI64::new(1_000))));
+    for typed in ["Philip J. Fry", "philip j. fry", "  PHILIP   J. FRY "] {
+        assert!(!bans.is_login_banned("Philip J. Fry").await);
+        bans.record_login_failure(typed).await;
+    }
+    assert!(
+        bans.is_login_banned("philip J. fry").await,
+        "three spellings, one account"
+    );
+    let status = bans.status(BanCollection::Login, "Philip J. Fry").await.unwrap();
+    assert_eq!((status.count, status.isban), (3, true));
+    assert!(bans.unban(BanCollection::Login, "PHILIP J. FRY").await.unwrap());
+    assert!(!bans.is_login_banned("Philip J. Fry").await);
+    assert!(!bans.is_login_banned("Bender").await, "other logins stay apart");
+}

@@ -11,7 +11,8 @@ mod teardown;
 
 pub use gc::GcRequest;
 pub use model::{
-    Desktop, DesktopCookies, DesktopOwner, DesktopPhase, DesktopSpec, PosixAccount, RemovalScope, UserSecret,
+    Desktop, DesktopCookies, DesktopOwner, DesktopPhase, DesktopSpec, PosixAccount, PosixGroup, RemovalScope,
+    UserSecret,
 };
 pub use routing::host_of;
 pub use service::{DesktopError, DesktopPolicy, DesktopService, LaunchRequest, LaunchedDesktop};

@@ -140,6 +140,22 @@ pub struct PosixAccount {
     pub login_shell: String,
     /// GECOS / display name.
     pub gecos: String,
+    /// The directory's other POSIX groups listing the user (`memberUid`), primary excluded.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<PosixGroup>,
+}
+
+/// A POSIX group of the directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct PosixGroup {
+    /// Group name.
+    pub cn: String,
+    /// Numeric group id.
+    #[serde(rename = "gidNumber")]
+    pub gid_number: u32,
+    /// Member logins.
+    #[serde(rename = "memberUid", default)]
+    pub members: Vec<String>,
 }
 
 /// Everything an orchestrator needs to create one desktop. The domain decides the values;

@@ -33,7 +33,8 @@ pub enum DesktopError {
     /// the user must log in again (401).
     #[error("user session has ended, please log in again")]
     SessionEnded,
-    /// Too many desktop creations from the client's address (HTTP 429).
+    /// Too many desktop creations from the client's address, launches of the user, or
+    /// launches at once (HTTP 429 with `Retry-After`).
     #[error(transparent)]
     RateLimited(#[from] crate::domain::rate_limit::RateLimited),
     /// No desktop (404).
@@ -110,6 +111,8 @@ pub struct DesktopService {
     pub(super) policy: DesktopPolicy,
     pub(super) launches: KeyedLocks,
     pub(super) creations: Option<Arc<crate::domain::rate_limit::RateLimiter>>,
+    launch_slots: Option<Arc<tokio::sync::Semaphore>>,
+    user_launches: Option<Arc<crate::domain::rate_limit::RateLimiter>>,
 }
 
 impl DesktopService {
@@ -140,7 +143,24 @@ impl DesktopService {
             policy,
             launches: KeyedLocks::default(),
             creations: None,
+            launch_slots: None,
+            user_launches: None,
         }
+    }
+
+    /// Caps the launches running at once on this replica (`max` 0: no cap); past it a
+    /// launch is refused at once with a retry delay instead of queueing behind the others.
+    #[must_use]
+    pub fn with_concurrent_launch_cap(mut self, max: usize) -> Self {
+        self.launch_slots = (max > 0).then(|| Arc::new(tokio::sync::Semaphore::new(max)));
+        self
+    }
+
+    /// Limits launches per user and minute (whatever their addresses).
+    #[must_use]
+    pub fn with_user_launch_limit(mut self, limiter: Arc<crate::domain::rate_limit::RateLimiter>) -> Self {
+        self.user_launches = Some(limiter);
+        self
     }
 
     /// Limits desktop creations per client address.
@@ -196,7 +216,20 @@ impl DesktopService {
         request: &LaunchRequest,
     ) -> Result<LaunchedDesktop, DesktopError> {
         let owner = identity.owner();
-        let _one_launch_per_user = self.launches.lock(&crate::domain::owner_names::cache_key(&owner)).await;
+        let owner_key = crate::domain::owner_names::cache_key(&owner);
+        if let Some(limiter) = &self.user_launches {
+            limiter.check_key(&owner_key)?;
+        }
+        let _slot = match &self.launch_slots {
+            Some(slots) => Some(
+                slots
+                    .clone()
+                    .try_acquire_owned()
+                    .map_err(|_| crate::domain::rate_limit::RateLimited { retry_after: 5 })?,
+            ),
+            None => None,
+        };
+        let _one_launch_per_user = self.launches.lock(&owner_key).await;
         self.progress.push(&owner, "b.Looking for your desktop").await;
         let desktop = match self.orchestrator.find_desktop(&owner).await? {
             Some(found) => self.reuse_or_replace(identity, facts, request, found).await?,

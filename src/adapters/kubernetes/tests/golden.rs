@@ -49,7 +49,11 @@ fn the_golden_manifest_carries_labels_env_order_and_security() {
         "downward API last"
     );
     assert_eq!(graphical["securityContext"]["runAsUser"], 1003);
-    assert_eq!(graphical["securityContext"]["supplementalGroups"], json!([1002]));
+    assert_eq!(
+        graphical["securityContext"]["supplementalGroups"],
+        json!([1002, 21478]),
+        "the primary group, then the directory's"
+    );
     assert_eq!(
         graphical["resources"]["limits"]["cpu"], "4000m",
         "the default execute class"

@@ -41,6 +41,11 @@ pub(super) fn fry_spec() -> DesktopSpec {
         home_directory: "/home/fry".into(),
         login_shell: "/bin/bash".into(),
         gecos: "Philip J. Fry".into(),
+        groups: vec![crate::domain::desktop::PosixGroup {
+            cn: "planet_express".into(),
+            gid_number: 21478,
+            members: vec!["fry".into(), "bender".into()],
+        }],
     };
     spec
 }

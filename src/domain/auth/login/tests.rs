@@ -295,3 +295,75 @@ async fn a_provider_acl_can_refuse_everyone() {
         Err(LoginError::Denied(_))
     ));
 }
+
+/// The planet directory, with POSIX groups: the primary one (gid 1002) and ship_crew.
+struct WithPosixGroups(Arc<dyn Directory>);
+
+#[async_trait]
+impl Directory for WithPosixGroups {
+    async fn authenticate(&self, login: &str, password: &Secret) -> Result<DirectoryEntry, DirectoryError> {
+        self.0.authenticate(login, password).await
+    }
+    async fn find_user(&self, login: &str) -> Result<Option<DirectoryEntry>, DirectoryError> {
+        self.0.find_user(login).await
+    }
+    async fn is_member_of(&self, user: &DirectoryEntry, group_dn: &str) -> Result<bool, DirectoryError> {
+        self.0.is_member_of(user, group_dn).await
+    }
+    async fn posix_groups(&self, user: &DirectoryEntry) -> Result<Vec<DirectoryEntry>, DirectoryError> {
+        assert_eq!(user.first("uid"), Some("fry"));
+        let group = |cn: &str, gid: &str, members: &[&str]| DirectoryEntry {
+            dn: format!("cn={cn},ou=groups,dc=planetexpress,dc=com"),
+            attributes: BTreeMap::from([
+                ("cn".to_owned(), vec![cn.to_owned()]),
+                ("gidNumber".to_owned(), vec![gid.to_owned()]),
+                (
+                    "memberUid".to_owned(),
+                    members.iter().map(|m| (*m).to_owned()).collect(),
+                ),
+            ]),
+        };
+        Ok(vec![
+            group("planet_express", "1002", &[]),
+            group("ship_crew", "21478", &["fry", "bender", "leela"]),
+        ])
+    }
+}
+
+#[tokio::test]
+async fn directory_posix_groups_reach_the_account_files_and_the_secret() {
+    let method = ProviderMethod::Directory {
+        directory: Arc::new(WithPosixGroups(planet())),
+        domain: None,
+        userid_attribute: "uid".into(),
+        name_attribute: "cn".into(),
+        memberof_attribute: "memberOf".into(),
+    };
+    let login = service(vec![Manager {
+        kind: ManagerKind::Explicit,
+        providers: vec![provider("planet", ManagerKind::Explicit, method, serde_json::json!({}))],
+        show_domains: true,
+        rules: RuleSet::default(),
+    }]);
+    let outcome = login
+        .login(&request("planet", Some("fry"), Some("fry")), &facts())
+        .await
+        .unwrap();
+    let local = outcome.secrets.iter().find(|s| s.kind == "localaccount").unwrap();
+    assert_eq!(
+        local.data["group"], "planet_express:x:1002:fry\nship_crew:x:21478:fry,bender,leela\n",
+        "the primary group by its directory name, then the others"
+    );
+    assert_eq!(
+        local.data["gshadow"],
+        "planet_express:!::fry\nship_crew:!::fry,bender,leela\n"
+    );
+    let posix = outcome.secrets.iter().find(|s| s.kind == "posixaccount").unwrap();
+    let account = crate::domain::auth::posix_account_from_secret(&posix.data, &posix_defaults());
+    assert_eq!(account.gid, "planet_express");
+    assert_eq!(
+        account.groups.iter().map(|g| g.gid_number).collect::<Vec<_>>(),
+        [21478],
+        "the groups survive the secret, as the pod reads them back"
+    );
+}

@@ -356,3 +356,39 @@ async fn the_garbage_collector_removes_idle_desktops_only() {
     );
     assert!(orchestrator.list_desktops().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn launches_over_the_cap_or_the_user_rate_are_refused_with_a_delay() {
+    let kit = crate::testkit::desktop_kit_shaped(
+        slow_memory_orchestrator(std::time::Duration::from_millis(200)),
+        memory_orchestrator(),
+        |service, clock| {
+            service.with_concurrent_launch_cap(1).with_user_launch_limit(Arc::new(
+                crate::domain::rate_limit::RateLimiter::new(2, Vec::new(), clock),
+            ))
+        },
+    );
+    let service = kit.service.clone();
+    let fry = kit.sign_in("fry").await;
+    let leela = kit.sign_in("leela").await;
+    let (here, request) = (facts(), LaunchRequest::default());
+    let (first, second) = tokio::join!(service.launch(&fry, &here, &request), async {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        service.launch(&leela, &facts(), &LaunchRequest::default()).await
+    });
+    first.unwrap();
+    assert!(
+        matches!(second, Err(DesktopError::RateLimited(limited)) if limited.retry_after == 5),
+        "one launch at a time: the second waits for no one, it is told to retry"
+    );
+    service.launch(&fry, &facts(), &LaunchRequest::default()).await.unwrap();
+    let third = service.launch(&fry, &facts(), &LaunchRequest::default()).await;
+    assert!(
+        matches!(third, Err(DesktopError::RateLimited(_))),
+        "two launches a minute for fry"
+    );
+    service
+        .launch(&leela, &facts(), &LaunchRequest::default())
+        .await
+        .expect("leela has her own count");
+}
