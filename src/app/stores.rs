@@ -67,6 +67,7 @@ pub async fn data_backends_of(config: &Config) -> Result<DataBackends, BootError
                 operation_timeout: Duration::from_secs(mongodb.operation_timeout_seconds),
                 ban_expire_after: Duration::from_secs(config.fail2ban.banexpireafterseconds.max(1).unsigned_abs()),
                 pyos_profiles_provider: mongodb.pyos_profiles_provider.clone(),
+                shared_login_history: mongodb.login_history == "shared",
             })
             .await?,
         );

@@ -18,6 +18,9 @@ pub struct MongoConfig {
     /// The provider that owns the profile documents pyos wrote (they carry no provider);
     /// unset, they are not read, since one user id may exist under several providers.
     pub pyos_profiles_provider: Option<String>,
+    /// Where login history is written: `pyos` (a collection per user, `loginHistory.<userid>`)
+    /// or `shared` (`deskplane.loginHistory`, one indexed collection; pyos's are still read).
+    pub login_history: String,
 }
 
 impl Default for MongoConfig {
@@ -28,6 +31,7 @@ impl Default for MongoConfig {
             operation_timeout_seconds: 5,
             database_prefix: String::new(),
             pyos_profiles_provider: None,
+            login_history: "pyos".into(),
         }
     }
 }

@@ -125,7 +125,8 @@ pub async fn history_contract(desktops: &dyn DesktopHistory, logins: &dyn LoginH
     );
 }
 
-fn login_record(userid: &str) -> LoginRecord {
+/// A login record of `userid` at date 0.
+pub fn login_record(userid: &str) -> LoginRecord {
     LoginRecord {
         userid: userid.into(),
         name: format!("{userid} name"),

@@ -41,6 +41,10 @@ pub struct MongoSettings {
     /// The provider that owns profile documents written by pyos (they carry no provider);
     /// `None`: such documents are not read, since they cannot be tied to one owner.
     pub pyos_profiles_provider: Option<String>,
+    /// Login history in one indexed collection (`deskplane.loginHistory`) instead of pyos's
+    /// collection per user, which costs MongoDB a new collection (two files) for every new
+    /// user, every anonymous login; pyos's collections are still read.
+    pub shared_login_history: bool,
 }
 
 /// Every persistence port on one MongoDB client.
@@ -143,6 +147,12 @@ impl MongoStores {
         let catalog = self.collection("applications", "image");
         if let Err(error) = self.deadline(catalog.create_index(unique_id())).await {
             tracing::warn!(%error, "cannot create the unique id index of applications.image");
+        }
+        if self.settings.shared_login_history {
+            let by_user = IndexModel::builder().keys(doc! {"userid": 1, "date": 1}).build();
+            if let Err(error) = self.deadline(self.shared_logins().create_index(by_user)).await {
+                tracing::warn!(%error, "cannot create the userid index of deskplane.loginHistory");
+            }
         }
         Ok(())
     }

@@ -16,6 +16,7 @@ fn settings(url: String) -> MongoSettings {
         operation_timeout: Duration::from_secs(5),
         ban_expire_after: Duration::from_secs(1800),
         pyos_profiles_provider: Some("planet".into()),
+        shared_login_history: false,
     }
 }
 
@@ -57,6 +58,47 @@ async fn mongodb_profile_store() {
 async fn mongodb_histories() {
     let stores = stores().await;
     contract::history_contract(&stores, &stores).await;
+}
+
+/// The shared layout honours the contract, and a user's pyos records (a collection of
+/// their own) come first in the one history.
+#[tokio::test]
+async fn the_shared_login_history_reads_pyos_records_too() {
+    use crate::domain::identity::UserId;
+    use crate::ports::LoginHistory;
+    use mongodb::bson::{DateTime, doc};
+    let mut shared = settings(contract::service_url("MONGODB_URL"));
+    shared.shared_login_history = true;
+    let stores = MongoStores::connect(shared).await.unwrap();
+    contract::history_contract(&stores, &stores).await;
+    stores
+        .collection("loginHistory", "amy")
+        .insert_one(
+            doc! {"userid": "amy", "name": "Amy Wong", "provider": "planet", "providertype": "ldap",
+            "date": DateTime::from_millis(1_600_000_000_000), "ipaddr": "192.0.2.2", "type": "login"},
+        )
+        .await
+        .unwrap();
+    let mut record = contract::login_record("amy");
+    record.date = 1_700_000_000;
+    stores.append(&record).await.unwrap();
+    let mut other = contract::login_record("history");
+    other.date = 1_650_000_000;
+    stores.append(&other).await.unwrap();
+    let amy = stores.list_for(&UserId::parse("amy").unwrap()).await.unwrap();
+    let dates: Vec<i64> = amy.iter().map(|r| r.date).collect();
+    assert_eq!(
+        dates,
+        [1_600_000_000, 1_700_000_000],
+        "pyos's, then deskplane's, and no one else's"
+    );
+    let names: Vec<_> = stores
+        .client
+        .database(&format!("{}loginHistory", stores.settings.database_prefix))
+        .list_collection_names()
+        .await
+        .unwrap();
+    assert_eq!(names, ["amy"], "no collection per user for new records");
 }
 
 #[tokio::test]

@@ -63,6 +63,12 @@ pub fn check_backends(config: &Config, problems: &mut Vec<Problem>) {
                 problems.push(Problem::new(key, "must be positive"));
             }
         }
+        if !matches!(mongodb.login_history.as_str(), "pyos" | "shared") {
+            problems.push(Problem::new(
+                "mongodb.login_history",
+                format!("unknown layout '{}' (available: pyos, shared)", mongodb.login_history),
+            ));
+        }
         if mongodb.database_prefix.len() > 32 || mongodb.database_prefix.contains(['/', '\\', '.', ' ', '"', '$']) {
             problems.push(Problem::new(
                 "mongodb.database_prefix",
