@@ -229,7 +229,7 @@ fn check_logmein(config: &Config, problems: &mut Vec<Problem>) {
 }
 
 /// Prelogin needs its page and networks that parse (pyos silently turned it off).
-fn check_prelogin(prelogin: &super::model::PreloginConfig, problems: &mut Vec<Problem>) {
+fn check_prelogin(prelogin: &super::login_routes::PreloginConfig, problems: &mut Vec<Problem>) {
     if !prelogin.enable {
         return;
     }

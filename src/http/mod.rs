@@ -11,6 +11,7 @@ pub mod envelope;
 pub mod error;
 pub mod handlers;
 pub mod pipeline;
+pub mod route_spec;
 pub mod routes;
 pub mod server;
 pub mod state;

@@ -67,11 +67,10 @@ impl MongoStores {
 #[async_trait]
 impl LoginHistory for MongoStores {
     async fn append(&self, record: &LoginRecord) -> Result<(), StoreError> {
-        let logins = if self.settings.shared_login_history {
-            self.shared_logins()
-        } else {
-            self.collection("loginHistory", &user_collection(&record.userid))
-        };
+        if self.settings.shared_login_history {
+            return self.queue_login(login_document(record)).await;
+        }
+        let logins = self.collection("loginHistory", &user_collection(&record.userid));
         self.deadline(logins.insert_one(login_document(record))).await?;
         Ok(())
     }
@@ -80,6 +79,8 @@ impl LoginHistory for MongoStores {
         let per_user = self.collection("loginHistory", &user_collection(userid.as_str()));
         let mut documents = self.sorted(per_user, doc! {}).await?;
         if self.settings.shared_login_history {
+            // This replica's queued records first, so it reads its own logins.
+            self.flush_logins().await?;
             documents.extend(
                 self.sorted(self.shared_logins(), doc! {"userid": userid.as_str()})
                     .await?,

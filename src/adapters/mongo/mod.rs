@@ -11,6 +11,7 @@ mod bans;
 mod catalog;
 mod documents;
 mod history;
+mod login_batch;
 mod names;
 mod profiles;
 
@@ -53,6 +54,7 @@ pub struct MongoStores {
     client: Client,
     settings: MongoSettings,
     pending_counts: std::sync::Arc<accounting::PendingCounts>,
+    pending_logins: std::sync::Arc<login_batch::PendingLogins>,
 }
 
 impl MongoStores {
@@ -74,10 +76,14 @@ impl MongoStores {
             client,
             settings,
             pending_counts: std::sync::Arc::default(),
+            pending_logins: std::sync::Arc::default(),
         };
         stores.ping().await?;
         stores.ensure_indexes().await?;
         accounting::spawn_flusher(std::sync::Arc::new(stores.clone()));
+        if stores.settings.shared_login_history {
+            login_batch::spawn_login_writer(std::sync::Arc::new(stores.clone()));
+        }
         Ok(stores)
     }
 

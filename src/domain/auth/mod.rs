@@ -2,6 +2,7 @@
 
 mod account;
 mod authorized_keys;
+mod directory_user;
 mod error;
 mod login;
 mod oauth;

@@ -106,8 +106,8 @@ impl Prelogin {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::adapters::memory::MemoryCache;
     use crate::testkit::CountingRandom;
+    use crate::testkit::MemoryCache;
 
     fn prelogin() -> Prelogin {
         Prelogin::new(
