@@ -162,10 +162,11 @@ user's login history, the launch its desktop history and progress, to the backen
 Two MongoDB-wire servers share these 2 cores with deskplane and wrk: SecantusDB, written
 in Python (the test command's; about 600 inserts/s from 16 pymongo threads here), and
 secantusd-rs, written in Rust on WiredTiger (\`BENCH_BUILD_MONGODB=1\` builds it). An
-anonymous login costs one MongoDB insert (its login history, in pyos's per-user
-collection) and one ban lookup of the client address, which config/redis.toml
-(\`backends.bans = "redis"\`) answers from Redis; counters are written behind, once per
-500 ms.
+anonymous login costs one ban lookup of the client address: a MongoDB query on
+config/mongodb.toml (pyos's fail2ban collections), a Redis read on config/redis.toml
+(\`backends.bans = "redis"\`). Its login-history record is queued and written with others
+in one \`insert_many\` every 50 ms (\`mongodb.login_history = "shared"\`), and counters
+once per 500 ms.
 
 | ${LAUNCHES:-1000} launches against the Kubernetes double (\`scripts/bench/launches.py\`) | value | goal |
 |---|---|---|
