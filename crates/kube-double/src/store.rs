@@ -26,6 +26,16 @@ pub struct Change {
     /// The object after the change (before, for deletions), shared: every watcher and the
     /// resume history read the same copy instead of cloning the JSON tree.
     pub object: Arc<Value>,
+    /// The object as JSON text, made once by the first watcher that sends it and shared by
+    /// the others (serialising a pod per watcher was most of the double's CPU).
+    pub text: Arc<std::sync::OnceLock<String>>,
+}
+
+impl Change {
+    /// The object as JSON text.
+    pub fn text(&self) -> &str {
+        self.text.get_or_init(|| self.object.to_string())
+    }
 }
 
 type Key = (&'static str, Option<String>, String);
@@ -113,6 +123,7 @@ impl Cluster {
             namespace,
             kind,
             object: Arc::new(object),
+            text: Arc::default(),
         };
         state.history.push_back(change.clone());
         while state.history.len() > self.settings.history_limit {

@@ -54,17 +54,21 @@ struct WatchState {
     receiver: broadcast::Receiver<Change>,
     pending: VecDeque<Bytes>,
     last_sent: u64,
-    deadline: Instant,
-    next_bookmark: Instant,
+    // Timers made once per watch, not once per event received.
+    deadline: std::pin::Pin<Box<tokio::time::Sleep>>,
+    next_bookmark: std::pin::Pin<Box<tokio::time::Sleep>>,
     finished: bool,
 }
 
 const BOOKMARK_EVERY: Duration = Duration::from_secs(2);
 
+/// One event line. `object` is already JSON text: nothing is cloned or serialised twice.
+fn line_of(kind: &str, object: &str) -> Bytes {
+    Bytes::from(format!("{{\"type\":\"{kind}\",\"object\":{object}}}\n"))
+}
+
 fn line(kind: &str, object: &Value) -> Bytes {
-    let mut text = json!({"type": kind, "object": object}).to_string();
-    text.push('\n');
-    Bytes::from(text)
+    line_of(kind, &object.to_string())
 }
 
 impl WatchState {
@@ -77,7 +81,7 @@ impl WatchState {
 
     fn push(&mut self, change: &Change) {
         if self.wanted(change) {
-            self.pending.push_back(line(change.kind, &change.object));
+            self.pending.push_back(line_of(change.kind, change.text()));
             self.last_sent = change.revision;
         }
     }
@@ -91,8 +95,8 @@ pub fn stream(cluster: Arc<Cluster>, request: WatchRequest) -> impl Stream<Item 
     let mut state = WatchState {
         _open: OpenWatch::new(cluster.clone()),
         cluster: cluster.clone(),
-        deadline: now + request.timeout,
-        next_bookmark: now + BOOKMARK_EVERY,
+        deadline: Box::pin(tokio::time::sleep_until(now + request.timeout)),
+        next_bookmark: Box::pin(tokio::time::sleep_until(now + BOOKMARK_EVERY)),
         receiver,
         pending: VecDeque::new(),
         last_sent: 0,
@@ -140,9 +144,9 @@ pub fn stream(cluster: Arc<Cluster>, request: WatchRequest) -> impl Stream<Item 
                     // client resumes from its last resource version.
                     Err(RecvError::Lagged(_) | RecvError::Closed) => return None,
                 },
-                () = tokio::time::sleep_until(state.deadline) => return None,
-                () = tokio::time::sleep_until(state.next_bookmark), if state.request.bookmarks => {
-                    state.next_bookmark = Instant::now() + BOOKMARK_EVERY;
+                () = &mut state.deadline => return None,
+                () = &mut state.next_bookmark, if state.request.bookmarks => {
+                    state.next_bookmark.as_mut().reset(Instant::now() + BOOKMARK_EVERY);
                     let revision = state.cluster.revision().max(state.last_sent);
                     let resource = state.request.resource;
                     let bookmark = json!({"kind": resource.kind, "apiVersion": resource.api_version,
