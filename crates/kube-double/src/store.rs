@@ -42,7 +42,9 @@ type Key = (&'static str, Option<String>, String);
 
 #[derive(Default)]
 struct State {
-    objects: BTreeMap<Key, Value>,
+    // Shared with the change history and the watchers: a write copies a pod once, not
+    // once for the map, once for the history and once for the answer.
+    objects: BTreeMap<Key, Arc<Value>>,
     revision: u64,
     history: VecDeque<Change>,
 }
@@ -115,14 +117,14 @@ impl Cluster {
         resource: &Resource,
         namespace: Option<String>,
         kind: &'static str,
-        object: Value,
+        object: Arc<Value>,
     ) {
         let change = Change {
             revision: state.revision,
             resource: resource.plural,
             namespace,
             kind,
-            object: Arc::new(object),
+            object,
             text: Arc::default(),
         };
         state.history.push_back(change.clone());
@@ -172,7 +174,7 @@ impl Cluster {
         resource: &Resource,
         namespace: Option<&str>,
         mut object: Value,
-    ) -> Result<Value, ApiStatus> {
+    ) -> Result<Arc<Value>, ApiStatus> {
         let mut state = self.lock();
         if object.pointer("/metadata/name").and_then(Value::as_str).is_none() {
             let prefix = object
@@ -205,6 +207,7 @@ impl Cluster {
         if resource.plural == "pods" && object.pointer("/status/phase").is_none() {
             object["status"] = json!({"phase": "Pending"});
         }
+        let object = Arc::new(object);
         state.objects.insert(key, object.clone());
         self.record(
             &mut state,
@@ -223,7 +226,7 @@ impl Cluster {
     }
 
     /// Reads an object.
-    pub fn get(&self, resource: &Resource, namespace: Option<&str>, name: &str) -> Result<Value, ApiStatus> {
+    pub fn get(&self, resource: &Resource, namespace: Option<&str>, name: &str) -> Result<Arc<Value>, ApiStatus> {
         self.lock()
             .objects
             .get(&(resource.plural, namespace.map(str::to_owned), name.to_owned()))
@@ -251,7 +254,7 @@ impl Cluster {
             })
             .map(|(_, object)| object)
             .filter(|object| Self::selects(object, labels, fields))
-            .cloned()
+            .map(|object| Value::clone(object))
             .collect();
         (items, state.revision)
     }
@@ -268,18 +271,19 @@ impl Cluster {
         namespace: Option<&str>,
         name: &str,
         change: impl FnOnce(&mut Value) -> Result<(), ApiStatus>,
-    ) -> Result<Value, ApiStatus> {
+    ) -> Result<Arc<Value>, ApiStatus> {
         let mut state = self.lock();
         let key = (resource.plural, namespace.map(str::to_owned), name.to_owned());
         let mut object = state
             .objects
             .get(&key)
-            .cloned()
+            .map(|object| Value::clone(object))
             .ok_or_else(|| ApiStatus::not_found(resource, name))?;
         change(&mut object)?;
         super::admission::admit(resource.plural, &mut object);
         state.revision += 1;
         object["metadata"]["resourceVersion"] = Value::String(state.revision.to_string());
+        let object = Arc::new(object);
         state.objects.insert(key, object.clone());
         self.record(
             &mut state,
@@ -299,7 +303,7 @@ impl Cluster {
         name: &str,
         body: &Value,
         strategic: bool,
-    ) -> Result<Value, ApiStatus> {
+    ) -> Result<Arc<Value>, ApiStatus> {
         self.update(resource, namespace, name, |object| {
             if strategic {
                 patch::strategic(object, body)
@@ -317,7 +321,7 @@ impl Cluster {
         namespace: Option<&str>,
         name: &str,
         body: Value,
-    ) -> Result<Value, ApiStatus> {
+    ) -> Result<Arc<Value>, ApiStatus> {
         self.update(resource, namespace, name, |object| {
             let sent = body.pointer("/metadata/resourceVersion").and_then(Value::as_str);
             if sent.is_some_and(|v| Some(v) != object.pointer("/metadata/resourceVersion").and_then(Value::as_str)) {
@@ -343,7 +347,7 @@ impl Cluster {
         namespace: Option<&str>,
         name: &str,
         grace_seconds: Option<i64>,
-    ) -> Result<Value, ApiStatus> {
+    ) -> Result<Arc<Value>, ApiStatus> {
         if resource.plural == "pods" && grace_seconds != Some(0) {
             let marked = self.update(resource, namespace, name, |pod| {
                 if pod.pointer("/metadata/deletionTimestamp").is_none() {
@@ -359,16 +363,22 @@ impl Cluster {
     }
 
     /// Removes an object at once.
-    pub fn remove(&self, resource: &Resource, namespace: Option<&str>, name: &str) -> Result<Value, ApiStatus> {
+    pub fn remove(&self, resource: &Resource, namespace: Option<&str>, name: &str) -> Result<Arc<Value>, ApiStatus> {
         let mut state = self.lock();
         let object = state
             .objects
             .remove(&(resource.plural, namespace.map(str::to_owned), name.to_owned()))
             .ok_or_else(|| ApiStatus::not_found(resource, name))?;
         state.revision += 1;
-        let mut gone = object.clone();
+        let mut gone = Value::clone(&object);
         gone["metadata"]["resourceVersion"] = Value::String(state.revision.to_string());
-        self.record(&mut state, resource, namespace.map(str::to_owned), "DELETED", gone);
+        self.record(
+            &mut state,
+            resource,
+            namespace.map(str::to_owned),
+            "DELETED",
+            Arc::new(gone),
+        );
         Ok(object)
     }
 

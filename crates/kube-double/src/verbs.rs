@@ -84,7 +84,7 @@ pub fn respond(
         }
         ("get", None) => Ok(super::server::json_response(
             200,
-            &cluster.get(resource, namespace, name)?,
+            cluster.get(resource, namespace, name)?.as_ref(),
         )),
         ("get", Some("log")) => {
             let pod = cluster.get(resource, namespace, name)?;
@@ -113,7 +113,7 @@ pub fn respond(
         }
         ("get", Some("ephemeralcontainers")) => Ok(super::server::json_response(
             200,
-            &cluster.get(resource, namespace, name)?,
+            cluster.get(resource, namespace, name)?.as_ref(),
         )),
         ("create", None) => {
             if resource.plural == PODS.plural {
@@ -132,7 +132,7 @@ pub fn respond(
                 .filter(|_| resource.namespaced);
             Ok(super::server::json_response(
                 201,
-                &cluster.create(resource, namespace.as_deref(), body)?,
+                cluster.create(resource, namespace.as_deref(), body)?.as_ref(),
             ))
         }
         ("patch", subresource) => {
@@ -150,9 +150,9 @@ pub fn respond(
                     ),
                 });
             }
-            let before: Vec<String> = ephemeral_names(&cluster.get(resource, namespace, name)?);
+            let before: Vec<String> = ephemeral_names(cluster.get(resource, namespace, name)?.as_ref());
             if subresource == Some("ephemeralcontainers") {
-                let mut preview = cluster.get(resource, namespace, name)?;
+                let mut preview = cluster.get(resource, namespace, name)?.as_ref().clone();
                 super::patch::strategic(&mut preview, &body);
                 validate_pod(&preview)?;
             }
@@ -182,7 +182,7 @@ pub fn respond(
         }
         ("update", None) => Ok(super::server::json_response(
             200,
-            &cluster.replace(resource, namespace, name, body)?,
+            cluster.replace(resource, namespace, name, body)?.as_ref(),
         )),
         ("delete", None) => {
             let grace = params
