@@ -46,9 +46,9 @@ fn not_found(path: &str) -> ApiError {
 }
 
 /// Serves one request and writes its access log line.
-pub async fn handle<S, B>(state: Arc<AppState>, request: RawRequest<S>) -> Response
+pub async fn handle<S, B, E>(state: Arc<AppState>, request: RawRequest<S>) -> Response
 where
-    S: Stream<Item = Result<B, warp::Error>>,
+    S: Stream<Item = Result<B, E>>,
     B: Buf,
 {
     let started = Instant::now();
@@ -137,13 +137,13 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers.get("abcauthorization")?.to_str().ok()?.strip_prefix("Bearer ")
 }
 
-async fn process<S, B>(
+async fn process<S, B, E>(
     state: &Arc<AppState>,
     request: RawRequest<S>,
     outcome: &mut Outcome,
 ) -> Result<Response, ApiError>
 where
-    S: Stream<Item = Result<B, warp::Error>>,
+    S: Stream<Item = Result<B, E>>,
     B: Buf,
 {
     let RawRequest {

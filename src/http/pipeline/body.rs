@@ -36,9 +36,9 @@ fn too_large() -> ApiError {
 ///
 /// # Errors
 /// 413 above the limit, 400 when the stream breaks.
-pub async fn read_limited<S, B>(headers: &HeaderMap, stream: S, limit: usize) -> Result<Bytes, ApiError>
+pub async fn read_limited<S, B, E>(headers: &HeaderMap, stream: S, limit: usize) -> Result<Bytes, ApiError>
 where
-    S: Stream<Item = Result<B, warp::Error>>,
+    S: Stream<Item = Result<B, E>>,
     B: Buf,
 {
     let declared = headers
