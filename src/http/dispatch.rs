@@ -9,6 +9,7 @@ use super::routes::{self, Guard, Input, RouteSpec};
 use super::state::AppState;
 use super::trace::loggable_body;
 use crate::domain::identity::Caller;
+use crate::domain::request::RequestFacts;
 use bytes::Buf;
 use futures::Stream;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -209,7 +210,14 @@ where
         tracing::debug!(target: "deskplane::trace", path = %path, body = %loggable_body(&bytes, state.settings.max_log_body_size), "request");
     }
     let peer_ip = peer.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |p| p.ip());
-    let facts = state.addresses.facts(peer_ip, &headers);
+    // Routes with no guard, gate, ban check or body (the probes, version, openapi) read
+    // nothing of the request: they skip copying its headers into the facts.
+    let bare = spec.guard == Guard::Open && !spec.gate && !spec.security_check && spec.input == Input::None;
+    let facts = if bare {
+        RequestFacts::from_ip(peer_ip.to_canonical())
+    } else {
+        state.addresses.facts(peer_ip, &headers)
+    };
     outcome.client_ip = Some(facts.client_ip);
     if spec.gate {
         state.gates.check(spec.controller, &name, facts.client_ip, &headers)?;
