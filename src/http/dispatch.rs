@@ -63,8 +63,10 @@ where
             error.into_response()
         }
     };
-    if let Some(allow) = outcome.allow.take().and_then(|a| HeaderValue::from_str(&a).ok()) {
-        response.headers_mut().insert(header::ALLOW, allow);
+    if let Some(allow) = outcome.allow.take() {
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static(allow));
     }
     if method == Method::HEAD {
         *response.body_mut() = bytes::Bytes::new().into();
@@ -74,7 +76,7 @@ where
     }
     let latency_us = started.elapsed().as_micros() as u64;
     let userid = outcome.userid.as_deref().unwrap_or("-");
-    let client_ip = outcome.client_ip.map_or_else(|| "-".to_owned(), |ip| ip.to_string());
+    let client_ip = ClientIp(outcome.client_ip);
     let error = outcome.error.unwrap_or("-");
     let status = response.status().as_u16();
     // Probes come every few seconds from every load balancer and kubelet: they are
@@ -87,9 +89,21 @@ where
     response
 }
 
+/// The client address for the access log, formatted only when a line is written.
+struct ClientIp(Option<IpAddr>);
+
+impl std::fmt::Display for ClientIp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(ip) => ip.fmt(f),
+            None => f.write_str("-"),
+        }
+    }
+}
+
 #[derive(Default)]
 struct Outcome {
-    allow: Option<String>,
+    allow: Option<&'static str>,
     traced: bool,
     userid: Option<String>,
     client_ip: Option<IpAddr>,

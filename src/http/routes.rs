@@ -298,4 +298,16 @@ mod tests {
             .collect();
         assert_eq!(distinct.len(), super::ALL.len());
     }
+
+    #[test]
+    fn every_route_s_allow_header_lists_its_methods() {
+        for (controller, name) in super::ALL {
+            let spec = super::find(controller, name).unwrap();
+            let mut names: Vec<&str> = spec.methods.iter().map(|m| m.as_str()).collect();
+            if spec.methods.contains(&warp::http::Method::GET) {
+                names.push("HEAD");
+            }
+            assert_eq!(spec.allow_header(), names.join(", "), "{controller}/{name}");
+        }
+    }
 }
