@@ -166,7 +166,8 @@ anonymous login costs one ban lookup of the client address: a MongoDB query on
 config/mongodb.toml (pyos's fail2ban collections), a Redis read on config/redis.toml
 (\`backends.bans = "redis"\`). Its login-history record is queued and written with others
 in one \`insert_many\` every 50 ms (\`mongodb.login_history = "shared"\`), and counters
-once per 500 ms.
+once per 500 ms. A launch still writes its desktop history and about ten progress
+messages, one round trip each.
 
 | ${LAUNCHES:-1000} launches against the Kubernetes double (\`scripts/bench/launches.py\`) | value | goal |
 |---|---|---|
