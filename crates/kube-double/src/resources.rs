@@ -112,3 +112,12 @@ pub fn resource_list(group_version: &str) -> Option<serde_json::Value> {
                             "resources": resources}),
     )
 }
+
+/// The `namespaces` resource.
+pub const NAMESPACES: Resource = RESOURCES[5];
+/// The `nodes` resource.
+pub const NODES: Resource = RESOURCES[6];
+/// The `pods` resource.
+pub const PODS: Resource = RESOURCES[0];
+/// The `events` resource.
+pub const EVENTS: Resource = RESOURCES[4];

@@ -4,6 +4,7 @@ use super::DoubleSettings;
 use super::kubelet;
 use super::patch;
 use super::resources::Resource;
+pub use super::resources::{EVENTS, NAMESPACES, NODES, PODS};
 use super::runtime::Runtime;
 use super::selectors::{Selector, field, label};
 pub use super::status::ApiStatus;
@@ -391,12 +392,3 @@ impl Cluster {
             .is_some()
     }
 }
-
-/// The `namespaces` resource.
-pub const NAMESPACES: Resource = super::resources::RESOURCES[5];
-/// The `nodes` resource.
-pub const NODES: Resource = super::resources::RESOURCES[6];
-/// The `pods` resource.
-pub const PODS: Resource = super::resources::RESOURCES[0];
-/// The `events` resource.
-pub const EVENTS: Resource = super::resources::RESOURCES[4];
