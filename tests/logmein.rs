@@ -123,3 +123,23 @@ async fn only_the_configured_proxies_may_call_it_whatever_they_forward() {
     let answer = logmein(&disabled, "provider=anonymous", None, "application/json").await;
     assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn one_user_id_under_two_providers_keeps_two_keys() {
+    let mut config = config(&["127.0.0.0/8"]);
+    let second: serde_json::Value = serde_json::json!({"uid": "anonymous", "username": "Second"});
+    config.authmanagers.get_mut("implicit").unwrap()["providers"]["second"] = second;
+    let server = TestServer::with(config).await;
+    let (first_cert, _) = certificate("fry");
+    let (second_cert, _) = certificate("fry");
+    for (provider, cert) in [("anonymous", &first_cert), ("second", &second_cert)] {
+        let answer = logmein(&server, &format!("provider={provider}"), Some(cert), "application/json").await;
+        assert_eq!(answer.status(), StatusCode::OK, "{provider}");
+    }
+    let listed = server.get("/auth/authorizedkeys").await.text().await.unwrap();
+    assert_eq!(
+        listed.lines().count(),
+        2,
+        "neither fry replaced the other's key: {listed}"
+    );
+}

@@ -214,7 +214,7 @@ where
     if spec.input == Input::Form && !bytes.is_empty() {
         for (key, value) in parse_form(&headers, &bytes)? {
             if !spec.query.contains(&key.as_str()) {
-                return Err(ApiError::not_found(format!("Unexpected form field: {key}")));
+                return Err(ApiError::bad_request(format!("Unexpected form field: {key}")));
             }
             query.push((key, value));
         }

@@ -63,8 +63,10 @@ pub async fn logmein(ctx: &Ctx) -> Result<Response, ApiError> {
     };
     let done = ctx.state.sessions.authenticate(&request, &ctx.facts).await?;
     if let Some(key) = certificate.and_then(|c| c.openssh_key) {
-        // Keyed by the identity's user id: the one the login settled on.
-        if !ctx.state.authorized_keys.add(done.identity.userid.as_str(), &key) {
+        // Keyed by provider and user id: the same id under two providers is two users,
+        // and one must never replace the other's key.
+        let owner = format!("{}/{}", done.identity.provider, done.identity.userid);
+        if !ctx.state.authorized_keys.add(&owner, &key) {
             tracing::warn!("authorized keys registry is full; a certificate key was not recorded");
         }
     }
