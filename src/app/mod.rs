@@ -284,6 +284,7 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         accounting,
         oauth_states: crate::domain::auth::OAuthStates::new(data.cache.clone(), random_for_oauth),
         readiness: data.health,
+        write_behind: data.write_behind,
         geolocation,
         addresses: ClientAddressPolicy::new(&config.trusted_proxy_cidr),
         gates: Gates::new(&config.controllers),

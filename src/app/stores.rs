@@ -7,11 +7,11 @@ use crate::adapters::memcached::MemcachedCache;
 use crate::adapters::memory::{
     MemoryAccounting, MemoryBanStore, MemoryCache, MemoryCatalogStore, MemoryHistory, MemoryProfileStore,
 };
-use crate::adapters::mongo::{MongoSettings, MongoStores};
+use crate::adapters::mongo::{MirroredBans, MongoSettings, MongoStores};
 use crate::adapters::redis::{RedisBans, RedisCache};
 use crate::config::{Config, memcached_address};
 use crate::ports::{
-    Accounting, BanStore, Cache, CatalogStore, DesktopHistory, HealthCheck, LoginHistory, ProfileStore,
+    Accounting, BanStore, Cache, CatalogStore, DesktopHistory, HealthCheck, LoginHistory, ProfileStore, WriteBehind,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +26,8 @@ pub struct DataBackends {
     pub accounting: Arc<dyn Accounting>,
     pub cache: Arc<dyn Cache>,
     pub health: Vec<Arc<dyn HealthCheck>>,
+    /// Backends whose queued writes are made when the server stops.
+    pub write_behind: Vec<Arc<dyn WriteBehind>>,
 }
 
 /// Builds the configured backends (the configuration is already checked).
@@ -72,8 +74,14 @@ pub async fn data_backends_of(config: &Config) -> Result<DataBackends, BootError
             .await?,
         );
         health.push(stores.clone());
+        let write_behind: Vec<Arc<dyn WriteBehind>> = vec![stores.clone()];
+        let bans: Arc<dyn BanStore> = match redis_bans {
+            Some(redis) => redis,
+            None if mongodb.ban_checks == "query" => stores.clone(),
+            None => Arc::new(MirroredBans::follow(stores.as_ref().clone())),
+        };
         return Ok(DataBackends {
-            bans: redis_bans.unwrap_or_else(|| stores.clone()),
+            bans,
             catalog: stores.clone(),
             desktop_history: stores.clone(),
             login_history: stores.clone(),
@@ -81,6 +89,7 @@ pub async fn data_backends_of(config: &Config) -> Result<DataBackends, BootError
             accounting: stores,
             cache,
             health,
+            write_behind,
         });
     }
     let history = Arc::new(MemoryHistory::default());
@@ -93,6 +102,7 @@ pub async fn data_backends_of(config: &Config) -> Result<DataBackends, BootError
         accounting: Arc::new(MemoryAccounting::default()),
         cache,
         health,
+        write_behind: Vec::new(),
     })
 }
 

@@ -21,6 +21,10 @@ pub struct MongoConfig {
     /// Where login history is written: `pyos` (a collection per user, `loginHistory.<userid>`)
     /// or `shared` (`deskplane.loginHistory`, one indexed collection; pyos's are still read).
     pub login_history: String,
+    /// How a replica checks bans: `mirror` (a copy of the fail2ban collections kept by a
+    /// change stream, so a login makes no round trip; another replica's new ban holds here
+    /// once its change arrives, milliseconds later) or `query` (one lookup per check, as pyos).
+    pub ban_checks: String,
 }
 
 impl Default for MongoConfig {
@@ -32,6 +36,7 @@ impl Default for MongoConfig {
             database_prefix: String::new(),
             pyos_profiles_provider: None,
             login_history: "pyos".into(),
+            ban_checks: "mirror".into(),
         }
     }
 }

@@ -72,6 +72,7 @@ pub fn start(state: Arc<AppState>, listener: TcpListener) -> std::io::Result<Run
     // Each request goes straight to the dispatcher, its parts moved in (warp's filter
     // chain cloned the header map and polled a dozen combinators per request: a third of
     // what a healthz answer cost).
+    let write_behind = state.write_behind.clone();
     let handler = move |request: Request<Incoming>, peer: SocketAddr| {
         let state = state.clone();
         async move {
@@ -88,7 +89,16 @@ pub fn start(state: Arc<AppState>, listener: TcpListener) -> std::io::Result<Run
         }
     };
     let (shutdown, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(accept_loop(listener, handler, limits, stopped));
+    let task = tokio::spawn(async move {
+        accept_loop(listener, handler, limits, stopped).await;
+        // The requests are answered: what they queued (login history, counters) is
+        // written before the process may exit, so a restart loses none of it.
+        for backend in write_behind {
+            if let Err(error) = backend.flush().await {
+                tracing::warn!(%error, backend = backend.backend(), "queued writes lost at shutdown");
+            }
+        }
+    });
     Ok(RunningServer {
         addr,
         shutdown: Some(shutdown),

@@ -19,6 +19,7 @@ pub mod orchestrator;
 pub mod profile_store;
 pub mod tokens;
 pub mod user_secrets;
+pub mod write_behind;
 
 pub use accounting::Accounting;
 pub use ban_store::{BanCollection, BanRecord, BanStore};
@@ -35,6 +36,7 @@ pub use orchestrator::{ApplicationRuntime, DesktopOrchestrator, OrchestratorErro
 pub use profile_store::ProfileStore;
 pub use tokens::{TokenError, TokenSigner};
 pub use user_secrets::UserSecretStore;
+pub use write_behind::WriteBehind;
 
 use thiserror::Error;
 

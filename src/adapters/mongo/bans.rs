@@ -13,17 +13,24 @@ use mongodb::bson::{Document, doc};
 use mongodb::options::ReturnDocument;
 
 impl MongoStores {
-    fn bans(&self, collection: BanCollection) -> mongodb::Collection<Document> {
+    pub(super) fn bans(&self, collection: BanCollection) -> mongodb::Collection<Document> {
         self.collection("fail2ban", collection.as_str())
     }
 }
 
-fn record(document: &Document) -> Option<BanRecord> {
+/// The record a fail2ban document holds (`None` without an `id`).
+pub(super) fn ban_record(document: &Document) -> Option<BanRecord> {
     Some(BanRecord {
         id: document.get_str("id").ok()?.to_owned(),
         count: number(document.get("count")?).map_or(0, |n| u32::try_from(n.max(0)).unwrap_or(u32::MAX)),
         date: date_of(document, "date").unwrap_or(0),
     })
+}
+
+/// A document's key (`_id`) as text, the same for the document and for the key a delete
+/// event carries.
+pub(super) fn ban_record_id(document: &Document) -> Option<String> {
+    document.get("_id").map(ToString::to_string)
 }
 
 #[async_trait]
@@ -59,7 +66,7 @@ impl BanStore for MongoStores {
                 )
                 .await?;
             if let Some(document) = updated {
-                return record(&document)
+                return ban_record(&document)
                     .ok_or_else(|| StoreError::Unexpected(anyhow::anyhow!("mongodb: a ban record without id")));
             }
             let first = BanRecord {
@@ -83,7 +90,7 @@ impl BanStore for MongoStores {
 
     async fn find(&self, collection: BanCollection, id: &str) -> Result<Option<BanRecord>, StoreError> {
         let found = self.deadline(self.bans(collection).find_one(doc! {"id": id})).await?;
-        Ok(found.as_ref().and_then(record))
+        Ok(found.as_ref().and_then(ban_record))
     }
 
     async fn list(&self, collection: BanCollection) -> Result<Vec<BanRecord>, StoreError> {
@@ -91,7 +98,7 @@ impl BanStore for MongoStores {
         let documents: Vec<Document> = self
             .deadline(async { bans.find(doc! {}).await?.try_collect().await })
             .await?;
-        Ok(documents.iter().filter_map(record).collect())
+        Ok(documents.iter().filter_map(ban_record).collect())
     }
 
     async fn remove(&self, collection: BanCollection, id: &str) -> Result<bool, StoreError> {

@@ -7,6 +7,7 @@
 //! [`StoreError::Unavailable`] naming MongoDB, never a hang.
 
 mod accounting;
+mod ban_mirror;
 mod bans;
 mod catalog;
 mod documents;
@@ -14,6 +15,8 @@ mod history;
 mod login_batch;
 mod names;
 mod profiles;
+
+pub use ban_mirror::{MIRROR_CAPACITY, MirroredBans};
 
 use crate::ports::StoreError;
 use mongodb::bson::{Document, doc};
@@ -224,6 +227,19 @@ impl crate::ports::HealthCheck for MongoStores {
 
     async fn check(&self) -> Result<(), String> {
         self.ping().await.map_err(|e| e.to_string())
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::ports::WriteBehind for MongoStores {
+    fn backend(&self) -> &'static str {
+        "mongodb"
+    }
+
+    async fn flush(&self) -> Result<(), StoreError> {
+        let logins = self.flush_logins().await;
+        let counts = self.flush_counts().await;
+        logins.and(counts)
     }
 }
 

@@ -6,7 +6,7 @@ use crate::adapters::contract;
 use crate::ports::StoreError;
 use std::time::Duration;
 
-fn settings(url: String) -> MongoSettings {
+pub(super) fn settings(url: String) -> MongoSettings {
     MongoSettings {
         url,
         param: String::new(),

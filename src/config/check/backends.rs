@@ -69,6 +69,12 @@ pub fn check_backends(config: &Config, problems: &mut Vec<Problem>) {
                 format!("unknown layout '{}' (available: pyos, shared)", mongodb.login_history),
             ));
         }
+        if !matches!(mongodb.ban_checks.as_str(), "mirror" | "query") {
+            problems.push(Problem::new(
+                "mongodb.ban_checks",
+                format!("unknown way '{}' (available: mirror, query)", mongodb.ban_checks),
+            ));
+        }
         if mongodb.database_prefix.len() > 32 || mongodb.database_prefix.contains(['/', '\\', '.', ' ', '"', '$']) {
             problems.push(Problem::new(
                 "mongodb.database_prefix",
