@@ -93,12 +93,23 @@ async fn state_survives_a_restart_on_mongodb_and_redis() {
     state_survives_a_restart("redis.toml").await;
 }
 
-/// Two replicas over one MongoDB and one cache behave as one service.
+/// Two replicas over one MongoDB and one cache behave as one service, with the shipped
+/// bans (MongoDB's, checked in each replica's copy of them).
 #[tokio::test]
 async fn two_replicas_share_tokens_values_bans_and_progress() {
+    two_replicas_behave_as_one(vec![]).await;
+}
+
+/// The same with the ban counters on Redis (`backends.bans = "redis"`).
+#[tokio::test]
+async fn two_replicas_share_bans_kept_on_redis() {
+    two_replicas_behave_as_one(vec![("DESKPLANE__backends__bans".into(), "redis".into())]).await;
+}
+
+async fn two_replicas_behave_as_one(env: Vec<(String, String)>) {
     let prefix = unique("replicas");
-    let one = TestServer::with(backend_config("redis.toml", &prefix, vec![])).await;
-    let two = TestServer::with(backend_config("redis.toml", &prefix, vec![])).await;
+    let one = TestServer::with(backend_config("redis.toml", &prefix, env.clone())).await;
+    let two = TestServer::with(backend_config("redis.toml", &prefix, env)).await;
 
     let token = one.login_anonymous().await;
     one.post_json(
@@ -121,13 +132,10 @@ async fn two_replicas_share_tokens_values_bans_and_progress() {
         let refused = server.post("/core/getmessageinfo", Some("forged"), json!({})).await;
         assert_eq!(refused.status(), StatusCode::UNAUTHORIZED, "failure {index}");
     }
-    let status: Value = two.get_json("/manager/ban/ipaddr/127.0.0.1").await;
-    assert_eq!(
-        (status["count"].clone(), status["isban"].clone()),
-        (json!(3), json!(false))
-    );
+    ban_status_within_a_second(&two, "/manager/ban/ipaddr/127.0.0.1", (3, false)).await;
     let fourth = two.post("/core/getmessageinfo", Some("forged"), json!({})).await;
     assert_eq!(fourth.status(), StatusCode::UNAUTHORIZED);
+    ban_status_within_a_second(&one, "/manager/ban/ipaddr/127.0.0.1", (4, true)).await;
     let banned = one
         .post("/auth/auth", None, json!({"manager": null, "provider": "anonymous"}))
         .await;

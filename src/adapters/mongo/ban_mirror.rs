@@ -240,8 +240,8 @@ impl BanView {
 
 /// Why the copy of a collection stopped following it.
 enum Lapse {
-    /// The stream could not be opened or broke: reopen after a back-off.
-    Broken,
+    /// The stream could not be opened or broke (why): reopen after a back-off.
+    Broken(String),
     /// More records than the copy holds: count again later.
     Oversized,
 }
@@ -250,11 +250,23 @@ enum Lapse {
 /// starts over; lookups go to MongoDB whenever the copy is not following.
 async fn follow_collection(stores: MongoStores, collection: BanCollection, view: Arc<BanView>) {
     let mut delay = REOPEN_DELAYS.0;
+    // A MongoDB without change streams (standalone) refuses every attempt: said once,
+    // then again only after the copy has followed for a while.
+    let mut said = false;
     loop {
         let lapse = follow_once(&stores, collection, &view, &mut delay).await;
         view.stop_following();
+        if delay == REOPEN_DELAYS.0 {
+            said = false;
+        }
         match lapse {
-            Lapse::Broken => {
+            Lapse::Broken(reason) => {
+                if said {
+                    tracing::debug!(%reason, collection = collection.as_str(), "ban checks still query MongoDB");
+                } else {
+                    tracing::warn!(%reason, collection = collection.as_str(), "ban checks query MongoDB until the change stream of fail2ban is back");
+                    said = true;
+                }
                 tokio::time::sleep(delay).await;
                 delay = (delay * 2).min(REOPEN_DELAYS.1);
             }
@@ -278,18 +290,12 @@ async fn follow_once(stores: &MongoStores, collection: BanCollection, view: &Ban
     let opened = bans.watch().full_document(FullDocumentType::UpdateLookup).await;
     let mut stream = match opened {
         Ok(stream) => stream,
-        Err(error) => {
-            tracing::warn!(error = %error.kind, collection = collection.as_str(), "cannot open the fail2ban change stream; ban checks query MongoDB");
-            return Lapse::Broken;
-        }
+        Err(error) => return Lapse::Broken(format!("cannot open the change stream: {}", error.kind)),
     };
     match load(stores, collection, view.capacity).await {
         Ok(Some(loaded)) => view.replace(loaded),
         Ok(None) => return Lapse::Oversized,
-        Err(error) => {
-            tracing::warn!(%error, collection = collection.as_str(), "cannot load the fail2ban records; ban checks query MongoDB");
-            return Lapse::Broken;
-        }
+        Err(error) => return Lapse::Broken(format!("cannot load the records: {error}")),
     }
     view.following.store(true, Ordering::Release);
     *delay = REOPEN_DELAYS.0;
@@ -300,17 +306,14 @@ async fn follow_once(stores: &MongoStores, collection: BanCollection, view: &Ban
             event = stream.next() => match event {
                 Some(Ok(event)) => {
                     if !apply_event(view, event) {
-                        return Lapse::Broken;
+                        return Lapse::Broken("the collection was dropped or renamed".into());
                     }
                     if view.len() > view.capacity {
                         return Lapse::Oversized;
                     }
                 }
-                Some(Err(error)) => {
-                    tracing::warn!(error = %error.kind, collection = collection.as_str(), "the fail2ban change stream broke; ban checks query MongoDB until it is back");
-                    return Lapse::Broken;
-                }
-                None => return Lapse::Broken,
+                Some(Err(error)) => return Lapse::Broken(format!("the change stream broke: {}", error.kind)),
+                None => return Lapse::Broken("the change stream ended".into()),
             },
             _ = prune.tick() => view.prune(now_seconds().saturating_sub(expire_after)),
         }
