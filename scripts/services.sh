@@ -139,8 +139,11 @@ make_test_certificates() {
 }
 
 # A second slapd shaped like Active Directory (services.md §3): dc=example,dc=org with
-# alice, bob and carol (password `password`), AD's sAMAccountName and userPrincipalName,
-# groupOfNames groups that fill memberOf (overlay), a posixGroup. Sets LDAP_AD_PID.
+# alice, bob and carol (password `password`), AD's sAMAccountName, userPrincipalName and
+# objectSid (text: the form AD accepts in filters), groupOfNames groups that fill memberOf
+# (overlay), a posixGroup. ou=meta is a metadirectory forest (auth.md §4.7): jdoe, whose
+# `description` names alice's home account EXAMPLE\alice, and alice's foreign security
+# principal, a member of `trusted`. Sets LDAP_AD_PID.
 start_slapd_ad() {
     local ldap_dir=$1 port=$2
     mkdir -p "$ldap_dir/slapd.d" "$ldap_dir/db"
@@ -151,8 +154,12 @@ attributetype ( 1.2.840.113556.1.4.221 NAME 'sAMAccountName'
 attributetype ( 1.2.840.113556.1.4.656 NAME 'userPrincipalName'
   EQUALITY caseIgnoreMatch SUBSTR caseIgnoreSubstringsMatch
   SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 SINGLE-VALUE )
-objectclass ( 1.2.840.113556.1.5.9 NAME 'user' SUP top AUXILIARY MAY ( sAMAccountName $ userPrincipalName ) )
+attributetype ( 1.2.840.113556.1.4.146 NAME 'objectSid'
+  EQUALITY caseExactMatch
+  SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 SINGLE-VALUE )
+objectclass ( 1.2.840.113556.1.5.9 NAME 'user' SUP top AUXILIARY MAY ( sAMAccountName $ userPrincipalName $ objectSid ) )
 objectclass ( 1.2.840.113556.1.5.8 NAME 'group' SUP top AUXILIARY MAY ( sAMAccountName ) )
+objectclass ( 1.2.840.113556.1.5.276 NAME 'foreignSecurityPrincipal' SUP top STRUCTURAL MUST cn MAY ( objectSid $ description ) )
 SCHEMA
     cat >"$ldap_dir/slapd.conf" <<CONF
 include    /etc/ldap/schema/core.schema
@@ -187,9 +194,16 @@ CONF
         for u in alice bob carol; do
             printf 'dn: uid=%s,ou=people,dc=example,dc=org\nobjectClass: inetOrgPerson\nobjectClass: posixAccount\nobjectClass: user\n' "$u"
             printf 'uid: %s\nsAMAccountName: %s\nuserPrincipalName: %s@example.org\ncn: %s Example\nsn: Example\n' "$u" "$u" "$u" "${u^}"
+            printf 'objectSid: S-1-5-21-1-2-3-%s\n' "$n"
             printf 'uidNumber: %s\ngidNumber: 10000\nhomeDirectory: /home/%s\nuserPassword: %s\n\n' "$n" "$u" "$user_hash"
             n=$((n + 1))
         done
+        printf 'dn: ou=meta,dc=example,dc=org\nobjectClass: organizationalUnit\nou: meta\n\n'
+        printf 'dn: uid=jdoe,ou=meta,dc=example,dc=org\nobjectClass: inetOrgPerson\nobjectClass: user\n'
+        printf 'uid: jdoe\nsAMAccountName: jdoe\ncn: John Doe\nsn: Doe\ndescription: EXAMPLE\\alice\nuserPassword: %s\n\n' "$user_hash"
+        printf 'dn: cn=ForeignSecurityPrincipals,ou=meta,dc=example,dc=org\nobjectClass: applicationProcess\ncn: ForeignSecurityPrincipals\n\n'
+        printf 'dn: cn=S-1-5-21-1-2-3-10001,cn=ForeignSecurityPrincipals,ou=meta,dc=example,dc=org\n'
+        printf 'objectClass: foreignSecurityPrincipal\ncn: S-1-5-21-1-2-3-10001\nobjectSid: S-1-5-21-1-2-3-10001\n\n'
     } >"$ldap_dir/seed.ldif"
     cat >"$ldap_dir/groups.ldif" <<'LDIF'
 dn: cn=admins,ou=groups,dc=example,dc=org
@@ -204,6 +218,18 @@ objectClass: group
 cn: developers
 member: uid=alice,ou=people,dc=example,dc=org
 member: uid=bob,ou=people,dc=example,dc=org
+
+dn: cn=metausers,ou=groups,dc=example,dc=org
+objectClass: groupOfNames
+objectClass: group
+cn: metausers
+member: uid=jdoe,ou=meta,dc=example,dc=org
+
+dn: cn=trusted,ou=groups,dc=example,dc=org
+objectClass: groupOfNames
+objectClass: group
+cn: trusted
+member: cn=S-1-5-21-1-2-3-10001,cn=ForeignSecurityPrincipals,ou=meta,dc=example,dc=org
 LDIF
     slapadd -f "$ldap_dir/slapd.conf" -b dc=example,dc=org -l "$ldap_dir/seed.ldif" -q
     slaptest -f "$ldap_dir/slapd.conf" -F "$ldap_dir/slapd.d" -Q

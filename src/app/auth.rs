@@ -74,10 +74,13 @@ fn directory_of(provider: &ProviderConfig, key: &str) -> Result<Arc<dyn Director
         )),
         None => None,
     };
+    let users_ou = ldap.users_ou.clone().unwrap_or_else(|| base.clone());
     let directory = LdapDirectory::new(LdapSettings {
         servers: ldap.servers.clone(),
-        users_ou: ldap.users_ou.clone().unwrap_or_else(|| base.clone()),
+        users_ou: users_ou.clone(),
         groups_ou: ldap.goups_ou.clone().unwrap_or(base),
+        posix_primary_group_filter: ldap.posix_primary_group_filter.clone(),
+        posix_groups_filter: ldap.posix_groups_filter.clone(),
         usercnattr: ldap.usercnattr.clone(),
         user_filter: ldap.user_filter.clone(),
         memberof_attribute: provider
@@ -92,6 +95,11 @@ fn directory_of(provider: &ProviderConfig, key: &str) -> Result<Arc<dyn Director
         ca_file: ldap.tls_ca_file.clone(),
         active_directory: provider.domain.as_ref().map(|domain| ActiveDirectory {
             domain: domain.to_uppercase(),
+            foreign_base: ldap
+                .foreign_basedn
+                .clone()
+                .unwrap_or_else(|| format!("CN=ForeignSecurityPrincipals,{users_ou}")),
+            foreign_filter: ldap.foreign_filter.clone(),
         }),
     })
     .map_err(|e| BootError::Config(vec![Problem::new(format!("{key}.tls_ca_file"), e)]))?;
@@ -135,6 +143,9 @@ fn provider_of(
                         .memberof_attribut_name
                         .clone()
                         .unwrap_or_else(|| "memberOf".into()),
+                    join_attribute: (manager.kind == ManagerKind::MetaExplicit)
+                        .then(|| config.ldap.join_key_ldapattribut.clone())
+                        .flatten(),
                 },
             )
         }

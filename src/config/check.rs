@@ -201,6 +201,7 @@ pub fn check(config: &Config) -> Vec<Problem> {
     let (managers, auth_problems, _) = parse_managers(&config.authmanagers);
     problems.extend(auth_problems);
     check_provider_approvals(&managers, &mut problems);
+    check_metadirectory(&managers, &mut problems);
     check_prelogin(&config.prelogin, &mut problems);
     check_logmein(config, &mut problems);
     problems
@@ -267,6 +268,36 @@ fn check_provider_approvals(managers: &[super::auth::ManagerConfig], problems: &
                     format!("{target} is not an enabled provider of the explicit manager"),
                 ));
             }
+        }
+    }
+}
+
+/// The metadirectory provider is an Active Directory provider (`domain`) with a join
+/// attribute and a service account: without them no meta-forest account can be read.
+fn check_metadirectory(managers: &[super::auth::ManagerConfig], problems: &mut Vec<Problem>) {
+    let metas = managers
+        .iter()
+        .filter(|m| m.kind == crate::domain::auth::ManagerKind::MetaExplicit)
+        .flat_map(|m| m.providers.iter());
+    for provider in metas {
+        let key = format!("authmanagers.metaexplicit.providers.{}", provider.name);
+        if provider.ldap.join_key_ldapattribut.as_deref().is_none_or(str::is_empty) {
+            problems.push(Problem::new(
+                format!("{key}.join_key_ldapattribut"),
+                "required: the meta-forest attribute naming the home account (DOMAIN\\user)",
+            ));
+        }
+        if provider.ldap.serviceaccount.is_none() {
+            problems.push(Problem::new(
+                format!("{key}.serviceaccount"),
+                "required: meta-forest accounts are looked up with it",
+            ));
+        }
+        if provider.domain.is_none() {
+            problems.push(Problem::new(
+                format!("{key}.domain"),
+                "required: the metadirectory is an Active Directory forest",
+            ));
         }
     }
 }

@@ -32,6 +32,20 @@ pub struct LdapProviderConfig {
     pub tls_require_cert: bool,
     /// PEM file of the certificate authorities to trust instead of the system's.
     pub tls_ca_file: Option<std::path::PathBuf>,
+    /// Metadirectory (`metaexplicit`): the attribute of a meta-forest account naming its
+    /// home account as `DOMAIN\\sAMAccountName`.
+    pub join_key_ldapattribut: Option<String>,
+    /// Active Directory: where foreign security principals are searched (default
+    /// `CN=ForeignSecurityPrincipals,<users_ou>`).
+    pub foreign_basedn: Option<String>,
+    /// Active Directory: their filter, `%s` standing for the SID.
+    pub foreign_filter: String,
+    /// The user's primary POSIX group, `%s` standing for their `gidNumber`.
+    #[serde(rename = "posixAccountGroup_filter")]
+    pub posix_primary_group_filter: String,
+    /// Their other POSIX groups, the two `%s` standing for `gidNumber` and `uid`.
+    #[serde(rename = "posixGroup_filter")]
+    pub posix_groups_filter: String,
 }
 
 impl Default for LdapProviderConfig {
@@ -49,6 +63,11 @@ impl Default for LdapProviderConfig {
             starttls: false,
             tls_require_cert: true,
             tls_ca_file: None,
+            join_key_ldapattribut: None,
+            foreign_basedn: None,
+            foreign_filter: "(&(objectClass=foreignSecurityPrincipal)(objectSid=%s))".into(),
+            posix_primary_group_filter: "(&(objectClass=posixGroup)(gidNumber=%s))".into(),
+            posix_groups_filter: "(&(objectClass=posixGroup)(!(gidNumber=%s))(memberUid=%s))".into(),
         }
     }
 }

@@ -79,4 +79,15 @@ pub trait Directory: Send + Sync {
         let _ = user;
         Ok(Vec::new())
     }
+    /// Returns the groups (`memberOf` DNs) of the foreign security principal whose
+    /// `objectSid` is `sid` (`S-1-5-21-…`): how a forest that trusts another one lists the
+    /// groups it gives the other forest's accounts (auth.md §4.7). Directories without
+    /// foreign principals return none.
+    ///
+    /// # Errors
+    /// [`DirectoryError::Unavailable`] when no server answers, [`DirectoryError::Unexpected`] otherwise.
+    async fn foreign_principal_groups(&self, sid: &str) -> Result<Vec<String>, DirectoryError> {
+        let _ = sid;
+        Ok(Vec::new())
+    }
 }

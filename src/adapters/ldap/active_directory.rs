@@ -92,4 +92,38 @@ impl LdapDirectory {
         let _closed = ldap.unbind().await;
         Ok(entries?.into_iter().next().unwrap_or(found))
     }
+
+    /// The `memberOf` of the one foreign security principal with `sid`, looked up with the
+    /// service account; none for a string that is not a SID.
+    pub(super) async fn foreign_groups(
+        &self,
+        domain: &ActiveDirectory,
+        sid: &str,
+    ) -> Result<Vec<String>, DirectoryError> {
+        if !is_sid(sid) {
+            return Ok(Vec::new());
+        }
+        let filter = domain.foreign_filter.replace("%s", &escape::filter_value(sid));
+        let memberof = self.settings.memberof_attribute.as_str();
+        let entries = self
+            .service_search(&domain.foreign_base, Scope::Subtree, &filter, vec!["cn", memberof])
+            .await?;
+        Ok(match entries.as_slice() {
+            [principal] => principal.values(memberof).to_vec(),
+            _ => Vec::new(),
+        })
+    }
+}
+
+/// `S-1-<authority>(-<sub-authority>)*` in the string form AD accepts in filters.
+fn is_sid(text: &str) -> bool {
+    let mut parts = text.split('-');
+    parts.next() == Some("S") && parts.next() == Some("1") && {
+        let rest: Vec<&str> = parts.collect();
+        !rest.is_empty()
+            && rest.len() <= 16
+            && rest
+                .iter()
+                .all(|p| !p.is_empty() && p.len() <= 10 && p.bytes().all(|b| b.is_ascii_digit()))
+    }
 }

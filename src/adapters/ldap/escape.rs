@@ -29,6 +29,22 @@ pub fn filter_value(value: &str) -> String {
     ldap3::ldap_escape(value).into_owned()
 }
 
+/// `template` with each `%s` replaced, in order, by the next of `values` (already
+/// escaped), as pyos's `filter % (a, b)`; a `%s` past the last value is left empty.
+pub fn fill(template: &str, values: &[&str]) -> String {
+    let mut filled = String::with_capacity(template.len() + 16);
+    let mut values = values.iter();
+    let mut parts = template.split("%s");
+    if let Some(first) = parts.next() {
+        filled.push_str(first);
+    }
+    for part in parts {
+        filled.push_str(values.next().copied().unwrap_or_default());
+        filled.push_str(part);
+    }
+    filled
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,5 +58,15 @@ mod tests {
         assert_eq!(dn_value("a+b\"c\\d<e>f;g\0"), "a\\+b\\\"c\\\\d\\<e\\>f\\;g\\00");
         assert_eq!(filter_value("*)(uid=*"), "\\2a\\29\\28uid=\\2a");
         assert_eq!(filter_value("fry"), "fry");
+    }
+
+    #[test]
+    fn templates_take_their_values_in_order() {
+        assert_eq!(
+            fill("(&(!(gidNumber=%s))(memberUid=%s))", &["1002", "fry"]),
+            "(&(!(gidNumber=1002))(memberUid=fry))"
+        );
+        assert_eq!(fill("(cn=%s)", &[]), "(cn=)");
+        assert_eq!(fill("(objectClass=*)", &["x"]), "(objectClass=*)");
     }
 }

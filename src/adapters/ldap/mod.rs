@@ -8,6 +8,7 @@
 mod active_directory;
 mod connection;
 mod escape;
+mod sid;
 
 use crate::domain::secret::Secret;
 use crate::ports::directory::{Directory, DirectoryEntry, DirectoryError};
@@ -33,6 +34,11 @@ pub struct LdapSettings {
     pub memberof_attribute: String,
     /// Where POSIX groups are searched (`goups_ou`, sic; `ldap_basedn` by default).
     pub groups_ou: String,
+    /// The primary POSIX group's filter, `%s` the user's `gidNumber`
+    /// (`posixAccountGroup_filter`).
+    pub posix_primary_group_filter: String,
+    /// The other POSIX groups' filter, `%s` the `gidNumber`, then the `uid` (`posixGroup_filter`).
+    pub posix_groups_filter: String,
     /// Service account (`serviceaccount.login`, `.password`) for lookups without the user.
     pub service_account: Option<(String, Secret)>,
     /// Longest wait for a TCP (and TLS) connection (`ldap_connect_timeout`).
@@ -55,6 +61,11 @@ pub struct LdapSettings {
 pub struct ActiveDirectory {
     /// The NetBIOS domain (`domain`): `DOMAIN\\user` logins must name it.
     pub domain: String,
+    /// Where foreign security principals are searched (`foreign_basedn`,
+    /// `CN=ForeignSecurityPrincipals,<users_ou>` by default).
+    pub foreign_base: String,
+    /// Their filter, `%s` standing for the escaped SID (`foreign_filter`).
+    pub foreign_filter: String,
 }
 
 /// A directory on LDAP servers. Lookups share one service-account connection (reopened
@@ -162,8 +173,8 @@ fn is_credential(name: &str) -> bool {
     CREDENTIAL_ATTRIBUTES.iter().any(|c| c.eq_ignore_ascii_case(name))
 }
 
-/// A `SearchEntry` as the port's entry: text attributes as they are, binary ones base64,
-/// credentials dropped.
+/// A `SearchEntry` as the port's entry: text attributes as they are, a binary `objectSid`
+/// as its `S-1-…` text, other binary ones base64, credentials dropped.
 fn entry_of(entry: SearchEntry) -> DirectoryEntry {
     use base64::Engine as _;
     let mut attributes: BTreeMap<String, Vec<String>> = entry
@@ -172,6 +183,13 @@ fn entry_of(entry: SearchEntry) -> DirectoryEntry {
         .filter(|(name, _)| !is_credential(name))
         .collect();
     for (name, values) in entry.bin_attrs.into_iter().filter(|(name, _)| !is_credential(name)) {
+        // A SID is read as its text, which filters (foreign principals) and rules take.
+        if name.eq_ignore_ascii_case("objectSid")
+            && let Some(texts) = values.iter().map(|value| sid::sid_text(value)).collect()
+        {
+            attributes.insert(name, texts);
+            continue;
+        }
         let encoded = values
             .iter()
             .map(|value| base64::engine::general_purpose::STANDARD.encode(value))
@@ -289,22 +307,29 @@ impl Directory for LdapDirectory {
         }))
     }
 
+    async fn foreign_principal_groups(&self, sid: &str) -> Result<Vec<String>, DirectoryError> {
+        match &self.settings.active_directory {
+            Some(domain) => self.foreign_groups(domain, sid).await,
+            None => Ok(Vec::new()),
+        }
+    }
+
     async fn posix_groups(&self, user: &DirectoryEntry) -> Result<Vec<DirectoryEntry>, DirectoryError> {
         // pyos's two queries (primary by gidNumber, others by memberUid) in one filter.
-        let mut terms = Vec::new();
-        if let Some(gid) = user
+        let gid = user
             .first("gidNumber")
-            .filter(|g| g.chars().all(|c| c.is_ascii_digit()))
-        {
-            terms.push(format!("(gidNumber={gid})"));
-        }
-        if let Some(uid) = user.first("uid") {
-            terms.push(format!("(memberUid={})", escape::filter_value(uid)));
-        }
-        if terms.is_empty() {
-            return Ok(Vec::new());
-        }
-        let filter = format!("(&(objectClass=posixGroup)(|{}))", terms.concat());
+            .filter(|g| !g.is_empty() && g.chars().all(|c| c.is_ascii_digit()));
+        let uid = user.first("uid").map(escape::filter_value);
+        let filter = match (gid, uid) {
+            (Some(gid), Some(uid)) => format!(
+                "(|{}{})",
+                escape::fill(&self.settings.posix_primary_group_filter, &[gid]),
+                escape::fill(&self.settings.posix_groups_filter, &[gid, &uid])
+            ),
+            (Some(gid), None) => escape::fill(&self.settings.posix_primary_group_filter, &[gid]),
+            // A posixAccount always has a gidNumber; without one there is no group to read.
+            (None, _) => return Ok(Vec::new()),
+        };
         self.service_search(
             &self.settings.groups_ou,
             Scope::Subtree,

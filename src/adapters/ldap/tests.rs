@@ -17,6 +17,8 @@ fn settings(servers: Vec<String>) -> LdapSettings {
         user_filter: "(&(objectClass=Person)(cn=%s))".into(),
         memberof_attribute: "memberOf".into(),
         groups_ou: "dc=planetexpress,dc=com".into(),
+        posix_primary_group_filter: "(&(objectClass=posixGroup)(gidNumber=%s))".into(),
+        posix_groups_filter: "(&(objectClass=posixGroup)(!(gidNumber=%s))(memberUid=%s))".into(),
         service_account: Some((
             "cn=admin,dc=planetexpress,dc=com".into(),
             Secret::new("GoodNewsEveryone"),
@@ -66,12 +68,27 @@ async fn fry_s_posix_groups_are_those_listing_his_uid() {
     assert!(groups[0].values("memberUid").iter().any(|m| m == "fry"));
     let nobody = DirectoryEntry {
         dn: "cn=x".into(),
-        attributes: [("uid".to_owned(), vec!["*)(uid=*".to_owned()])].into(),
+        attributes: [
+            ("uid".to_owned(), vec!["*)(uid=*".to_owned()]),
+            ("gidNumber".to_owned(), vec!["999999".to_owned()]),
+        ]
+        .into(),
     };
     assert!(
         planet.posix_groups(&nobody).await.unwrap().is_empty(),
         "a uid is a filter value, never filter syntax"
     );
+}
+
+/// `posixAccountGroup_filter` and `posixGroup_filter` are the operator's: here the
+/// supplementary filter leaves `ship_crew` out.
+#[tokio::test]
+async fn the_posix_group_filters_are_configurable() {
+    let mut settings = settings(vec![contract::service_url("LDAP_URL")]);
+    settings.posix_groups_filter = "(&(objectClass=posixGroup)(!(gidNumber=%s))(memberUid=%s)(!(cn=ship_crew)))".into();
+    let planet = LdapDirectory::new(settings).unwrap();
+    let fry = planet.authenticate("Philip J. Fry", &password("fry")).await.unwrap();
+    assert!(planet.posix_groups(&fry).await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -158,6 +175,8 @@ fn example_domain() -> LdapDirectory {
     settings.service_account = Some(("cn=admin,dc=example,dc=org".into(), Secret::new("admin")));
     settings.active_directory = Some(super::ActiveDirectory {
         domain: "EXAMPLE".into(),
+        foreign_base: "cn=ForeignSecurityPrincipals,ou=meta,dc=example,dc=org".into(),
+        foreign_filter: "(&(objectClass=foreignSecurityPrincipal)(objectSid=%s))".into(),
     });
     LdapDirectory::new(settings).unwrap()
 }
@@ -235,4 +254,25 @@ async fn tls_connections_verify_the_server_certificate() {
             .unwrap()
             .contains("/nonexistent/ca.pem")
     );
+}
+
+/// The groups a trusting forest gives a foreign account, found by its SID (auth.md §4.7):
+/// alice's principal is in `trusted`; a string that is not a SID finds nothing, filter
+/// syntax included.
+#[tokio::test]
+async fn foreign_principals_are_found_by_sid() {
+    let domain = example_domain();
+    let alice = domain.authenticate("alice", &password("password")).await.unwrap();
+    let sid = alice.first("objectSid").unwrap().to_owned();
+    assert_eq!(sid, "S-1-5-21-1-2-3-10001");
+    assert_eq!(
+        domain.foreign_principal_groups(&sid).await.unwrap(),
+        ["cn=trusted,ou=groups,dc=example,dc=org"]
+    );
+    for not_a_sid in ["S-1-5-21-1-2-3-99999", "*", "S-1-5-21-*)(cn=*", ""] {
+        assert!(
+            domain.foreign_principal_groups(not_a_sid).await.unwrap().is_empty(),
+            "{not_a_sid}"
+        );
+    }
 }

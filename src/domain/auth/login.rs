@@ -135,10 +135,29 @@ impl LoginService {
     /// # Errors
     /// Any [`LoginError`]; [`LoginError::InvalidCredentials`] for every refused password.
     pub async fn login(&self, request: &LoginRequest, facts: &RequestFacts) -> Result<LoginOutcome, LoginError> {
+        if request.provider.is_none()
+            && let Some(meta) = self.managers.default_metalogin_provider()
+        {
+            return self.metalogin(meta, request, facts).await;
+        }
+        self.ordinary_login(request, facts).await
+    }
+
+    /// The login through the provider the request names (auth.md §5.1).
+    async fn ordinary_login(&self, request: &LoginRequest, facts: &RequestFacts) -> Result<LoginOutcome, LoginError> {
         let provider = self
             .managers
             .resolve(request.manager.as_deref(), request.provider.as_deref(), facts)
             .await?;
+        self.login_with(provider, request, facts).await
+    }
+
+    async fn login_with(
+        &self,
+        provider: &Provider,
+        request: &LoginRequest,
+        facts: &RequestFacts,
+    ) -> Result<LoginOutcome, LoginError> {
         match &provider.method {
             ProviderMethod::Anonymous {
                 uid,
@@ -154,6 +173,7 @@ impl LoginService {
                 userid_attribute,
                 name_attribute,
                 memberof_attribute,
+                join_attribute: _,
             } => {
                 let login = request
                     .userid
@@ -322,5 +342,10 @@ impl LoginService {
     }
 }
 
+#[path = "login/metalogin.rs"]
+mod metalogin;
+#[cfg(test)]
+#[path = "login/metalogin_tests.rs"]
+mod metalogin_tests;
 #[cfg(test)]
 mod tests;

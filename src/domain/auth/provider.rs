@@ -83,6 +83,9 @@ pub enum ProviderMethod {
         name_attribute: String,
         /// Attribute listing group DNs (`memberOf`).
         memberof_attribute: String,
+        /// Metadirectory providers: the attribute naming the account's home account as
+        /// `DOMAIN\\sAMAccountName` (`join_key_ldapattribut`).
+        join_attribute: Option<String>,
     },
     /// OAuth2 authorization code with PKCE.
     OAuth {

@@ -54,6 +54,22 @@ impl AuthManagers {
         self.managers.iter().find(|m| m.kind == kind)
     }
 
+    /// The metadirectory provider when it is the default one: a login naming no provider
+    /// goes through it (auth.md §5.2 step 6).
+    pub fn default_metalogin_provider(&self) -> Option<&Provider> {
+        self.manager(ManagerKind::MetaExplicit)?
+            .provider("metadirectory")
+            .filter(|provider| provider.default)
+    }
+
+    /// The explicit Active Directory provider of the NetBIOS `domain` (any case).
+    pub fn explicit_provider_for_domain(&self, domain: &str) -> Option<&Provider> {
+        self.manager(ManagerKind::Explicit)?.providers.iter().find(|provider| {
+            matches!(&provider.method, super::provider::ProviderMethod::Directory { domain: Some(own), .. }
+                if own.eq_ignore_ascii_case(domain))
+        })
+    }
+
     /// Finds the provider for a request's `manager` and `provider` fields.
     ///
     /// # Errors

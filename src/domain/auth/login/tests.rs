@@ -7,7 +7,7 @@ use crate::testkit::{CountingRandom, HandClock, posix_defaults};
 use crate::testkit::{MemoryDirectory, MemoryDirectoryUser, MemoryGeolocation};
 use std::collections::BTreeMap;
 
-fn provider(name: &str, manager: ManagerKind, method: ProviderMethod, rules: serde_json::Value) -> Provider {
+pub(super) fn provider(name: &str, manager: ManagerKind, method: ProviderMethod, rules: serde_json::Value) -> Provider {
     Provider {
         name: name.into(),
         manager,
@@ -65,6 +65,7 @@ fn directory_method() -> ProviderMethod {
         userid_attribute: "uid".into(),
         name_attribute: "cn".into(),
         memberof_attribute: "memberOf".into(),
+        join_attribute: None,
     }
 }
 
@@ -76,7 +77,7 @@ fn anonymous_method(allow_caller_userid: bool) -> ProviderMethod {
     }
 }
 
-fn service(managers: Vec<Manager>) -> LoginService {
+pub(super) fn service(managers: Vec<Manager>) -> LoginService {
     LoginService::new(
         Arc::new(AuthManagers::new(managers)),
         Arc::new(MemoryGeolocation::default()),
@@ -338,6 +339,7 @@ async fn directory_posix_groups_reach_the_account_files_and_the_secret() {
         userid_attribute: "uid".into(),
         name_attribute: "cn".into(),
         memberof_attribute: "memberOf".into(),
+        join_attribute: None,
     };
     let login = service(vec![Manager {
         kind: ManagerKind::Explicit,
