@@ -1,9 +1,11 @@
 //! Port contracts: one suite per port, run against every adapter (the memory ones here;
 //! Kubernetes, MongoDB, Memcached, Redis and LDAP adapters call the same functions).
 
+mod identity;
 mod services;
 mod stores;
 
+pub use identity::{geolocation_contract, oauth_provider_contract, pkce_challenge};
 pub use services::{closed_port, service_url, unique_prefix};
 pub use stores::*;
 

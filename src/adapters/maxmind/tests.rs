@@ -33,6 +33,16 @@ async fn public_addresses_get_country_place_time_zone_and_network() {
 }
 
 #[tokio::test]
+async fn maxmind_honours_the_geolocation_contract() {
+    crate::adapters::contract::geolocation_contract(
+        &databases(),
+        ("89.160.20.128".parse().unwrap(), "SE", 29518),
+        "9.9.9.9".parse().unwrap(),
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn private_and_unknown_addresses_have_no_location() {
     let maxmind = databases();
     for private in [

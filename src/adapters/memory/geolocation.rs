@@ -44,3 +44,27 @@ impl Geolocation for MemoryGeolocation {
         Ok(self.find(ip).and_then(|n| n.location.autonomous_system_number))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_memory_table_honours_the_geolocation_contract() {
+        let sweden = NetworkLocation {
+            network: "89.160.20.0/24".parse().unwrap(),
+            location: Location {
+                country: Some("Sweden".into()),
+                country_code: Some("SE".into()),
+                autonomous_system_number: Some(29518),
+                ..Location::default()
+            },
+        };
+        crate::adapters::contract::geolocation_contract(
+            &MemoryGeolocation::new(vec![sweden]),
+            ("89.160.20.128".parse().unwrap(), "SE", 29518),
+            "9.9.9.9".parse().unwrap(),
+        )
+        .await;
+    }
+}

@@ -76,4 +76,14 @@ mod tests {
             Err(OAuthError::CodeRefused)
         ));
     }
+
+    #[tokio::test]
+    async fn the_memory_provider_honours_the_oauth_contract() {
+        let provider = MemoryOAuthProvider::new(
+            "http://idp.test/authorize",
+            HashMap::from([("code-of-bob".to_owned(), serde_json::json!({"sub": "bob"}))]),
+        );
+        crate::adapters::contract::oauth_provider_contract(&provider, "bob", |_url| async { "code-of-bob".to_owned() })
+            .await;
+    }
 }

@@ -67,6 +67,29 @@ async fn authorize(provider: &HttpOAuthProvider, state: &str, verifier: &str, lo
     query["code"].clone()
 }
 
+/// The browser's part of the flow for the contract: the authorization URL it is given,
+/// the mock's login page answered for `login`.
+async fn code_from(url: String, login: &str) -> String {
+    let response = http_client(Duration::from_secs(5))
+        .unwrap()
+        .get(format!("{url}&login_hint={login}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::FOUND);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    form_urlencoded::parse(location.split_once('?').unwrap().1.as_bytes())
+        .find(|(name, _)| name == "code")
+        .map(|(_, code)| code.into_owned())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_http_provider_honours_the_oauth_contract() {
+    let provider = provider().await;
+    contract::oauth_provider_contract(&provider, "bob", |url| code_from(url, "bob")).await;
+}
+
 #[tokio::test]
 async fn the_code_flow_with_pkce_gives_the_users_claims() {
     let provider = provider().await;
