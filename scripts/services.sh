@@ -295,6 +295,7 @@ start() {
     cat >>"$env_file" <<ENV
 export LDAP_AD_URL="ldap://127.0.0.1:$ad_port"
 export OIDC_ISSUER="http://127.0.0.1:$oidc_port"
+export OIDC_MOCK="$TOOLS/oidc/mock.mjs"
 export LDAP_URL="ldap://127.0.0.1:$ldap_port"
 export LDAPS_URL="ldaps://127.0.0.1:$ldaps_port"
 export LDAP_CA_FILE="$dir/ldap/tls/ca.pem"

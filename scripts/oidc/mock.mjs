@@ -49,4 +49,10 @@ await server.start(port, host);
 console.log(`oidc mock issuer ${server.issuer.url}`);
 const stop = async () => { await server.stop(); process.exit(0); };
 process.on('SIGTERM', stop);
+// A key rotation, as a provider does it: a new signing key joins the JWKS (tokens are then
+// signed by the keys in turn).
+process.on('SIGUSR2', async () => {
+  const jwk = await server.issuer.keys.generate('RS256');
+  console.log(`oidc mock rotated its keys: ${jwk.kid}`);
+});
 process.on('SIGINT', stop);

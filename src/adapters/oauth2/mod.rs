@@ -3,6 +3,10 @@
 //! code exchange with the verifier, and the userinfo call. One HTTP client with TLS on
 //! AWS-LC and the web's root authorities, no redirects followed, a deadline on every call.
 
+mod id_token;
+
+pub use id_token::{IdTokenCheck, REFRESH_AT_MOST_EVERY, id_token_check};
+
 use crate::domain::secret::Secret;
 use crate::ports::oauth::{OAuthError, OAuthProvider, OAuthTokens};
 use async_trait::async_trait;
@@ -49,15 +53,6 @@ pub struct Discovery {
     pub userinfo_endpoint: String,
 }
 
-/// How an OpenID provider's id_tokens are checked: its issuer and its signing keys.
-#[derive(Clone)]
-pub struct IdTokenCheck {
-    /// Expected `iss`.
-    pub issuer: String,
-    /// The provider's JWKS, read once at boot.
-    pub keys: jsonwebtoken::jwk::JwkSet,
-}
-
 /// An OAuth2 client over HTTP(S).
 pub struct HttpOAuthProvider {
     settings: OAuthSettings,
@@ -69,60 +64,6 @@ pub struct HttpOAuthProvider {
 struct TokenResponse {
     access_token: String,
     id_token: Option<String>,
-}
-
-/// The id_token checks of a discovered OpenID provider: its JWKS, fetched now.
-///
-/// # Errors
-/// [`OAuthError::Unavailable`] when the keys cannot be read.
-pub async fn id_token_check(http: &reqwest::Client, discovery: &Discovery) -> Result<Option<IdTokenCheck>, OAuthError> {
-    let (Some(issuer), Some(jwks_uri)) = (&discovery.issuer, &discovery.jwks_uri) else {
-        return Ok(None);
-    };
-    let response = http.get(jwks_uri).send().await.map_err(unavailable)?;
-    if !response.status().is_success() {
-        return Err(OAuthError::Unavailable(format!(
-            "{jwks_uri} answered {}",
-            response.status()
-        )));
-    }
-    let keys = response
-        .json()
-        .await
-        .map_err(|e| OAuthError::Unavailable(format!("{jwks_uri}: {e}")))?;
-    Ok(Some(IdTokenCheck {
-        issuer: issuer.clone(),
-        keys,
-    }))
-}
-
-impl IdTokenCheck {
-    /// The `sub` of `id_token` when its signature (by a key of the JWKS, an RSA or EC
-    /// algorithm only), issuer, audience and lifetime are right; `None` otherwise.
-    fn subject(&self, id_token: &str, client_id: &str) -> Option<String> {
-        use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
-        let header = decode_header(id_token).ok()?;
-        const ALLOWED: [Algorithm; 5] = [
-            Algorithm::RS256,
-            Algorithm::RS384,
-            Algorithm::RS512,
-            Algorithm::ES256,
-            Algorithm::PS256,
-        ];
-        if !ALLOWED.contains(&header.alg) {
-            return None;
-        }
-        let jwk = match &header.kid {
-            Some(kid) => self.keys.find(kid)?,
-            None => self.keys.keys.first()?,
-        };
-        let key = DecodingKey::from_jwk(jwk).ok()?;
-        let mut validation = Validation::new(header.alg);
-        validation.set_issuer(&[&self.issuer]);
-        validation.set_audience(&[client_id]);
-        let claims = decode::<Value>(id_token, &key, &validation).ok()?.claims;
-        claims["sub"].as_str().map(str::to_owned)
-    }
 }
 
 /// The HTTP client: rustls on AWS-LC with the web's roots, no redirect followed.
@@ -237,10 +178,10 @@ impl OAuthProvider for HttpOAuthProvider {
         let subject = match &self.id_tokens {
             None => None,
             Some(check) => {
-                let subject = tokens
-                    .id_token
-                    .as_deref()
-                    .and_then(|token| check.subject(token, &self.settings.client_id));
+                let subject = match tokens.id_token.as_deref() {
+                    Some(token) => check.subject(&self.http, token, &self.settings.client_id).await,
+                    None => None,
+                };
                 if subject.is_none() {
                     tracing::warn!("the provider's id_token is missing or does not verify");
                     return Err(OAuthError::CodeRefused);

@@ -17,9 +17,12 @@ async fn provider() -> HttpOAuthProvider {
 
 /// The mock provider, its id_tokens checked as `adjust` leaves the check.
 async fn provider_checking(adjust: impl FnOnce(IdTokenCheck) -> IdTokenCheck) -> HttpOAuthProvider {
-    let issuer = contract::service_url("OIDC_ISSUER");
+    provider_of(&contract::service_url("OIDC_ISSUER"), adjust).await
+}
+
+async fn provider_of(issuer: &str, adjust: impl FnOnce(IdTokenCheck) -> IdTokenCheck) -> HttpOAuthProvider {
     let http = http_client(Duration::from_secs(5)).unwrap();
-    let endpoints = discover(&http, &issuer).await.unwrap();
+    let endpoints = discover(&http, issuer).await.unwrap();
     let check = id_token_check(&http, &endpoints)
         .await
         .unwrap()
@@ -154,4 +157,76 @@ async fn id_tokens_must_be_the_providers_and_about_the_same_user() {
     let mut tokens = provider.exchange_code(&code, &Secret::new(verifier)).await.unwrap();
     tokens.subject = Some("bob".into());
     assert!(matches!(provider.user_info(&tokens).await, Err(OAuthError::UserInfo)));
+}
+
+/// A mock provider of this test's own (it is told to rotate its keys), stopped on drop.
+struct OwnMock(std::process::Child);
+
+impl Drop for OwnMock {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A provider that rotates its keys: the first id_token signed by the new key makes the
+/// JWKS be read again, and every login goes on.
+#[tokio::test]
+async fn a_key_rotation_is_followed() {
+    let port = contract::closed_port();
+    let mock = OwnMock(
+        std::process::Command::new("node")
+            .arg(contract::service_url("OIDC_MOCK"))
+            .env("OIDC_PORT", port.to_string())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("node runs the mock provider"),
+    );
+    let issuer = format!("http://127.0.0.1:{port}");
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the mock provider did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(None::<IdTokenCheck>));
+    let keep = seen.clone();
+    let provider = provider_of(&issuer, move |check| {
+        *keep.lock().unwrap() = Some(check.clone());
+        check
+    })
+    .await;
+    let check = seen.lock().unwrap().clone().unwrap();
+    let verifier = "rotation-verifier-0123456789-abcdefghijklmnopqrstuv";
+    let login = || async {
+        let code = authorize(&provider, "s-r", verifier, "bob").await;
+        provider.exchange_code(&code, &Secret::new(verifier)).await
+    };
+    assert_eq!(login().await.unwrap().subject.as_deref(), Some("bob"));
+    assert_eq!(check.key_count(), 1);
+
+    let signalled = std::process::Command::new("kill")
+        .args(["-USR2", &mock.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(signalled.success());
+    let jwks = format!("{issuer}/jwks");
+    let http = http_client(Duration::from_secs(5)).unwrap();
+    loop {
+        let keys: serde_json::Value = http.get(&jwks).send().await.unwrap().json().await.unwrap();
+        if keys["keys"].as_array().map(Vec::len) == Some(2) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the mock did not rotate: {keys}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    for _ in 0..4 {
+        assert_eq!(login().await.unwrap().subject.as_deref(), Some("bob"));
+    }
+    assert_eq!(check.key_count(), 2, "the keys were read again");
 }
