@@ -219,6 +219,18 @@ cn: developers
 member: uid=alice,ou=people,dc=example,dc=org
 member: uid=bob,ou=people,dc=example,dc=org
 
+dn: cn=engineering,ou=groups,dc=example,dc=org
+objectClass: groupOfNames
+objectClass: group
+cn: engineering
+member: cn=developers,ou=groups,dc=example,dc=org
+
+dn: cn=staff,ou=groups,dc=example,dc=org
+objectClass: groupOfNames
+objectClass: group
+cn: staff
+member: cn=engineering,ou=groups,dc=example,dc=org
+
 dn: cn=metausers,ou=groups,dc=example,dc=org
 objectClass: groupOfNames
 objectClass: group

@@ -80,6 +80,7 @@ fn directory_of(provider: &ProviderConfig, key: &str) -> Result<Arc<dyn Director
         users_ou: users_ou.clone(),
         groups_ou: ldap.goups_ou.clone().unwrap_or(base),
         posix_primary_group_filter: ldap.posix_primary_group_filter.clone(),
+        recursive_groups: ldap.recursive_search,
         posix_groups_filter: ldap.posix_groups_filter.clone(),
         usercnattr: ldap.usercnattr.clone(),
         user_filter: ldap.user_filter.clone(),

@@ -40,6 +40,9 @@ pub struct LdapProviderConfig {
     pub foreign_basedn: Option<String>,
     /// Active Directory: their filter, `%s` standing for the SID.
     pub foreign_filter: String,
+    /// Add the groups of a user's groups (and theirs) to its roles: Active Directory's
+    /// in-chain rule, or the groups' own `memberOf` on other servers.
+    pub recursive_search: bool,
     /// The user's primary POSIX group, `%s` standing for their `gidNumber`.
     #[serde(rename = "posixAccountGroup_filter")]
     pub posix_primary_group_filter: String,
@@ -66,6 +69,7 @@ impl Default for LdapProviderConfig {
             join_key_ldapattribut: None,
             foreign_basedn: None,
             foreign_filter: "(&(objectClass=foreignSecurityPrincipal)(objectSid=%s))".into(),
+            recursive_search: false,
             posix_primary_group_filter: "(&(objectClass=posixGroup)(gidNumber=%s))".into(),
             posix_groups_filter: "(&(objectClass=posixGroup)(!(gidNumber=%s))(memberUid=%s))".into(),
         }

@@ -8,12 +8,14 @@
 mod active_directory;
 mod connection;
 mod escape;
+mod nested_groups;
 mod sid;
+mod simple_bind;
 
 use crate::domain::secret::Secret;
 use crate::ports::directory::{Directory, DirectoryEntry, DirectoryError};
 use async_trait::async_trait;
-use connection::{BindOutcome, Servers};
+use connection::Servers;
 use ldap3::{Ldap, Scope, SearchEntry};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -51,6 +53,8 @@ pub struct LdapSettings {
     pub verify_certificates: bool,
     /// Certificate authorities to trust instead of the system's (`tls_ca_file`, PEM).
     pub ca_file: Option<std::path::PathBuf>,
+    /// Add the groups of the user's groups to its `memberOf` (`recursive_search`).
+    pub recursive_groups: bool,
     /// Active Directory logins (`domain` set): `DOMAIN\\user`, `user@upn` or `user`,
     /// looked up with the service account, then bound by DN.
     pub active_directory: Option<ActiveDirectory>,
@@ -74,6 +78,8 @@ pub struct LdapDirectory {
     servers: Servers,
     settings: LdapSettings,
     service: Mutex<Option<Ldap>>,
+    /// Whether the server has the in-chain matching rule, once asked.
+    in_chain: std::sync::OnceLock<bool>,
 }
 
 impl LdapDirectory {
@@ -86,6 +92,7 @@ impl LdapDirectory {
             servers: Servers::new(&settings)?,
             settings,
             service: Mutex::new(None),
+            in_chain: std::sync::OnceLock::new(),
         })
     }
 
@@ -221,60 +228,21 @@ fn check_input(login: &str, password: &Secret) -> Result<(), DirectoryError> {
 #[async_trait]
 impl Directory for LdapDirectory {
     async fn authenticate(&self, login: &str, password: &Secret) -> Result<DirectoryEntry, DirectoryError> {
-        check_input(login, password)?;
-        if let Some(domain) = &self.settings.active_directory {
-            return self.authenticate_in_domain(domain, login, password).await;
+        let mut entry = self.authenticate_directly(login, password).await?;
+        if self.settings.recursive_groups {
+            self.add_nested_groups(&mut entry).await?;
         }
-        let bind_dn = format!(
-            "{}={},{}",
-            self.settings.usercnattr,
-            escape::dn_value(login),
-            self.settings.users_ou
-        );
-        let mut ldap = match self.servers.bind(&self.settings, &bind_dn, password.expose()).await? {
-            BindOutcome::Bound(ldap) => ldap,
-            BindOutcome::Refused => return Err(DirectoryError::InvalidCredentials),
-        };
-        let found = self
-            .search(
-                &mut ldap,
-                &self.settings.users_ou,
-                Scope::Subtree,
-                &self.user_filter(login),
-                self.user_attributes(),
-            )
-            .await;
-        let _closed = ldap.unbind().await;
-        let mut entries = found?;
-        // The bound DN is who logged in: prefer its entry if the filter matched several.
-        let position = entries.iter().position(|entry| entry.dn.eq_ignore_ascii_case(&bind_dn));
-        match position {
-            Some(index) => Ok(entries.swap_remove(index)),
-            None if entries.len() == 1 => Ok(entries.remove(0)),
-            // Bound, but the filter does not find the user: the provider is misconfigured.
-            None => Err(DirectoryError::Unexpected(anyhow::anyhow!(
-                "ldap: the user filter finds {} entries for a bound user",
-                entries.len()
-            ))),
-        }
+        Ok(entry)
     }
 
     async fn find_user(&self, login: &str) -> Result<Option<DirectoryEntry>, DirectoryError> {
-        if let Some(domain) = &self.settings.active_directory {
-            return self.find_in_domain(domain, login).await;
+        let mut found = self.find_directly(login).await?;
+        if self.settings.recursive_groups
+            && let Some(entry) = found.as_mut()
+        {
+            self.add_nested_groups(entry).await?;
         }
-        let entries = self
-            .service_search(
-                &self.settings.users_ou,
-                Scope::Subtree,
-                &self.user_filter(login),
-                self.user_attributes(),
-            )
-            .await?;
-        Ok(match entries.len() {
-            1 => entries.into_iter().next(),
-            _ => None,
-        })
+        Ok(found)
     }
 
     async fn is_member_of(&self, user: &DirectoryEntry, group_dn: &str) -> Result<bool, DirectoryError> {

@@ -19,6 +19,7 @@ fn settings(servers: Vec<String>) -> LdapSettings {
         groups_ou: "dc=planetexpress,dc=com".into(),
         posix_primary_group_filter: "(&(objectClass=posixGroup)(gidNumber=%s))".into(),
         posix_groups_filter: "(&(objectClass=posixGroup)(!(gidNumber=%s))(memberUid=%s))".into(),
+        recursive_groups: false,
         service_account: Some((
             "cn=admin,dc=planetexpress,dc=com".into(),
             Secret::new("GoodNewsEveryone"),
@@ -275,4 +276,31 @@ async fn foreign_principals_are_found_by_sid() {
             "{not_a_sid}"
         );
     }
+}
+
+/// `recursive_search`: slapd has no in-chain rule, so the groups' own `memberOf` are
+/// followed: bob is in developers, developers in engineering, engineering in staff.
+#[tokio::test]
+async fn nested_groups_are_followed_when_asked() {
+    let groups = |directory: LdapDirectory| async move {
+        let bob = directory.authenticate("bob", &password("password")).await.unwrap();
+        let mut names: Vec<String> = bob.values("memberOf").iter().map(|dn| dn.to_lowercase()).collect();
+        names.sort();
+        names
+    };
+    assert_eq!(
+        groups(example_domain()).await,
+        ["cn=developers,ou=groups,dc=example,dc=org"]
+    );
+    let mut settings = example_domain().settings.clone();
+    settings.recursive_groups = true;
+    settings.groups_ou = "dc=example,dc=org".into();
+    assert_eq!(
+        groups(LdapDirectory::new(settings).unwrap()).await,
+        [
+            "cn=developers,ou=groups,dc=example,dc=org",
+            "cn=engineering,ou=groups,dc=example,dc=org",
+            "cn=staff,ou=groups,dc=example,dc=org",
+        ]
+    );
 }
