@@ -118,3 +118,39 @@ async fn forged_missing_and_foreign_states_are_refused() {
     assert_eq!(refused_by_provider.status(), StatusCode::UNAUTHORIZED);
     server.stop().await;
 }
+
+/// `getauthconfig` stores a state per OAuth provider in the shared cache and needs no
+/// credentials: one address gets `rate_limit.oauth_states_per_minute` of them a minute,
+/// then 429 with `Retry-After`; other addresses are not affected.
+#[tokio::test]
+async fn getauthconfig_is_rate_limited_per_address() {
+    let issuer = std::env::var("OIDC_ISSUER").expect("OIDC_ISSUER is not set: run scripts/test.sh");
+    let mut config = shipped_file(
+        "oauth.toml",
+        vec![(
+            "DESKPLANE__authmanagers__external__providers__mock__issuer".into(),
+            issuer,
+        )],
+    );
+    config.rate_limit.oauth_states_per_minute = 3;
+    config.trusted_proxy_cidr = vec!["127.0.0.1/32".into()];
+    let server = TestServer::with(config).await;
+    let ask = |address: &'static str| {
+        server
+            .client
+            .post(server.url("/auth/getauthconfig"))
+            .header("X-Forwarded-For", address)
+            .json(&json!({}))
+            .send()
+    };
+    for _ in 0..3 {
+        assert_eq!(ask("203.0.113.7").await.unwrap().status(), StatusCode::OK);
+    }
+    let limited = ask("203.0.113.7").await.unwrap();
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(limited.headers().contains_key("retry-after"));
+    let body: Value = limited.json().await.unwrap();
+    assert_eq!(body["status"], 429, "{body}");
+    assert_eq!(ask("203.0.113.8").await.unwrap().status(), StatusCode::OK);
+    server.stop().await;
+}

@@ -282,7 +282,8 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         apps,
         profiles,
         accounting,
-        oauth_states: crate::domain::auth::OAuthStates::new(data.cache.clone(), random_for_oauth),
+        oauth_states: crate::domain::auth::OAuthStates::new(data.cache.clone(), random_for_oauth)
+            .with_rate_limit(rate_limiter(config.rate_limit.oauth_states_per_minute)),
         readiness: data.health,
         write_behind: data.write_behind,
         geolocation,

@@ -331,6 +331,9 @@ pub struct RateLimitConfig {
     pub anonymous_logins_per_minute: u32,
     /// Desktop creations per address and minute.
     pub desktop_creations_per_minute: u32,
+    /// `getauthconfig` calls per address and minute when OAuth providers are configured
+    /// (each stores a state per provider in the cache).
+    pub oauth_states_per_minute: u32,
     /// Networks never limited (loopback by default: the quick start and benchmarks).
     pub exempt_networks: Vec<String>,
     /// Launches (`launchdesktop`, `auth/login`) per user and minute, from any address (0: off).
@@ -344,6 +347,7 @@ impl Default for RateLimitConfig {
         Self {
             anonymous_logins_per_minute: 30,
             desktop_creations_per_minute: 30,
+            oauth_states_per_minute: 60,
             exempt_networks: vec!["127.0.0.0/8".into(), "::1/128".into()],
             launches_per_user_per_minute: 20,
             max_concurrent_launches: 256,

@@ -31,6 +31,8 @@ pub struct PendingAuthorization {
 pub struct OAuthStates {
     cache: Arc<dyn Cache>,
     random: Arc<dyn Randomness>,
+    /// Bounds the states one address makes the cache keep (each lives [`STATE_LIFETIME`]).
+    limiter: Option<Arc<crate::domain::rate_limit::RateLimiter>>,
 }
 
 fn key(state: &str) -> String {
@@ -44,7 +46,26 @@ pub fn pkce_challenge(verifier: &str) -> String {
 
 impl OAuthStates {
     pub fn new(cache: Arc<dyn Cache>, random: Arc<dyn Randomness>) -> Self {
-        Self { cache, random }
+        Self {
+            cache,
+            random,
+            limiter: None,
+        }
+    }
+
+    /// Limits how often one address may be handed fresh states (`getauthconfig` needs no
+    /// credentials, and every call stores a state per OAuth provider in the shared cache).
+    pub fn with_rate_limit(mut self, limiter: Arc<crate::domain::rate_limit::RateLimiter>) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
+    /// Counts one request for fresh states from `ip`.
+    ///
+    /// # Errors
+    /// [`crate::domain::rate_limit::RateLimited`] when `ip` asked too often this minute.
+    pub fn admit(&self, ip: std::net::IpAddr) -> Result<(), crate::domain::rate_limit::RateLimited> {
+        self.limiter.as_ref().map_or(Ok(()), |limiter| limiter.check(ip))
     }
 
     /// A fresh authorization URL for `provider`, its state remembered for [`STATE_LIFETIME`].

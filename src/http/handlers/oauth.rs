@@ -15,6 +15,12 @@ use warp::reply::Response;
 pub async fn getauthconfig(ctx: &Ctx) -> Result<Response, ApiError> {
     let managers = ctx.state.sessions.login_service().managers();
     let mut config = managers.client_config();
+    if managers
+        .providers()
+        .any(|provider| matches!(provider.method, crate::domain::auth::ProviderMethod::OAuth { .. }))
+    {
+        ctx.state.oauth_states.admit(ctx.facts.client_ip)?;
+    }
     let urls = ctx
         .state
         .oauth_states
