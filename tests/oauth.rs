@@ -154,3 +154,121 @@ async fn getauthconfig_is_rate_limited_per_address() {
     assert_eq!(ask("203.0.113.8").await.unwrap().status(), StatusCode::OK);
     server.stop().await;
 }
+
+/// abcdesktop's front end may put base64 of the desktop features it wants in place of the
+/// state (auth.md §5.4): the state then comes from the cookie `getauthconfig` set in the
+/// same browser, once; without that cookie, or without `submit` permitted, it is refused.
+#[tokio::test]
+async fn features_may_replace_the_state_in_the_browser_that_began() {
+    use base64::Engine as _;
+    let issuer = std::env::var("OIDC_ISSUER").expect("OIDC_ISSUER is not set: run scripts/test.sh");
+    let config = |submit: bool| {
+        let mut config = shipped_file(
+            "oauth.toml",
+            vec![(
+                "DESKPLANE__authmanagers__external__providers__mock__issuer".into(),
+                issuer.clone(),
+            )],
+        );
+        if submit {
+            config.desktop.features_permissions = vec!["submit".into()];
+        }
+        config
+    };
+    let features = base64::engine::general_purpose::STANDARD.encode(br#"{"executeclassname": "large"}"#);
+    for submit in [true, false] {
+        let server = TestServer::with(config(submit)).await;
+        let answer = server
+            .client
+            .post(server.url("/auth/getauthconfig"))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        let cookie = answer.headers()["set-cookie"].to_str().unwrap().to_owned();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
+        let cookie = cookie.split(';').next().unwrap().to_owned();
+        let config: Value = answer.json().await.unwrap();
+        let mock = config["managers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == "external")
+            .unwrap()["providers"][0]
+            .clone();
+        assert_eq!(
+            cookie,
+            format!("deskplane_oauth_mock={}", mock["state"].as_str().unwrap())
+        );
+        let browser = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let back = browser
+            .get(format!("{}&login_hint=bob", mock["dialog_url"].as_str().unwrap()))
+            .send()
+            .await
+            .unwrap();
+        let location = back.headers()["location"].to_str().unwrap().to_owned();
+        let query: Vec<(String, String)> = form_urlencoded::parse(location.split_once('?').unwrap().1.as_bytes())
+            .into_owned()
+            .map(|(key, value)| {
+                if key == "state" {
+                    (key, features.clone())
+                } else {
+                    (key, value)
+                }
+            })
+            .collect();
+        let callback = format!(
+            "/auth/oauth?{}",
+            form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(&query)
+                .finish()
+        );
+        let without_cookie = server.get(&callback).await;
+        assert_eq!(without_cookie.status(), StatusCode::UNAUTHORIZED, "no cookie, no login");
+        let with_cookie = || {
+            server
+                .client
+                .get(server.url(&callback))
+                .header("Cookie", format!("theme=dark; {cookie}"))
+                .send()
+        };
+        let page = with_cookie().await.unwrap();
+        if !submit {
+            assert_eq!(page.status(), StatusCode::UNAUTHORIZED);
+            let body: Value = page.json().await.unwrap();
+            assert_eq!(
+                body["message"],
+                "'submit' is not in desktop.features_permissions, update configuration file"
+            );
+            server.stop().await;
+            continue;
+        }
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.unwrap();
+        let token = html
+            .split("var jwt_user_token=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+        let labels = server
+            .post_json("/auth/labels", Some(&token), json!({}), StatusCode::OK)
+            .await;
+        assert_eq!(labels["result"]["executeclassname"], "large", "{labels}");
+        let replayed = with_cookie().await.unwrap();
+        assert_eq!(
+            replayed.status(),
+            StatusCode::UNAUTHORIZED,
+            "the cookie's state is used once"
+        );
+        server.stop().await;
+    }
+}

@@ -16,7 +16,7 @@ pub use account::{PosixDefaults, posix_account_from, posix_account_from_secret, 
 pub use authorized_keys::{AuthorizedKeys, MAX_LEARNT_KEYS};
 pub use error::{AccessError, LoginError};
 pub use login::{AuthorizationCode, LoginOutcome, LoginRequest, LoginService};
-pub use oauth::{OAuthStates, PendingAuthorization, pkce_challenge};
+pub use oauth::{OAuthStates, PendingAuthorization, STATE_LIFETIME, pkce_challenge};
 pub use prelogin::{Prelogin, PreloginError, PreloginPolicy};
 pub use provider::{ManagerKind, Provider, ProviderDisplay, ProviderMethod};
 pub use registry::{AuthManagers, Manager};

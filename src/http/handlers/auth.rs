@@ -9,7 +9,11 @@ use crate::http::error::ApiError;
 use serde_json::{Value, json};
 use warp::reply::Response;
 
-fn features_gate(ctx: &Ctx, features: Option<&Value>) -> Result<Option<serde_json::Map<String, Value>>, ApiError> {
+/// pyos's features gate (auth.md §5.2 step 4): a map, and only with `submit` permitted.
+pub(super) fn features_gate(
+    ctx: &Ctx,
+    features: Option<&Value>,
+) -> Result<Option<serde_json::Map<String, Value>>, ApiError> {
     match features {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Object(map)) if ctx.state.settings.features_submit => Ok(Some(map.clone())),

@@ -2,6 +2,11 @@
 //! authorization URL (state and PKCE challenge remembered server-side), and
 //! `GET /API/auth/oauth` redeems the state once, exchanges the code and answers pyos's
 //! page that stores the user token and reloads the front end.
+//!
+//! abcdesktop's front end may replace `state` by base64 of the JSON desktop features it
+//! wants (auth.md §5.4 step 2). The state is then carried by a cookie `getauthconfig` set
+//! in the same browser (HttpOnly, SameSite=Lax, only sent to the callback), so the login
+//! stays bound to the browser that started it and the PKCE verifier to its code.
 
 use crate::domain::auth::{AuthorizationCode, LoginRequest};
 use crate::http::context::Ctx;
@@ -39,7 +44,53 @@ pub async fn getauthconfig(ctx: &Ctx) -> Result<Response, ApiError> {
             provider["state"] = Value::String(state.clone());
         }
     }
-    Ok(raw(&config))
+    let mut response = raw(&config);
+    for (name, _, state) in &urls {
+        let Some(cookie) = state_cookie_name(name) else {
+            continue;
+        };
+        let value = format!(
+            "{cookie}={state}; Path=/API/auth/oauth; Max-Age={}; HttpOnly; SameSite=Lax",
+            crate::domain::auth::STATE_LIFETIME.as_secs()
+        );
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    Ok(response)
+}
+
+/// The cookie carrying `provider`'s state; none for a name a cookie name cannot hold.
+fn state_cookie_name(provider: &str) -> Option<String> {
+    let plain = !provider.is_empty()
+        && provider.len() <= 64
+        && provider
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    plain.then(|| format!("deskplane_oauth_{provider}"))
+}
+
+/// The value of cookie `name` in the request.
+fn cookie<'a>(ctx: &'a Ctx, name: &str) -> Option<&'a str> {
+    ctx.header("cookie")?
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+/// The features a front end put in place of the state: base64 (standard or URL-safe,
+/// padded or not) of a JSON object.
+fn features_in_state(state: &str) -> Option<Value> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    if state.len() > 4096 {
+        return None;
+    }
+    let bytes = [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
+        .iter()
+        .find_map(|engine| engine.decode(state).ok())?;
+    serde_json::from_slice::<Value>(&bytes).ok().filter(Value::is_object)
 }
 
 /// One refusal for every bad state: missing, unknown, expired, replayed or another
@@ -62,13 +113,29 @@ pub async fn callback(ctx: &Ctx) -> Result<Response, ApiError> {
         ));
     }
     let state = query("state").unwrap_or_default();
-    let pending = ctx
-        .state
-        .oauth_states
-        .redeem(state)
-        .await
-        .map_err(|error| ApiError::unavailable("cache", error))?
-        .ok_or_else(bad_state)?;
+    let redeem = |state: &str| {
+        let state = state.to_owned();
+        async move {
+            ctx.state
+                .oauth_states
+                .redeem(&state)
+                .await
+                .map_err(|error| ApiError::unavailable("cache", error))
+        }
+    };
+    let (pending, features) = match redeem(state).await? {
+        Some(pending) => (pending, None),
+        None => {
+            // The front end's features in place of the state: the state is the cookie's.
+            let features = features_in_state(state).ok_or_else(bad_state)?;
+            let cookie = query("provider")
+                .and_then(state_cookie_name)
+                .and_then(|name| cookie(ctx, &name))
+                .ok_or_else(bad_state)?;
+            let pending = redeem(cookie).await?.ok_or_else(bad_state)?;
+            (pending, super::auth::features_gate(ctx, Some(&features))?)
+        }
+    };
     if query("provider").is_some_and(|provider| provider != pending.provider) {
         return Err(bad_state());
     }
@@ -78,6 +145,7 @@ pub async fn callback(ctx: &Ctx) -> Result<Response, ApiError> {
     let request = LoginRequest {
         manager: Some("external".into()),
         provider: Some(pending.provider),
+        features,
         authorization: Some(AuthorizationCode {
             code: code.to_owned(),
             verifier: pending.verifier,
