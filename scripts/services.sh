@@ -46,7 +46,7 @@ install_missing() {
         chmod +x /usr/sbin/policy-rc.d
         made_policy=1
     fi
-    deskplane_apt_install memcached redis-server python3-venv slapd ldap-utils openssl
+    deskplane_apt_install memcached redis-server python3-venv slapd ldap-utils openssl dnsmasq-base
     [ -n "$made_policy" ] && rm -f /usr/sbin/policy-rc.d
     if [ ! -x "$VENV/bin/secantusd-py" ] || ! "$VENV/bin/python" -c 'import kubernetes, pymongo' 2>/dev/null; then
         echo "services: installing SecantusDB $SECANTUS_VERSION and the Python clients into $VENV" >&2
@@ -304,8 +304,20 @@ start() {
     start_slapd_ad "$dir/ad" "$ad_port"
     echo "export DESKPLANE_SERVICE_PIDS=\"\$DESKPLANE_SERVICE_PIDS $LDAP_AD_PID\"" >>"$env_file"
 
+    # A DNS server that names the AD-shaped slapd as the domain controller of example.org
+    # (an SRV record, as Active Directory publishes its DCs), for `query_dcs`.
+    local dns_port
+    dns_port=$(free_port)
+    dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces --listen-address=127.0.0.1 \
+        --port="$dns_port" --pid-file= --log-facility=- \
+        --srv-host="_ldap._tcp.example.org,localhost,$ad_port,0,100" >"$dir/dnsmasq.log" 2>&1 &
+    local dns_pid=$!
+    echo "export DESKPLANE_SERVICE_PIDS=\"\$DESKPLANE_SERVICE_PIDS $dns_pid\"" >>"$env_file"
+    wait_tcp "$dns_port" 10 "$dns_pid" "$dir/dnsmasq.log"
+
     cat >>"$env_file" <<ENV
 export LDAP_AD_URL="ldap://127.0.0.1:$ad_port"
+export DNS_SERVER="127.0.0.1:$dns_port"
 export OIDC_ISSUER="http://127.0.0.1:$oidc_port"
 export OIDC_MOCK="$TOOLS/oidc/mock.mjs"
 export LDAP_URL="ldap://127.0.0.1:$ldap_port"

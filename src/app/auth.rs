@@ -1,7 +1,7 @@
 //! Authentication managers and providers from the config, with their directories.
 
 use super::BootError;
-use crate::adapters::ldap::{ActiveDirectory, LdapDirectory, LdapSettings};
+use crate::adapters::ldap::{ActiveDirectory, DcLocator, LdapDirectory, LdapSettings};
 use crate::adapters::memory::{MemoryDirectory, MemoryDirectoryUser};
 use crate::adapters::oauth2::{Discovery, IdTokenCheck};
 use crate::config::{Config, ManagerConfig, Problem, ProviderConfig, ServiceAccountConfig, parse_managers};
@@ -75,8 +75,22 @@ fn directory_of(provider: &ProviderConfig, key: &str) -> Result<Arc<dyn Director
         None => None,
     };
     let users_ou = ldap.users_ou.clone().unwrap_or_else(|| base.clone());
+    // pyos: without servers, the domain's DNS name is the server.
+    let servers = match (&ldap.domain_fqdn, ldap.servers.is_empty()) {
+        (Some(fqdn), true) => vec![fqdn.clone()],
+        _ => ldap.servers.clone(),
+    };
+    let locator = match (&ldap.domain_fqdn, ldap.query_dcs) {
+        (Some(fqdn), true) => Some(DcLocator {
+            domain_fqdn: fqdn.clone(),
+            dns_server: ldap.dns_server.as_deref().and_then(|server| server.parse().ok()),
+            max_age: Duration::from_secs(ldap.dcs_list_maxage.max(1)),
+        }),
+        _ => None,
+    };
     let directory = LdapDirectory::new(LdapSettings {
-        servers: ldap.servers.clone(),
+        servers,
+        locator,
         users_ou: users_ou.clone(),
         groups_ou: ldap.goups_ou.clone().unwrap_or(base),
         posix_primary_group_filter: ldap.posix_primary_group_filter.clone(),

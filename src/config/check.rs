@@ -202,6 +202,7 @@ pub fn check(config: &Config) -> Vec<Problem> {
     problems.extend(auth_problems);
     check_provider_approvals(&managers, &mut problems);
     check_metadirectory(&managers, &mut problems);
+    check_dc_locators(&managers, &mut problems);
     check_prelogin(&config.prelogin, &mut problems);
     check_logmein(config, &mut problems);
     problems
@@ -298,6 +299,30 @@ fn check_metadirectory(managers: &[super::auth::ManagerConfig], problems: &mut V
                 format!("{key}.domain"),
                 "required: the metadirectory is an Active Directory forest",
             ));
+        }
+    }
+}
+
+/// `query_dcs` needs the domain's DNS name, and `dns_server` must be `host:port`.
+fn check_dc_locators(managers: &[super::auth::ManagerConfig], problems: &mut Vec<Problem>) {
+    for manager in managers {
+        for provider in &manager.providers {
+            let key = format!("authmanagers.{}.providers.{}", manager.kind.name(), provider.name);
+            let ldap = &provider.ldap;
+            if ldap.query_dcs && ldap.domain_fqdn.as_deref().is_none_or(str::is_empty) {
+                problems.push(Problem::new(
+                    format!("{key}.query_dcs"),
+                    "needs domain_fqdn: the controllers are _ldap._tcp.<domain_fqdn>",
+                ));
+            }
+            if let Some(server) = &ldap.dns_server
+                && server.parse::<std::net::SocketAddr>().is_err()
+            {
+                problems.push(Problem::new(
+                    format!("{key}.dns_server"),
+                    format!("{server} is not an address and port (127.0.0.1:53)"),
+                ));
+            }
         }
     }
 }

@@ -40,6 +40,15 @@ pub struct LdapProviderConfig {
     pub foreign_basedn: Option<String>,
     /// Active Directory: their filter, `%s` standing for the SID.
     pub foreign_filter: String,
+    /// Active Directory: the DNS domain; the server when `servers` is empty, and where
+    /// `query_dcs` looks the controllers up.
+    pub domain_fqdn: Option<String>,
+    /// Active Directory: find the domain controllers in DNS (`_ldap._tcp.<domain_fqdn>` SRV).
+    pub query_dcs: bool,
+    /// Seconds a list of controllers read from DNS is used before it is read again.
+    pub dcs_list_maxage: u64,
+    /// The DNS server `query_dcs` asks (`host:port`); the system's resolver when unset.
+    pub dns_server: Option<String>,
     /// Add the groups of a user's groups (and theirs) to its roles: Active Directory's
     /// in-chain rule, or the groups' own `memberOf` on other servers.
     pub recursive_search: bool,
@@ -70,6 +79,10 @@ impl Default for LdapProviderConfig {
             foreign_basedn: None,
             foreign_filter: "(&(objectClass=foreignSecurityPrincipal)(objectSid=%s))".into(),
             recursive_search: false,
+            domain_fqdn: None,
+            query_dcs: false,
+            dcs_list_maxage: 3600,
+            dns_server: None,
             posix_primary_group_filter: "(&(objectClass=posixGroup)(gidNumber=%s))".into(),
             posix_groups_filter: "(&(objectClass=posixGroup)(!(gidNumber=%s))(memberUid=%s))".into(),
         }

@@ -28,6 +28,7 @@ const REFUSALS: [u32; 4] = [49, 34, 21, 48];
 /// The configured servers, as URLs, and the TLS settings they are reached with.
 pub struct Servers {
     urls: Vec<String>,
+    controllers: Option<super::locator::Controllers>,
     tls: Option<Arc<ClientConfig>>,
 }
 
@@ -52,12 +53,23 @@ impl Servers {
             Some(path) if settings.verify_certificates => Some(client_config(path)?),
             _ => None,
         };
-        Ok(Self { urls, tls })
+        let controllers = match &settings.locator {
+            Some(locator) => Some(super::locator::Controllers::new(locator.clone())?),
+            None => None,
+        };
+        Ok(Self { urls, controllers, tls })
     }
 
-    fn in_random_order(&self) -> Vec<&String> {
-        let mut urls: Vec<&String> = self.urls.iter().collect();
-        urls.shuffle(&mut rand::thread_rng());
+    /// The domain's controllers from DNS first (`query_dcs`), then the configured servers
+    /// in random order.
+    async fn in_order(&self) -> Vec<String> {
+        let mut urls = match &self.controllers {
+            Some(controllers) => controllers.urls().await,
+            None => Vec::new(),
+        };
+        let mut configured: Vec<String> = self.urls.iter().filter(|url| !urls.contains(url)).cloned().collect();
+        configured.shuffle(&mut rand::thread_rng());
+        urls.extend(configured);
         urls
     }
 
@@ -84,7 +96,8 @@ impl Servers {
     /// [`DirectoryError::Unavailable`] when no server answers.
     pub async fn bind(&self, settings: &LdapSettings, dn: &str, password: &str) -> Result<BindOutcome, DirectoryError> {
         let mut last = DirectoryError::Unavailable("ldap: no server is configured".into());
-        for url in self.in_random_order() {
+        for url in self.in_order().await {
+            let url = url.as_str();
             let mut ldap = match self.connect(settings, url).await {
                 Ok(ldap) => ldap,
                 Err(error) => {
@@ -122,8 +135,8 @@ impl Servers {
     pub async fn service_connection(&self, settings: &LdapSettings) -> Result<Ldap, DirectoryError> {
         let Some((dn, password)) = &settings.service_account else {
             let mut last = DirectoryError::Unavailable("ldap: no server is configured".into());
-            for url in self.in_random_order() {
-                match self.connect(settings, url).await {
+            for url in self.in_order().await {
+                match self.connect(settings, &url).await {
                     Ok(ldap) => return Ok(ldap),
                     Err(error) => last = error,
                 }

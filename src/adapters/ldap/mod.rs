@@ -8,9 +8,12 @@
 mod active_directory;
 mod connection;
 mod escape;
+mod locator;
 mod nested_groups;
 mod sid;
 mod simple_bind;
+
+pub use locator::DcLocator;
 
 use crate::domain::secret::Secret;
 use crate::ports::directory::{Directory, DirectoryEntry, DirectoryError};
@@ -53,6 +56,8 @@ pub struct LdapSettings {
     pub verify_certificates: bool,
     /// Certificate authorities to trust instead of the system's (`tls_ca_file`, PEM).
     pub ca_file: Option<std::path::PathBuf>,
+    /// Find the domain's controllers in DNS (`query_dcs`), tried before `servers`.
+    pub locator: Option<DcLocator>,
     /// Add the groups of the user's groups to its `memberOf` (`recursive_search`).
     pub recursive_groups: bool,
     /// Active Directory logins (`domain` set): `DOMAIN\\user`, `user@upn` or `user`,

@@ -20,6 +20,7 @@ fn settings(servers: Vec<String>) -> LdapSettings {
         posix_primary_group_filter: "(&(objectClass=posixGroup)(gidNumber=%s))".into(),
         posix_groups_filter: "(&(objectClass=posixGroup)(!(gidNumber=%s))(memberUid=%s))".into(),
         recursive_groups: false,
+        locator: None,
         service_account: Some((
             "cn=admin,dc=planetexpress,dc=com".into(),
             Secret::new("GoodNewsEveryone"),
@@ -303,4 +304,33 @@ async fn nested_groups_are_followed_when_asked() {
             "cn=staff,ou=groups,dc=example,dc=org",
         ]
     );
+}
+
+/// `query_dcs`: the domain's controllers come from its DNS SRV records (dnsmasq, started
+/// by `scripts/services.sh`, names the AD-shaped slapd for example.org), before the
+/// configured servers; a domain DNS does not know leaves the configured servers.
+#[tokio::test]
+async fn domain_controllers_are_found_in_dns() {
+    let dns_server = Some(contract::service_url("DNS_SERVER").parse().unwrap());
+    let with = |domain_fqdn: &str, servers: Vec<String>| {
+        let mut settings = example_domain().settings.clone();
+        settings.servers = servers;
+        settings.locator = Some(super::DcLocator {
+            domain_fqdn: domain_fqdn.into(),
+            dns_server,
+            max_age: Duration::from_secs(60),
+        });
+        LdapDirectory::new(settings).unwrap()
+    };
+    let dead = format!("ldap://127.0.0.1:{}", contract::closed_port());
+    let found = with("example.org", vec![dead.clone()]);
+    let alice = found.authenticate("alice", &password("password")).await.unwrap();
+    assert_eq!(alice.dn, "uid=alice,ou=people,dc=example,dc=org");
+    let unknown = with("unknown.example", vec![contract::service_url("LDAP_AD_URL")]);
+    unknown.authenticate("alice", &password("password")).await.unwrap();
+    let nowhere = with("unknown.example", vec![dead]);
+    assert!(matches!(
+        nowhere.authenticate("alice", &password("password")).await,
+        Err(DirectoryError::Unavailable(_))
+    ));
 }

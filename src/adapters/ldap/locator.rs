@@ -1,0 +1,100 @@
+//! Active Directory's domain controller locator (`query_dcs`, auth.md §4.6.1): the DNS SRV
+//! records `_ldap._tcp.<domain_fqdn>` name the domain's controllers. They are read when
+//! first needed and again once `dcs_list_maxage` has passed (pyos read them once, at
+//! start); when DNS does not answer, the last list read is kept.
+
+use hickory_resolver::TokioResolver;
+use hickory_resolver::config::{NameServerConfig, ResolverConfig};
+use hickory_resolver::proto::rr::RData;
+use rand::seq::SliceRandom;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+
+/// Where a domain's controllers are looked up.
+#[derive(Debug, Clone)]
+pub struct DcLocator {
+    /// `domain_fqdn`.
+    pub domain_fqdn: String,
+    /// The DNS server to ask (`dns_server`, `host:port`); the system's when `None`.
+    pub dns_server: Option<SocketAddr>,
+    /// How long a list read is used (`dcs_list_maxage`).
+    pub max_age: Duration,
+}
+
+/// The controllers read last, and when.
+pub struct Controllers {
+    locator: DcLocator,
+    resolver: TokioResolver,
+    read: Mutex<Option<(Instant, Vec<String>)>>,
+}
+
+impl Controllers {
+    /// A locator for `locator.domain_fqdn`; nothing is asked until the first connection.
+    ///
+    /// # Errors
+    /// A message when the system's resolver configuration cannot be read.
+    pub fn new(locator: DcLocator) -> Result<Self, String> {
+        let builder = match locator.dns_server {
+            Some(server) => {
+                let mut name_server = NameServerConfig::udp_and_tcp(server.ip());
+                for connection in &mut name_server.connections {
+                    connection.port = server.port();
+                }
+                TokioResolver::builder_with_config(
+                    ResolverConfig::from_parts(None, Vec::new(), vec![name_server]),
+                    Default::default(),
+                )
+            }
+            None => TokioResolver::builder_tokio().map_err(|e| format!("DNS resolver: {e}"))?,
+        };
+        let resolver = builder.build().map_err(|e| format!("DNS resolver: {e}"))?;
+        Ok(Self {
+            locator,
+            resolver,
+            read: Mutex::new(None),
+        })
+    }
+
+    /// `ldap://host:port` of each controller: by priority, shuffled within one priority.
+    /// Empty when DNS never answered.
+    pub async fn urls(&self) -> Vec<String> {
+        let mut read = self.read.lock().await;
+        let fresh = read.as_ref().is_some_and(|(at, _)| at.elapsed() < self.locator.max_age);
+        if !fresh {
+            match self.lookup().await {
+                Ok(urls) => *read = Some((Instant::now(), urls)),
+                Err(error) => {
+                    tracing::warn!(%error, domain = %self.locator.domain_fqdn, "domain controllers not found in DNS; keeping the last list")
+                }
+            }
+        }
+        read.as_ref().map(|(_, urls)| urls.clone()).unwrap_or_default()
+    }
+
+    async fn lookup(&self) -> Result<Vec<String>, String> {
+        let name = format!("_ldap._tcp.{}.", self.locator.domain_fqdn.trim_end_matches('.'));
+        let answer = self
+            .resolver
+            .srv_lookup(name.as_str())
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut records: Vec<(u16, String)> = answer
+            .answers()
+            .iter()
+            .filter_map(|record| match &record.data {
+                RData::SRV(srv) => {
+                    let host = srv.target.to_utf8();
+                    Some((
+                        srv.priority,
+                        format!("ldap://{}:{}", host.trim_end_matches('.'), srv.port),
+                    ))
+                }
+                _ => None,
+            })
+            .collect();
+        records.shuffle(&mut rand::thread_rng());
+        records.sort_by_key(|(priority, _)| *priority);
+        Ok(records.into_iter().map(|(_, url)| url).collect())
+    }
+}
