@@ -86,6 +86,7 @@ pub fn posix_defaults() -> PosixDefaults {
         gid_number: 4096,
         home_root: "/home".into(),
         shell: "/bin/bash".into(),
+        account_groups: Vec::new(),
     }
 }
 

@@ -5,7 +5,7 @@ use crate::adapters::kubernetes::{KubernetesOrchestrator, KubernetesSettings, Le
 use crate::adapters::memory::SoleReplica;
 use crate::adapters::memory::{MemoryOrchestrator, SimulationSettings};
 use crate::config::Config;
-use crate::domain::auth::PosixDefaults;
+use crate::domain::auth::{AccountGroup, PosixDefaults};
 use crate::ports::{ApplicationRuntime, DesktopOrchestrator, LeaderElection, UserSecretStore};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use std::sync::Arc;
@@ -41,6 +41,14 @@ pub(super) fn posix_defaults_of(config: &Config) -> PosixDefaults {
         gid_number: desktop.groupid,
         home_root: desktop.homerootdirectory.clone(),
         shell: desktop.shell.clone(),
+        account_groups: desktop
+            .account_groups
+            .iter()
+            .map(|group| AccountGroup {
+                name: group.name.clone(),
+                gid: group.gid,
+            })
+            .collect(),
     }
 }
 

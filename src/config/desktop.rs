@@ -3,6 +3,15 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+/// One entry of `desktop.account_groups`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AccountGroupConfig {
+    /// Group name, as the desktop image's `/etc/group` has it.
+    pub name: String,
+    /// Its gid number.
+    pub gid: u32,
+}
+
 /// `desktop.*`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
@@ -33,6 +42,9 @@ pub struct DesktopConfig {
     pub homerootdirectory: String,
     /// Login shell (pyos spelt the key `destkop.shell`).
     pub shell: String,
+    /// System groups every desktop account is a member of in its group files (pyos's
+    /// templates: `sudo` 27 and `lpadmin` 101).
+    pub account_groups: Vec<AccountGroupConfig>,
     /// `auto` detects the browser OS family for the desktop theme.
     pub theme: Option<String>,
     /// PulseAudio socket of desktops (`PULSE_SERVER`).
@@ -79,6 +91,16 @@ impl Default for DesktopConfig {
             groupid: 4096,
             homerootdirectory: "/home".into(),
             shell: "/bin/bash".into(),
+            account_groups: vec![
+                AccountGroupConfig {
+                    name: "sudo".into(),
+                    gid: 27,
+                },
+                AccountGroupConfig {
+                    name: "lpadmin".into(),
+                    gid: 101,
+                },
+            ],
             theme: None,
             pulseaudiosocketpath: "/tmp/.pulse.sock".into(),
             description: Map::new(),

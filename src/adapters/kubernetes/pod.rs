@@ -1,7 +1,7 @@
 //! Building the desktop pod manifest (orchestration.md §4) from the templates and a spec.
 
 use super::names::{owner_annotation_map, selector_value};
-use super::template::{CONTAINER_TYPES, PodSettings, SERVICE_TYPES, render, security_context};
+use super::template::{CONTAINER_TYPES, PREFIX_TABLE_TYPES, PodSettings, render, security_context};
 use crate::domain::desktop::{DesktopOwner, DesktopSpec, PosixAccount};
 use crate::domain::labels::label_value;
 use crate::domain::owner_names::{SecretName, home_folder};
@@ -41,12 +41,15 @@ fn env_list(settings: &PodSettings, spec: &DesktopSpec) -> Vec<Value> {
     set("LOGNAME", posix.uid.clone());
     set("USERNAME", posix.uid.clone());
     set("PULSE_SERVER", settings.pulseaudio_socket.clone());
-    for (kind, _) in CONTAINER_TYPES {
+    for kind in PREFIX_TABLE_TYPES {
         if settings.enabled(kind, &spec.labels) {
             set(&format!("ABCDESKTOP_SERVICE_{kind}"), "enabled".into());
         }
     }
     set("ABCDESKTOP_EXECUTE_CLASSNAME", spec.execute_class.clone());
+    // The class's definition (resources, nodeSelector…), as 4.x images read it.
+    let class = Value::Object(settings.execute_class(&spec.execute_class));
+    set("ABCDESKTOP_EXECUTE_CLASS", class.to_string());
     let mut list: Vec<Value> = env
         .iter()
         .map(|(name, value)| json!({"name": name, "value": render(value, posix)}))
@@ -227,7 +230,9 @@ pub fn desktop_pod(settings: &PodSettings, spec: &DesktopSpec, namespace: &str) 
     ] {
         labels.insert(name.into(), Value::String(value));
     }
-    for kind in CONTAINER_TYPES.iter().map(|(k, _)| *k).chain(SERVICE_TYPES) {
+    // Every enabled `desktop.pod` entry, containers, services, init and the application
+    // runtimes alike (orchestration.md §4.2).
+    for kind in settings.types() {
         if settings.enabled(kind, &spec.labels) {
             let port = settings
                 .entry(kind)

@@ -15,8 +15,25 @@ pub const CONTAINER_TYPES: [(&str, &str); 5] = [
     ("filer", "f"),
 ];
 
-/// Services that run inside the graphical (or printer) container: no container of their own.
-pub const SERVICE_TYPES: [&str; 4] = ["spawner", "broadcast", "webshell", "printerfile"];
+/// The types of orchestration.md's prefix table (§1.4): each enabled one is announced to
+/// the containers as `ABCDESKTOP_SERVICE_<type>=enabled`.
+pub const PREFIX_TABLE_TYPES: [&str; 12] = [
+    "graphical",
+    "spawner",
+    "webshell",
+    "printer",
+    "sound",
+    "filer",
+    "init",
+    "storage",
+    "ssh",
+    "rdp",
+    "x11overlay",
+    "snapshot",
+];
+
+/// `desktop.pod` keys that hold settings of the whole pod, not a container or service type.
+const NOT_TYPES: [&str; 3] = ["spec", "default_volumes", "default_volumes_mount"];
 
 /// Settings of the Kubernetes orchestrator beyond the templates.
 #[derive(Debug, Clone)]
@@ -57,6 +74,16 @@ impl PodSettings {
     }
 
     /// Whether a type is enabled for a user: a table with `enable = true` whose ACL permits them.
+    /// Every `desktop.pod` entry that is a container or service type, in config order.
+    pub fn types(&self) -> impl Iterator<Item = &str> {
+        self.pod
+            .as_object()
+            .into_iter()
+            .flat_map(|entries| entries.iter())
+            .filter(|(name, entry)| entry.is_object() && !NOT_TYPES.contains(&name.as_str()))
+            .map(|(name, _)| name.as_str())
+    }
+
     pub fn enabled(&self, kind: &str, labels: &Labels) -> bool {
         self.entry(kind).is_some_and(|entry| {
             entry.get("enable") == Some(&Value::Bool(true))

@@ -22,6 +22,17 @@ pub struct PosixDefaults {
     pub home_root: String,
     /// Login shell.
     pub shell: String,
+    /// System groups every account is a member of (`desktop.account_groups`).
+    pub account_groups: Vec<AccountGroup>,
+}
+
+/// A system group of the desktop image the account joins (`sudo`, `lpadmin`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountGroup {
+    /// Name.
+    pub name: String,
+    /// gid number.
+    pub gid: u32,
 }
 
 /// Builds the POSIX account from user info: the directory's `posix` map when present,
@@ -111,7 +122,12 @@ pub fn shadow_hash(password: &Secret, salt: &str) -> Option<String> {
 /// (the passwd, shadow, group and gshadow files and the raw account fields) and
 /// `posixaccount`. `shadow` is the user's hashed password; without one (anonymous, OAuth)
 /// the account is locked (`!`) instead of getting pyos's well-known default password.
-pub fn user_secrets(user: &Map<String, Value>, posix: &PosixAccount, shadow: Option<String>) -> Vec<UserSecret> {
+pub fn user_secrets(
+    user: &Map<String, Value>,
+    posix: &PosixAccount,
+    shadow: Option<String>,
+    account_groups: &[AccountGroup],
+) -> Vec<UserSecret> {
     let ldif = user
         .iter()
         .filter(|(key, _)| key.as_str() != "posix")
@@ -138,6 +154,14 @@ pub fn user_secrets(user: &Map<String, Value>, posix: &PosixAccount, shadow: Opt
         let members = extra.members.join(",");
         group.push_str(&format!("{}:x:{}:{members}\n", extra.cn, extra.gid_number));
         gshadow.push_str(&format!("{}:!::{members}\n", extra.cn));
+    }
+    // A group the account already has (by name or number) is not listed twice.
+    let taken = |name: &str, gid: u32| {
+        name == posix.gid || gid == posix.gid_number || posix.groups.iter().any(|g| g.cn == name || g.gid_number == gid)
+    };
+    for system in account_groups.iter().filter(|g| !taken(&g.name, g.gid)) {
+        group.push_str(&format!("{}:x:{}:{}\n", system.name, system.gid, posix.uid));
+        gshadow.push_str(&format!("{}:!::{}\n", system.name, posix.uid));
     }
     let mut localaccount = account_fields(posix);
     localaccount.insert("passwd".into(), passwd);
@@ -215,7 +239,7 @@ mod tests {
             sha_crypt::sha512_check("fry", &hash).is_ok(),
             "a valid $6$ hash of the password"
         );
-        let secrets = user_secrets(user.as_object().unwrap(), &posix, Some(hash.clone()));
+        let secrets = user_secrets(user.as_object().unwrap(), &posix, Some(hash.clone()), &[]);
         assert_eq!(secrets[1].data["shadow"], format!("fry:{hash}:19080:0:99999:7:::\n"));
         assert_eq!(secrets[1].data["gshadow"], "fry:!::fry\n");
         let kinds: Vec<_> = secrets.iter().map(|s| s.kind.as_str()).collect();
@@ -234,11 +258,40 @@ mod tests {
         let posix = posix_account_from(user.as_object().unwrap(), &posix_defaults());
         assert_eq!((posix.uid_number, posix.gid_number), (4096, 4096));
         assert_eq!(posix.home_directory, format!("/home/{}", posix.uid));
-        let secrets = user_secrets(user.as_object().unwrap(), &posix, None);
+        let secrets = user_secrets(user.as_object().unwrap(), &posix, None, &[]);
         assert!(
             secrets[1].data["shadow"].contains(":!:"),
             "no password: the account is locked, not the balloon default"
         );
         assert!(!secrets[1].data.contains_key("sha512"));
+    }
+
+    /// pyos's templates put every account in `sudo` and `lpadmin`; a group the account
+    /// already has is not listed again.
+    #[test]
+    fn accounts_join_the_configured_system_groups() {
+        let user = json!({"userid": "fry", "name": "Philip J. Fry"});
+        let mut posix = posix_account_from(user.as_object().unwrap(), &posix_defaults());
+        posix.gid = "sudo".into();
+        let groups = [
+            AccountGroup {
+                name: "sudo".into(),
+                gid: 27,
+            },
+            AccountGroup {
+                name: "lpadmin".into(),
+                gid: 101,
+            },
+        ];
+        let secrets = user_secrets(user.as_object().unwrap(), &posix, None, &groups);
+        assert_eq!(
+            secrets[1].data["group"],
+            format!("sudo:x:4096:{0}\nlpadmin:x:101:{0}\n", posix.uid)
+        );
+        assert_eq!(
+            secrets[1].data["gshadow"],
+            format!("sudo:!::{0}\nlpadmin:!::{0}\n", posix.uid)
+        );
+        assert!(secrets[1].data["shadow"].contains(":!:"), "still locked");
     }
 }

@@ -322,7 +322,7 @@ impl LoginService {
             }
             _ => None,
         };
-        let secrets = user_secrets(&user, &posix, shadow);
+        let secrets = user_secrets(&user, &posix, shadow, &self.posix_defaults.account_groups);
         let identity = Identity {
             provider: provider.name.clone(),
             providertype: provider.providertype.clone(),

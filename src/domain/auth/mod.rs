@@ -12,7 +12,9 @@ mod registry;
 mod session;
 mod upgrade;
 
-pub use account::{PosixDefaults, posix_account_from, posix_account_from_secret, shadow_hash, user_secrets};
+pub use account::{
+    AccountGroup, PosixDefaults, posix_account_from, posix_account_from_secret, shadow_hash, user_secrets,
+};
 pub use authorized_keys::{AuthorizedKeys, MAX_LEARNT_KEYS};
 pub use error::{AccessError, LoginError};
 pub use login::{AuthorizationCode, LoginOutcome, LoginRequest, LoginService};

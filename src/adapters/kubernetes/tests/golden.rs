@@ -58,10 +58,37 @@ fn the_golden_manifest_carries_labels_env_order_and_security() {
         graphical["resources"]["limits"]["cpu"], "4000m",
         "the default execute class"
     );
-    assert_eq!(
-        manifest["spec"]["initContainers"][0]["command"][2],
-        "chmod 750 ~ && chown 1003:1002 ~"
+    let init = manifest["spec"]["initContainers"][0]["command"][2].as_str().unwrap();
+    assert!(
+        init.starts_with("echo \"$LOGNAME ALL=(ALL:ALL) ALL\" > /etc/sudoers.d/$LOGNAME && chmod 440"),
+        "od.config 4.4's sudoers rule: {init}"
     );
+    assert!(init.ends_with("chmod 750 ~ && chown 1003:1002 ~"), "{init}");
+    for kind in ["init", "ephemeral_container", "pod_application", "printerfile"] {
+        assert!(
+            labels.get(format!("service_{kind}")).is_some(),
+            "service_{kind}: {labels}"
+        );
+    }
+    for kind in ["graphical", "spawner", "webshell", "sound", "filer", "init"] {
+        let name = format!("ABCDESKTOP_SERVICE_{kind}");
+        assert!(
+            graphical["env"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["name"] == name.as_str()),
+            "{name}"
+        );
+    }
+    let class = graphical["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "ABCDESKTOP_EXECUTE_CLASS")
+        .unwrap();
+    let class: Value = serde_json::from_str(class["value"].as_str().unwrap()).unwrap();
+    assert_eq!(class["resources"]["limits"]["cpu"], "4000m", "the class as JSON");
     let mounts: Vec<&str> = graphical["volumeMounts"]
         .as_array()
         .unwrap()

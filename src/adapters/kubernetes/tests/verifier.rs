@@ -256,10 +256,12 @@ async fn a_launch_creates_the_pod_then_its_vnc_secret_then_watches_pod_and_event
     .await;
     // The readiness wait runs commands through exec, which a scripted verifier cannot
     // answer; without a waitportbin it has nothing to wait for.
-    orchestrator.settings.pod.pod["graphical"]
-        .as_object_mut()
-        .unwrap()
-        .remove("waitportbin");
+    for kind in ["graphical", "spawner"] {
+        orchestrator.settings.pod.pod[kind]
+            .as_object_mut()
+            .unwrap()
+            .remove("waitportbin");
+    }
     let spec = fry_spec();
     let work = orchestrator.create_desktop(&spec, contract::progress());
     let desktop = tokio::time::timeout(Duration::from_secs(5), work)
