@@ -217,6 +217,38 @@ async fn discovery_and_front_end_settings() {
         .post_json("/core/getkeyinfo", None, json!([]), StatusCode::OK)
         .await;
     assert_eq!(nothing, json!({}));
+    let zoom = server
+        .post("/core/getkeyinfo", None, json!({"provider": "zoom"}))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        zoom.contains(r#""id":1,"#) || zoom.contains(r#""id": 1,"#),
+        "pyos's integer 1: {zoom}"
+    );
+
+    // The dock's webshell carries its icon, read from config/icons at start (the front end
+    // showed a broken image for a null icondata).
+    let token = server.login_anonymous().await;
+    let apps = server
+        .post_json("/composer/getuserapplist", Some(&token), json!({}), StatusCode::OK)
+        .await;
+    let webshell = apps["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|app| app["id"] == "webshell.d")
+        .expect("the dock's webshell");
+    let icon = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        webshell["icondata"].as_str().expect("icondata"),
+    )
+    .unwrap();
+    assert!(
+        String::from_utf8(icon).unwrap().contains("<svg"),
+        "the webshell.svg file"
+    );
     let healthz = server.get("/healthz").await;
     assert_eq!(healthz.text().await.unwrap(), "OK");
     let version: serde_json::Value = server.get_json("/version").await;

@@ -196,7 +196,7 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         .values()
         .map(|entry| {
             (
-                entry.clone(),
+                settings::with_icon_data(entry, &config.dock_icons_dir),
                 entry.get("acl").and_then(Acl::from_json).unwrap_or_else(Acl::deny_all),
             )
         })

@@ -94,7 +94,7 @@ pub(super) fn keyinfo_of(config: &Config) -> KeyInfo {
         colors: json!(config.desktop.defaultbackgroundcolors),
         menuconfig: config.front.menuconfig.clone(),
         geolocation: config.geolocation.clone(),
-        zoom: json!(config.desktop.zoom),
+        zoom: zoom_value(config.desktop.zoom),
         tipsinfo: config.tipsinfo.clone(),
         welcomeinfo: config.welcomeinfo.clone(),
         imagenotificationconfig: config.front.imagenotification.clone(),
@@ -120,4 +120,59 @@ pub(super) fn connection_cap(configured: usize) -> usize {
             .and_then(|soft| soft.parse::<usize>().ok())
     });
     soft_limit.map_or(10_000, |limit| (limit / 4 * 3).clamp(16, 10_000))
+}
+
+/// `desktop.zoom` as pyos answered it: a whole number is an integer (`1`, not `1.0`).
+fn zoom_value(zoom: f64) -> serde_json::Value {
+    if zoom.fract() == 0.0 && zoom.abs() < 1e15 {
+        json!(zoom as i64)
+    } else {
+        json!(zoom)
+    }
+}
+
+/// A dock entry with the base64 of its `icon` file as `icondata`, read once at start as
+/// pyos did (the front end shows a broken image without it). An entry that has its
+/// `icondata` keeps it; an icon that is not a plain file name in `dir`, or cannot be read,
+/// leaves it null (logged).
+pub(super) fn with_icon_data(entry: &serde_json::Value, dir: &std::path::Path) -> serde_json::Value {
+    use base64::Engine as _;
+    let mut entry = entry.clone();
+    if entry.get("icondata").is_some_and(|data| !data.is_null()) {
+        return entry;
+    }
+    let Some(icon) = entry.get("icon").and_then(serde_json::Value::as_str) else {
+        return entry;
+    };
+    if icon.is_empty() || icon.contains(['/', '\\']) || icon == ".." {
+        tracing::warn!(icon, "a dock icon must be a file name; its icondata stays null");
+        return entry;
+    }
+    let path = dir.join(icon);
+    match std::fs::read(&path) {
+        Ok(bytes) => entry["icondata"] = json!(base64::engine::general_purpose::STANDARD.encode(bytes)),
+        Err(error) => tracing::warn!(%error, path = %path.display(), "dock icon not read; its icondata stays null"),
+    }
+    entry
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dock_icons_are_read_from_their_folder_only() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("shell.svg"), "<svg/>").unwrap();
+        let read = with_icon_data(&json!({"icon": "shell.svg"}), dir.path());
+        assert_eq!(read["icondata"], "PHN2Zy8+");
+        let kept = with_icon_data(&json!({"icon": "shell.svg", "icondata": "given"}), dir.path());
+        assert_eq!(kept["icondata"], "given");
+        for outside in ["../shell.svg", "/etc/passwd", "..", "missing.svg"] {
+            let entry = with_icon_data(&json!({"icon": outside}), dir.path());
+            assert!(entry.get("icondata").is_none(), "{outside}");
+        }
+        assert_eq!(zoom_value(1.0), json!(1));
+        assert_eq!(zoom_value(1.5), json!(1.5));
+    }
 }

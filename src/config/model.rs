@@ -89,6 +89,9 @@ pub struct Config {
     pub executeclasses: Map<String, Value>,
     /// Dock applications shown before catalog apps.
     pub dock: Map<String, Value>,
+    /// Where the dock's `icon` files are read at start into their `icondata` (pyos:
+    /// `img/app` under its working directory).
+    pub dock_icons_dir: std::path::PathBuf,
     /// Settings of the memory backends.
     pub memory: MemoryConfig,
     /// Settings of the Kubernetes orchestrator.
@@ -137,6 +140,7 @@ impl Default for Config {
             geolocation: Value::Null,
             executeclasses: Map::new(),
             dock: Map::new(),
+            dock_icons_dir: "img/app".into(),
             memory: MemoryConfig::default(),
             kubernetes: KubernetesConfig::default(),
             garbage_collector: GarbageCollectorConfig::default(),
