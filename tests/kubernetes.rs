@@ -249,6 +249,48 @@ async fn a_launch_with_a_token_that_outlived_its_session_answers_at_once() {
     server.stop().await;
 }
 
+/// `manager/dry_run_desktop` answers the pod manifest a launch would create for the
+/// caller, and creates nothing: no pod, no Secret.
+#[tokio::test]
+async fn a_dry_run_describes_the_pod_and_creates_nothing() {
+    let setup = setup(token_settings()).await;
+    let server = TestServer::with(setup.config.clone()).await;
+    let token = server.login_anonymous().await;
+    let response = server
+        .client
+        .get(server.url("/manager/dry_run_desktop"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "a user's token is needed");
+    let pod: Value = server
+        .client
+        .get(server.url("/manager/dry_run_desktop"))
+        .header("ABCAuthorization", format!("Bearer {token}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(pod["kind"], "Pod", "{pod}");
+    assert_eq!(pod["metadata"]["labels"]["type"], "x11server");
+    assert_eq!(pod["spec"]["containers"][0]["name"], "x-graphical");
+    let parsed: Result<k8s_openapi::api::core::v1::Pod, _> = serde_json::from_value(pod);
+    assert!(parsed.is_ok(), "a valid Pod: {parsed:?}");
+    assert!(pods(&setup, "type=x11server").await.is_empty(), "nothing was created");
+    let secrets = double_get(&setup, "/api/v1/namespaces/abcdesktop/secrets").await;
+    assert!(
+        !secrets["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["type"] == "abcdesktop/vnc"),
+        "no VNC secret either: {secrets}"
+    );
+    server.stop().await;
+}
+
 /// Two deskplane processes over one MongoDB, one Redis and the double: a user logged in
 /// through one launching on both at once gets one pod, and the launch progress is in the
 /// shared cache (tests/backends.rs reads one replica's progress through the other).

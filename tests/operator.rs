@@ -209,3 +209,65 @@ async fn metrics_and_openapi_describe_the_service() {
     assert!(paths["/API/manager/ban"]["delete"].is_object());
     server.stop().await;
 }
+
+/// `manager/echohttp` mirrors the request behind the operator gate: its headers, the TCP
+/// peer and every query and form parameter (pyos's request debugging aid).
+#[tokio::test]
+async fn echohttp_mirrors_the_request() {
+    let server = TestServer::start().await;
+    let echoed: serde_json::Value = server
+        .client
+        .get(server.url("/manager/echohttp?color=blue&n=2"))
+        .header("X-Probe", "one")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(echoed["params"], json!({"color": "blue", "n": "2"}));
+    assert_eq!(echoed["headers"]["x-probe"], "one");
+    assert_eq!(echoed["remote"]["ip"], "127.0.0.1");
+    assert!(
+        echoed["remote"]["port"].as_u64().is_some_and(|port| port > 0),
+        "{echoed}"
+    );
+    let form: serde_json::Value = server
+        .client
+        .post(server.url("/manager/echohttp"))
+        .form(&[("field", "value")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(form["params"], json!({"field": "value"}));
+    server.stop().await;
+}
+
+/// On the memory orchestrator the dry run describes the desktop (name, labels, account)
+/// and creates nothing.
+#[tokio::test]
+async fn a_dry_run_creates_no_desktop() {
+    let server = TestServer::start().await;
+    let token = server.login_anonymous().await;
+    let described: serde_json::Value = server
+        .client
+        .post(server.url("/manager/dry_run_desktop"))
+        .header("ABCAuthorization", format!("Bearer {token}"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        described["name"].as_str().is_some_and(|name| !name.is_empty()),
+        "{described}"
+    );
+    assert_eq!(described["posix"]["uidNumber"], 4096, "{described}");
+    assert_eq!(server.get_json("/manager/desktop").await, json!([]));
+    server.stop().await;
+}

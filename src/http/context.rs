@@ -28,6 +28,8 @@ pub struct Ctx {
     pub caller: Caller,
     /// The validated identity, on routes guarded by `validate_env`.
     pub identity: Option<Identity>,
+    /// The TCP peer's port (`manager/echohttp`).
+    pub peer_port: Option<u16>,
 }
 
 impl Ctx {

@@ -185,7 +185,7 @@ where
     let unexpected: Vec<&str> = query
         .iter()
         .map(|(k, _)| k.as_str())
-        .filter(|k| !spec.query.contains(k))
+        .filter(|k| !spec.accepts_parameter(k))
         .collect();
     if !unexpected.is_empty() {
         return Err(ApiError::not_found(format!(
@@ -213,7 +213,7 @@ where
     let mut query = query;
     if spec.input == Input::Form && !bytes.is_empty() {
         for (key, value) in parse_form(&headers, &bytes)? {
-            if !spec.query.contains(&key.as_str()) {
+            if !spec.accepts_parameter(&key) {
                 return Err(ApiError::bad_request(format!("Unexpected form field: {key}")));
             }
             query.push((key, value));
@@ -264,6 +264,7 @@ where
         body: json,
         caller,
         identity,
+        peer_port: peer.map(|p| p.port()),
     };
     handlers::run(spec.route, &ctx).await
 }

@@ -53,6 +53,16 @@ pub struct RouteSpec {
     pub traced: bool,
 }
 
+/// The `query` of a route that takes any parameter (`manager/echohttp`).
+pub(super) const ANY_PARAMETER: &[&str] = &["*"];
+
+impl RouteSpec {
+    /// Whether the query parameter or form field `name` is one this route takes.
+    pub fn accepts_parameter(&self, name: &str) -> bool {
+        self.query == ANY_PARAMETER || self.query.contains(&name)
+    }
+}
+
 pub(super) const POST: &[Method] = &[Method::POST];
 pub(super) const GET: &[Method] = &[Method::GET];
 pub(super) const GET_POST: &[Method] = &[Method::GET, Method::POST];

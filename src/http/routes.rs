@@ -1,6 +1,6 @@
 //! The static route registry: pyos's paths under `/API`, their methods, input and guards.
 
-use super::route_spec::{GET, GET_POST, POST, json, manager, spec};
+use super::route_spec::{ANY_PARAMETER, GET, GET_POST, POST, json, manager, spec};
 pub use super::route_spec::{Guard, Input, RouteSpec};
 
 /// Every route deskplane serves.
@@ -53,6 +53,8 @@ pub enum Route {
     ManagerBan,
     ManagerGarbageCollector,
     ManagerBuildAppList,
+    ManagerEchoHttp,
+    ManagerDryRunDesktop,
     AccountingMetrics,
 }
 
@@ -60,7 +62,7 @@ const AUTH: &str = "AuthController";
 const COMPOSER: &str = "ComposerController";
 
 /// Every route as (controller segment, route name), in pyos's order.
-pub const ALL: [(&str, &str); 47] = [
+pub const ALL: [(&str, &str); 49] = [
     ("", "healthz"),
     ("", "readyz"),
     ("", "version"),
@@ -107,6 +109,8 @@ pub const ALL: [(&str, &str); 47] = [
     ("manager", "ban"),
     ("manager", "garbagecollector"),
     ("manager", "buildapplist"),
+    ("manager", "echohttp"),
+    ("manager", "dry_run_desktop"),
     ("accounting", "metrics"),
 ];
 
@@ -225,6 +229,17 @@ pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
         false,
     );
     static BUILDAPPLIST: RouteSpec = manager(ManagerBuildAppList, Input::None, 0, &[], false);
+    // The one manager route a user calls, with their own token, outside the gate.
+    static DRYRUNDESKTOP: RouteSpec = RouteSpec {
+        guard: Validate,
+        gate: false,
+        ..manager(ManagerDryRunDesktop, Input::None, 0, &[], false)
+    };
+    // pyos's request mirror: GET or POST, any parameter, its form fields too.
+    static ECHOHTTP: RouteSpec = RouteSpec {
+        methods: GET_POST,
+        ..manager(ManagerEchoHttp, Input::Form, 0, ANY_PARAMETER, false)
+    };
     static METRICS: RouteSpec = RouteSpec {
         controller: "AccountingController",
         methods: GET,
@@ -280,6 +295,8 @@ pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
         ("manager", "ban") => &BAN,
         ("manager", "garbagecollector") => &GC,
         ("manager", "buildapplist") => &BUILDAPPLIST,
+        ("manager", "echohttp") => &ECHOHTTP,
+        ("manager", "dry_run_desktop") => &DRYRUNDESKTOP,
         ("accounting", "metrics") => &METRICS,
         _ => return None,
     })

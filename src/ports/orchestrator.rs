@@ -72,6 +72,18 @@ pub trait DesktopOrchestrator: Send + Sync {
         spec: &DesktopSpec,
         progress: Arc<dyn ProgressSink>,
     ) -> Result<Desktop, OrchestratorError>;
+    /// What [`Self::create_desktop`] would create for `spec` (on Kubernetes, the pod
+    /// manifest), built without creating or reading anything (`manager/dry_run_desktop`).
+    ///
+    /// # Errors
+    /// [`OrchestratorError::Rejected`] when this orchestrator cannot describe a desktop
+    /// before creating it.
+    fn describe_new_desktop(&self, spec: &DesktopSpec) -> Result<serde_json::Value, OrchestratorError> {
+        let _ = spec;
+        Err(OrchestratorError::Rejected(
+            "this orchestrator cannot describe a desktop before creating it".into(),
+        ))
+    }
     /// Marks a running desktop as resumed at `now` and returns it refreshed.
     ///
     /// # Errors

@@ -92,6 +92,10 @@ impl KubernetesOrchestrator {
 
 #[async_trait]
 impl DesktopOrchestrator for KubernetesOrchestrator {
+    fn describe_new_desktop(&self, spec: &DesktopSpec) -> Result<serde_json::Value, OrchestratorError> {
+        Ok(desktop_pod(&self.settings.pod, spec, &self.settings.namespace))
+    }
+
     async fn find_desktop(&self, owner: &DesktopOwner) -> Result<Option<Desktop>, OrchestratorError> {
         let list = self
             .pods()

@@ -94,3 +94,22 @@ impl DesktopService {
         })
     }
 }
+
+impl DesktopService {
+    /// What launching would create for `identity` now (`manager/dry_run_desktop`): the
+    /// orchestrator's description of a new desktop from the spec a launch would build. No
+    /// desktop, secret, progress message or history record is written.
+    ///
+    /// # Errors
+    /// [`DesktopError::SessionEnded`] when the user's session secrets are gone, any
+    /// orchestrator error describing the desktop.
+    pub async fn dry_run(
+        &self,
+        identity: &Identity,
+        facts: &RequestFacts,
+        request: &LaunchRequest,
+    ) -> Result<serde_json::Value, DesktopError> {
+        let spec = self.spec_for(identity, facts, request).await?;
+        Ok(self.orchestrator.describe_new_desktop(&spec)?)
+    }
+}

@@ -12,6 +12,42 @@ pub fn healtz() -> Response {
     raw(&json!({"controler": "ManagerController", "status": "ok"}))
 }
 
+/// What the server received (`manager/echohttp`, behind the operator gate): the request's
+/// headers, the peer, and the query and form parameters, as pyos mirrored them.
+pub fn echohttp(ctx: &Ctx) -> Response {
+    let mut headers = serde_json::Map::new();
+    for (name, value) in &ctx.headers {
+        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        match headers.get_mut(name.as_str()) {
+            Some(serde_json::Value::String(first)) => {
+                first.push_str(", ");
+                first.push_str(&value);
+            }
+            _ => {
+                headers.insert(name.as_str().to_owned(), json!(value));
+            }
+        }
+    }
+    let params: serde_json::Map<String, serde_json::Value> = ctx
+        .query
+        .iter()
+        .map(|(name, value)| (name.clone(), json!(value)))
+        .collect();
+    raw(&json!({
+        "headers": headers,
+        "remote": {"ip": ctx.facts.peer_ip.to_string(), "port": ctx.peer_port, "name": null},
+        "params": params,
+    }))
+}
+
+/// The desktop a launch would create for the caller, built and not created.
+pub async fn dry_run_desktop(ctx: &Ctx) -> Result<Response, ApiError> {
+    let identity = ctx.identity()?;
+    let request = crate::domain::desktop::LaunchRequest { locale: ctx.locale() };
+    let described = ctx.state.desktops.dry_run(identity, &ctx.facts, &request).await?;
+    Ok(raw(&described))
+}
+
 /// pyos's bare `"Not found"` 404 of the image routes.
 fn image_not_found() -> Response {
     json_response(StatusCode::NOT_FOUND, &"Not found", false)

@@ -63,6 +63,8 @@ pub async fn run(route: Route, ctx: &Ctx) -> Result<Response, ApiError> {
         StoreGet => store::get(ctx).await,
         StoreGetCollection => store::getcollection(ctx).await,
         ManagerHealtz | ManagerHealthz => Ok(manager::healtz()),
+        ManagerEchoHttp => Ok(manager::echohttp(ctx)),
+        ManagerDryRunDesktop => manager::dry_run_desktop(ctx).await,
         ManagerImages => manager::images(ctx).await,
         ManagerImage => manager::image(ctx).await,
         ManagerBuildAppList => manager::buildapplist(ctx).await,

@@ -29,6 +29,23 @@ impl MemoryOrchestrator {
 
 #[async_trait]
 impl DesktopOrchestrator for MemoryOrchestrator {
+    /// The memory orchestrator's desktop is its name, labels, environment and account.
+    fn describe_new_desktop(&self, spec: &DesktopSpec) -> Result<serde_json::Value, OrchestratorError> {
+        let env: serde_json::Map<String, serde_json::Value> = spec
+            .env
+            .iter()
+            .map(|(name, value)| (name.clone(), serde_json::Value::String(value.clone())))
+            .collect();
+        Ok(serde_json::json!({
+            "name": spec.name.to_string(),
+            "labels": spec.labels,
+            "env": env,
+            "posix": spec.posix,
+            "execute_class": spec.execute_class,
+            "node": self.settings.node,
+        }))
+    }
+
     async fn find_desktop(&self, owner: &DesktopOwner) -> Result<Option<Desktop>, OrchestratorError> {
         Ok(self
             .state()
