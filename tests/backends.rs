@@ -419,3 +419,39 @@ async fn ban_status_within_a_second(server: &TestServer, path: &str, expected: (
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
 }
+
+/// `core/progress` on one replica follows a launch made through another (through the
+/// shared cache), and ends after its `stopinfo`.
+#[tokio::test]
+async fn a_progress_stream_follows_a_launch_on_another_replica() {
+    let prefix = unique("stream");
+    let one = TestServer::with(backend_config("redis.toml", &prefix, vec![])).await;
+    let two = TestServer::with(backend_config("redis.toml", &prefix, vec![])).await;
+    let token = one.login_anonymous().await;
+    let mut stream = two
+        .client
+        .get(two.url("/core/progress"))
+        .header("ABCAuthorization", format!("Bearer {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    let reading = tokio::spawn(async move {
+        let mut text = String::new();
+        while let Some(chunk) = stream.chunk().await.unwrap() {
+            text.push_str(&String::from_utf8_lossy(&chunk));
+        }
+        text
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    one.post_json("/composer/launchdesktop", Some(&token), json!({}), StatusCode::OK)
+        .await;
+    let text = tokio::time::timeout(std::time::Duration::from_secs(20), reading)
+        .await
+        .expect("the stream ends after stopinfo")
+        .unwrap();
+    let data: Vec<&str> = text.lines().filter_map(|line| line.strip_prefix("data:")).collect();
+    assert_eq!(data.last().map(|d| d.trim()), Some("stopinfo"), "{text}");
+    one.stop().await;
+    two.stop().await;
+}

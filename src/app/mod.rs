@@ -159,13 +159,19 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         None => (sessions, None),
     };
     let envlocal = text_pairs(&config.desktop.envlocal);
+    // Progress writes of this replica's launches reach its progress streams at once.
+    let progress_cache = Arc::new(crate::adapters::memory::TappedCache::new(
+        data.cache.clone(),
+        crate::domain::progress::KEY_PREFIX,
+    ));
+    let progress_writes = progress_cache.writes();
     let desktops = Arc::new(
         DesktopService::new(
             orchestration.desktops.clone(),
             orchestration.secrets.clone(),
             tokens,
             token_policy,
-            ProgressChannel::new(data.cache.clone(), Duration::from_secs(60)),
+            ProgressChannel::new(progress_cache, Duration::from_secs(60)),
             data.desktop_history.clone(),
             counters.clone(),
             clock,
@@ -286,6 +292,7 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
             .with_rate_limit(rate_limiter(config.rate_limit.oauth_states_per_minute)),
         readiness: data.health,
         write_behind: data.write_behind,
+        progress_writes,
         geolocation,
         addresses: ClientAddressPolicy::new(&config.trusted_proxy_cidr),
         gates: Gates::new(&config.controllers),

@@ -10,6 +10,9 @@ use async_trait::async_trait;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The prefix of every progress key (a cache may tell this process of writes under it).
+pub const KEY_PREFIX: &str = "progress/";
+
 /// The marker that ends a launch.
 pub const STOP_MARKER: &str = "stopinfo";
 
@@ -29,8 +32,8 @@ impl ProgressChannel {
     /// One key per owner (provider + user id), made only of base32 characters: two
     /// providers' users with one id never read each other's progress, and any user id
     /// makes a legal Memcached key.
-    fn key(owner: &DesktopOwner) -> String {
-        format!("progress/{}", crate::domain::owner_names::cache_key(owner))
+    pub fn key(owner: &DesktopOwner) -> String {
+        format!("{KEY_PREFIX}{}", crate::domain::owner_names::cache_key(owner))
     }
 
     /// Replaces whatever the user had with `message`.
@@ -55,6 +58,14 @@ impl ProgressChannel {
     /// [`crate::ports::CacheError`] when the cache cannot be read.
     pub async fn take(&self, owner: &DesktopOwner) -> Result<Option<String>, crate::ports::CacheError> {
         self.cache.take(&Self::key(owner)).await
+    }
+
+    /// Returns the pending message without removing it (`core/progress` follows it).
+    ///
+    /// # Errors
+    /// [`crate::ports::CacheError`] when the cache cannot be read.
+    pub async fn peek(&self, owner: &DesktopOwner) -> Result<Option<String>, crate::ports::CacheError> {
+        self.cache.get(&Self::key(owner)).await
     }
 
     /// A sink that publishes to this user's channel, for the orchestrator.

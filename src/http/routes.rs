@@ -39,6 +39,7 @@ pub enum Route {
     ListApplicationsByPhase,
     GetKeyInfo,
     GetMessageInfo,
+    ProgressStream,
     CoreVersion,
     WhoAmI,
     GetLocation,
@@ -62,7 +63,7 @@ const AUTH: &str = "AuthController";
 const COMPOSER: &str = "ComposerController";
 
 /// Every route as (controller segment, route name), in pyos's order.
-pub const ALL: [(&str, &str); 49] = [
+pub const ALL: [(&str, &str); 50] = [
     ("", "healthz"),
     ("", "readyz"),
     ("", "version"),
@@ -95,6 +96,7 @@ pub const ALL: [(&str, &str); 49] = [
     ("composer", "list_applications_by_phase"),
     ("core", "getkeyinfo"),
     ("core", "getmessageinfo"),
+    ("core", "progress"),
     ("core", "version"),
     ("user", "whoami"),
     ("user", "getlocation"),
@@ -206,6 +208,11 @@ pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
     static BYPHASE: RouteSpec = json(ListApplicationsByPhase, COMPOSER, Tool);
     static GETKEYINFO: RouteSpec = json(GetKeyInfo, "CoreController", Open);
     static GETMESSAGEINFO: RouteSpec = json(GetMessageInfo, "CoreController", Validate);
+    // Server-Sent Events: a long answer, not traced.
+    static PROGRESS: RouteSpec = RouteSpec {
+        traced: false,
+        ..spec(ProgressStream, "CoreController", GET, Input::None, Validate)
+    };
     static COREVERSION: RouteSpec = spec(CoreVersion, "CoreController", POST, Input::None, Validate);
     static WHOAMI: RouteSpec = RouteSpec {
         security_check: true,
@@ -281,6 +288,7 @@ pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
         ("composer", "list_applications_by_phase") => &BYPHASE,
         ("core", "getkeyinfo") => &GETKEYINFO,
         ("core", "getmessageinfo") => &GETMESSAGEINFO,
+        ("core", "progress") => &PROGRESS,
         ("core", "version") => &COREVERSION,
         ("user", "whoami") => &WHOAMI,
         ("user", "getlocation") => &GETLOCATION,

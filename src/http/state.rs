@@ -79,6 +79,8 @@ pub struct AppState {
     pub oauth_states: crate::domain::auth::OAuthStates,
     /// The backends `/API/readyz` asks (none with the memory backends).
     pub readiness: Vec<Arc<dyn crate::ports::HealthCheck>>,
+    /// Tells this replica's progress streams of its launches' progress writes (key, message).
+    pub progress_writes: tokio::sync::broadcast::Sender<(String, String)>,
     /// The backends whose queued writes are made when the server stops.
     pub write_behind: Vec<Arc<dyn crate::ports::WriteBehind>>,
     /// Geolocation.

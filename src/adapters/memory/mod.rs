@@ -2,6 +2,7 @@
 //! of domain and HTTP tests. All are thread-safe; the cache honours time to live.
 
 mod cache;
+mod cache_tap;
 mod directory;
 mod geolocation;
 mod leader;
@@ -10,6 +11,7 @@ mod orchestrator;
 mod stores;
 
 pub use cache::MemoryCache;
+pub use cache_tap::TappedCache;
 pub use directory::{MemoryDirectory, MemoryDirectoryUser};
 pub use geolocation::{MemoryGeolocation, NetworkLocation};
 pub use leader::SoleReplica;

@@ -11,6 +11,7 @@ mod manager_ban;
 mod manager_desktop;
 mod oauth;
 mod prelogin;
+mod progress_stream;
 mod root;
 mod store;
 mod user;
@@ -56,6 +57,7 @@ pub async fn run(route: Route, ctx: &Ctx) -> Result<Response, ApiError> {
         EnvContainer => containers::envcontainer(ctx).await,
         GetKeyInfo => Ok(core::getkeyinfo(ctx)),
         GetMessageInfo => core::getmessageinfo(ctx).await,
+        ProgressStream => progress_stream::progress(ctx).await,
         CoreVersion => Ok(core::version(ctx)),
         WhoAmI => user::whoami(ctx).await,
         GetLocation => user::getlocation(ctx).await,
