@@ -1,7 +1,8 @@
 //! Active Directory's domain controller locator (`query_dcs`, auth.md §4.6.1): the DNS SRV
 //! records `_ldap._tcp.<domain_fqdn>` name the domain's controllers. They are read when
 //! first needed and again once `dcs_list_maxage` has passed (pyos read them once, at
-//! start); when DNS does not answer, the last list read is kept.
+//! start); when DNS does not answer, the last list read is kept and DNS is asked again
+//! only after [`RETRY_AFTER`], so logins do not each wait for a DNS server that is down.
 
 use hickory_resolver::TokioResolver;
 use hickory_resolver::config::{NameServerConfig, ResolverConfig};
@@ -10,6 +11,9 @@ use rand::seq::SliceRandom;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
+
+/// How long a failed lookup is not tried again (at most `dcs_list_maxage`).
+pub const RETRY_AFTER: Duration = Duration::from_secs(60);
 
 /// Where a domain's controllers are looked up.
 #[derive(Debug, Clone)]
@@ -22,11 +26,16 @@ pub struct DcLocator {
     pub max_age: Duration,
 }
 
-/// The controllers read last, and when.
+/// The controllers read last, and when DNS is to be asked again.
 pub struct Controllers {
     locator: DcLocator,
     resolver: TokioResolver,
     read: Mutex<Option<(Instant, Vec<String>)>>,
+}
+
+/// When the list read at `at` (or the failure at `at`) is to be looked up again.
+fn due(at: Instant, wait: Duration) -> bool {
+    at.elapsed() >= wait
 }
 
 impl Controllers {
@@ -48,6 +57,11 @@ impl Controllers {
             }
             None => TokioResolver::builder_tokio().map_err(|e| format!("DNS resolver: {e}"))?,
         };
+        let mut builder = builder;
+        // A login may wait for this lookup: a DNS server that does not answer costs at
+        // most two seconds, once per RETRY_AFTER.
+        builder.options_mut().timeout = Duration::from_secs(1);
+        builder.options_mut().attempts = 2;
         let resolver = builder.build().map_err(|e| format!("DNS resolver: {e}"))?;
         Ok(Self {
             locator,
@@ -60,12 +74,20 @@ impl Controllers {
     /// Empty when DNS never answered.
     pub async fn urls(&self) -> Vec<String> {
         let mut read = self.read.lock().await;
-        let fresh = read.as_ref().is_some_and(|(at, _)| at.elapsed() < self.locator.max_age);
-        if !fresh {
+        // `read` holds when the next lookup is due: a success waits `dcs_list_maxage`, a
+        // failure `RETRY_AFTER` (the instant is set back so that `max_age` ends then).
+        let stale = read.as_ref().is_none_or(|(at, _)| due(*at, self.locator.max_age));
+        if stale {
             match self.lookup().await {
                 Ok(urls) => *read = Some((Instant::now(), urls)),
                 Err(error) => {
-                    tracing::warn!(%error, domain = %self.locator.domain_fqdn, "domain controllers not found in DNS; keeping the last list")
+                    tracing::warn!(%error, domain = %self.locator.domain_fqdn, "domain controllers not found in DNS; keeping the last list");
+                    let retry = RETRY_AFTER.min(self.locator.max_age);
+                    let at = Instant::now()
+                        .checked_sub(self.locator.max_age.saturating_sub(retry))
+                        .unwrap_or_else(Instant::now);
+                    let kept = read.take().map(|(_, urls)| urls).unwrap_or_default();
+                    *read = Some((at, kept));
                 }
             }
         }

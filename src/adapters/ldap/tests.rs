@@ -334,3 +334,24 @@ async fn domain_controllers_are_found_in_dns() {
         Err(DirectoryError::Unavailable(_))
     ));
 }
+
+/// A DNS server that does not answer is asked once, not on every login: the configured
+/// servers carry on, and the next login does not wait for DNS again.
+#[tokio::test]
+async fn a_dead_dns_server_is_not_asked_on_every_login() {
+    let mut settings = example_domain().settings.clone();
+    settings.locator = Some(super::DcLocator {
+        domain_fqdn: "example.org".into(),
+        dns_server: Some(format!("127.0.0.1:{}", contract::closed_port()).parse().unwrap()),
+        max_age: Duration::from_secs(3600),
+    });
+    let directory = LdapDirectory::new(settings).unwrap();
+    directory.authenticate("alice", &password("password")).await.unwrap();
+    let started = std::time::Instant::now();
+    directory.authenticate("alice", &password("password")).await.unwrap();
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        started.elapsed()
+    );
+}
