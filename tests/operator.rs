@@ -271,3 +271,78 @@ async fn a_dry_run_creates_no_desktop() {
     assert_eq!(server.get_json("/manager/desktop").await, json!([]));
     server.stop().await;
 }
+
+/// `GET /metrics`: requests by route and status, logins by provider and outcome, launches
+/// by outcome with their durations, in a text `promtool check metrics` accepts; behind
+/// MetricsController's gate.
+#[tokio::test]
+async fn metrics_count_requests_logins_and_launches() {
+    let mut config = shipped_config();
+    config.trusted_proxy_cidr = vec!["127.0.0.1/32".into()];
+    let server = TestServer::with(config).await;
+    let token = server.login_anonymous().await;
+    server
+        .post_json("/composer/launchdesktop", Some(&token), json!({}), StatusCode::OK)
+        .await;
+    let refused = server
+        .post(
+            "/auth/auth",
+            None,
+            json!({"manager": "implicit", "provider": "made-up-name"}),
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let scrape = server
+        .client
+        .get(server.base.replace("/API", "/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scrape.status(), StatusCode::OK);
+    assert!(
+        scrape.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4")
+    );
+    let text = scrape.text().await.unwrap();
+    for line in [
+        "deskplane_http_requests_total{route=\"auth/auth\",status=\"200\"} 1",
+        "deskplane_logins_total{provider=\"anonymous\",outcome=\"success\"} 1",
+        "deskplane_logins_total{provider=\"none\",outcome=\"refused\"} 1",
+        "deskplane_desktop_launches_total{outcome=\"ok\"} 1",
+        "deskplane_desktop_launch_duration_seconds_count{outcome=\"ok\"} 1",
+    ] {
+        assert!(text.contains(line), "{line} in\n{text}");
+    }
+    let promtool = std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("promtool (Debian's prometheus package; scripts/services.sh installs it)");
+    use std::io::Write as _;
+    let mut promtool = promtool;
+    promtool.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    let checked = promtool.wait_with_output().unwrap();
+    assert!(
+        checked.status.success(),
+        "promtool: {}{}",
+        String::from_utf8_lossy(&checked.stdout),
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    let outside = server
+        .client
+        .get(server.base.replace("/API", "/metrics"))
+        .header("X-Forwarded-For", "203.0.113.4")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        outside.status(),
+        StatusCode::FORBIDDEN,
+        "the gate keeps other networks out"
+    );
+    server.stop().await;
+}

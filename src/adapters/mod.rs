@@ -8,6 +8,7 @@ pub mod memcached;
 pub mod memory;
 pub mod mongo;
 pub mod oauth2;
+pub mod prometheus;
 pub mod redis;
 pub mod system;
 

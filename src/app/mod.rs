@@ -142,6 +142,7 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         .filter_map(|n| parse_network(n))
         .collect();
     let limiter_clock = clock.clone();
+    let metrics: Arc<dyn crate::ports::Metrics> = Arc::new(crate::adapters::prometheus::PrometheusMetrics::default());
     let rate_limiter = |per_minute| Arc::new(RateLimiter::new(per_minute, exempt.clone(), limiter_clock.clone()));
     let sessions = SessionService::new(
         login,
@@ -153,7 +154,8 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         counters.clone(),
     )
     .with_anonymous_login_limit(rate_limiter(config.rate_limit.anonymous_logins_per_minute))
-    .with_failure_floor(std::time::Duration::from_millis(config.fail2ban.failed_login_min_ms));
+    .with_failure_floor(std::time::Duration::from_millis(config.fail2ban.failed_login_min_ms))
+    .with_metrics(metrics.clone());
     let (sessions, prelogin_page) = match prelogin::prelogin_of(config, data.cache.clone(), random.clone()).await? {
         Some((prelogin, page)) => (sessions.with_prelogin(prelogin), Some(page)),
         None => (sessions, None),
@@ -194,7 +196,8 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         )
         .with_creation_limit(rate_limiter(config.rate_limit.desktop_creations_per_minute))
         .with_concurrent_launch_cap(config.rate_limit.max_concurrent_launches)
-        .with_user_launch_limit(rate_limiter(config.rate_limit.launches_per_user_per_minute)),
+        .with_user_launch_limit(rate_limiter(config.rate_limit.launches_per_user_per_minute))
+        .with_metrics(metrics.clone()),
     );
     let catalog = Arc::new(CatalogService::load(data.catalog.clone(), config.namespace.clone()).await?);
     let dock = config
@@ -293,6 +296,7 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         readiness: data.health,
         write_behind: data.write_behind,
         progress_writes,
+        metrics,
         geolocation,
         addresses: ClientAddressPolicy::new(&config.trusted_proxy_cidr),
         gates: Gates::new(&config.controllers),

@@ -31,7 +31,7 @@ impl fmt::Display for Problem {
 }
 
 const WEBSOCKET_ROUTINGS: [&str; 5] = ["http_origin", "default_host_url", "bridge", "host", "http_host"];
-const CONTROLLERS: [&str; 8] = [
+const CONTROLLERS: [&str; 9] = [
     "AuthController",
     "ComposerController",
     "CoreController",
@@ -40,6 +40,8 @@ const CONTROLLERS: [&str; 8] = [
     "UserController",
     "AccountingController",
     "KeyController",
+    // deskplane's own: `GET /metrics`.
+    "MetricsController",
 ];
 
 fn check_networks(problems: &mut Vec<Problem>, key: &str, networks: &[String]) {

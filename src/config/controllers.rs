@@ -71,6 +71,7 @@ pub fn default_controllers() -> BTreeMap<String, ControllerConfig> {
     BTreeMap::from([
         ("ManagerController".to_owned(), private()),
         ("AccountingController".to_owned(), private()),
+        ("MetricsController".to_owned(), private()),
         ("ComposerController".to_owned(), ControllerConfig::default()),
     ])
 }

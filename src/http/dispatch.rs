@@ -74,11 +74,15 @@ where
     if outcome.traced {
         log_response(&state, &path, &mut response).await;
     }
-    let latency_us = started.elapsed().as_micros() as u64;
+    let elapsed = started.elapsed();
+    let latency_us = elapsed.as_micros() as u64;
     let userid = outcome.userid.as_deref().unwrap_or("-");
     let client_ip = ClientIp(outcome.client_ip);
     let error = outcome.error.unwrap_or("-");
     let status = response.status().as_u16();
+    state
+        .metrics
+        .request(outcome.route.unwrap_or("none"), status, elapsed.as_secs_f64());
     // Probes come every few seconds from every load balancer and kubelet: they are
     // logged at debug, so the info log holds what users and operators did.
     if is_probe(&path) {
@@ -103,6 +107,7 @@ impl std::fmt::Display for ClientIp {
 
 #[derive(Default)]
 struct Outcome {
+    route: Option<&'static str>,
     allow: Option<&'static str>,
     traced: bool,
     userid: Option<String>,
@@ -127,6 +132,9 @@ async fn log_response(state: &AppState, path: &str, response: &mut Response) {
 }
 
 fn split_path(path: &str) -> Option<(&str, String, Vec<String>)> {
+    if path == "/metrics" {
+        return Some((routes::PROMETHEUS_CONTROLLER, "metrics".into(), Vec::new()));
+    }
     let rest = path.strip_prefix("/API/")?;
     let mut segments: Vec<&str> = rest.split('/').collect();
     if segments.last() == Some(&"") {
@@ -172,6 +180,7 @@ where
     let (controller, name, extra) = split_path(&path).ok_or_else(|| not_found(&path))?;
     let spec: &RouteSpec = routes::find(controller, &name).ok_or_else(|| not_found(&path))?;
     outcome.allow = Some(spec.allow_header());
+    outcome.route = Some(routes::label(spec.route));
     if !spec.allows(&method) {
         return Err(ApiError::Http(
             StatusCode::METHOD_NOT_ALLOWED,

@@ -57,6 +57,7 @@ pub enum Route {
     ManagerEchoHttp,
     ManagerDryRunDesktop,
     AccountingMetrics,
+    PrometheusMetrics,
 }
 
 const AUTH: &str = "AuthController";
@@ -115,6 +116,32 @@ pub const ALL: [(&str, &str); 50] = [
     ("manager", "dry_run_desktop"),
     ("accounting", "metrics"),
 ];
+
+/// `<controller>/<name>` of a route (`auth/auth`, `healthz`), for metrics: a fixed set, so
+/// a client's path never adds a label value.
+pub fn label(route: Route) -> &'static str {
+    static LABELS: std::sync::OnceLock<std::collections::HashMap<Route, &'static str>> = std::sync::OnceLock::new();
+    let labels = LABELS.get_or_init(|| {
+        let mut labels: std::collections::HashMap<Route, &'static str> = ALL
+            .iter()
+            .filter_map(|(controller, name)| {
+                let spec = find(controller, name)?;
+                let text = if controller.is_empty() {
+                    (*name).to_owned()
+                } else {
+                    format!("{controller}/{name}")
+                };
+                Some((spec.route, &*Box::leak(text.into_boxed_str())))
+            })
+            .collect();
+        labels.insert(Route::PrometheusMetrics, "metrics");
+        labels
+    });
+    labels.get(&route).copied().unwrap_or("other")
+}
+
+/// The controller segment `GET /metrics` is looked up under (no path segment can be it).
+pub const PROMETHEUS_CONTROLLER: &str = "/";
 
 /// Looks a route up by controller segment and method name (punctuation already mapped to `_`).
 pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
@@ -247,6 +274,13 @@ pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
         methods: GET_POST,
         ..manager(ManagerEchoHttp, Input::Form, 0, ANY_PARAMETER, false)
     };
+    // `GET /metrics` (outside /API, as scrapers expect), behind MetricsController's gate.
+    static PROMETHEUS: RouteSpec = RouteSpec {
+        controller: "MetricsController",
+        methods: GET,
+        traced: false,
+        ..manager(PrometheusMetrics, Input::None, 0, &[], false)
+    };
     static METRICS: RouteSpec = RouteSpec {
         controller: "AccountingController",
         methods: GET,
@@ -305,6 +339,7 @@ pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
         ("manager", "buildapplist") => &BUILDAPPLIST,
         ("manager", "echohttp") => &ECHOHTTP,
         ("manager", "dry_run_desktop") => &DRYRUNDESKTOP,
+        (PROMETHEUS_CONTROLLER, "metrics") => &PROMETHEUS,
         ("accounting", "metrics") => &METRICS,
         _ => return None,
     })

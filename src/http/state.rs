@@ -81,6 +81,8 @@ pub struct AppState {
     pub readiness: Vec<Arc<dyn crate::ports::HealthCheck>>,
     /// Tells this replica's progress streams of its launches' progress writes (key, message).
     pub progress_writes: tokio::sync::broadcast::Sender<(String, String)>,
+    /// Counters and histograms served at `GET /metrics`.
+    pub metrics: Arc<dyn crate::ports::Metrics>,
     /// The backends whose queued writes are made when the server stops.
     pub write_behind: Vec<Arc<dyn crate::ports::WriteBehind>>,
     /// Geolocation.

@@ -50,6 +50,20 @@ pub enum AuthFlowError {
     Prelogin(#[from] super::prelogin::PreloginError),
 }
 
+/// How a failed login is counted (`deskplane_logins_total{outcome}`).
+fn login_outcome(error: &AuthFlowError) -> &'static str {
+    match error {
+        AuthFlowError::Login(LoginError::Unavailable(_)) => "unavailable",
+        AuthFlowError::Login(LoginError::Unexpected(_)) => "error",
+        // Wrong credentials, and requests naming no usable manager or provider.
+        AuthFlowError::Login(_) => "refused",
+        AuthFlowError::Banned(_) => "banned",
+        AuthFlowError::RateLimited(_) => "limited",
+        AuthFlowError::Prelogin(_) => "refused",
+        _ => "error",
+    }
+}
+
 /// Issues, verifies and guards user sessions.
 #[derive(Clone)]
 pub struct SessionService {
@@ -63,6 +77,7 @@ pub struct SessionService {
     anonymous_logins: Option<Arc<RateLimiter>>,
     prelogin: Option<super::prelogin::Prelogin>,
     failure_floor: std::time::Duration,
+    metrics: Option<Arc<dyn crate::ports::Metrics>>,
 }
 
 impl SessionService {
@@ -87,6 +102,7 @@ impl SessionService {
             anonymous_logins: None,
             prelogin: None,
             failure_floor: std::time::Duration::ZERO,
+            metrics: None,
         }
     }
 
@@ -105,6 +121,23 @@ impl SessionService {
     pub fn with_failure_floor(mut self, floor: std::time::Duration) -> Self {
         self.failure_floor = floor;
         self
+    }
+
+    /// Counts every login by provider and outcome.
+    #[must_use]
+    pub fn with_metrics(mut self, metrics: Arc<dyn crate::ports::Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    /// The provider label of a login: a configured provider's name, else `none` (a name
+    /// the client made up must not grow the metrics without bound).
+    fn provider_label<'a>(&'a self, request: &'a LoginRequest) -> &'a str {
+        request
+            .provider
+            .as_deref()
+            .filter(|name| self.login.managers().providers().any(|p| p.name == *name))
+            .unwrap_or("none")
     }
 
     /// Prelogin, when configured.
@@ -203,6 +236,22 @@ impl SessionService {
     /// # Errors
     /// See [`AuthFlowError`].
     pub async fn authenticate(
+        &self,
+        request: &LoginRequest,
+        facts: &RequestFacts,
+    ) -> Result<AuthSuccess, AuthFlowError> {
+        let result = self.authenticate_once(request, facts).await;
+        if let Some(metrics) = &self.metrics {
+            let (provider, outcome) = match &result {
+                Ok(success) => (success.identity.provider.as_str(), "success"),
+                Err(error) => (self.provider_label(request), login_outcome(error)),
+            };
+            metrics.login(provider, outcome);
+        }
+        result
+    }
+
+    async fn authenticate_once(
         &self,
         request: &LoginRequest,
         facts: &RequestFacts,

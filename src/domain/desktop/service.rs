@@ -113,6 +113,7 @@ pub struct DesktopService {
     pub(super) creations: Option<Arc<crate::domain::rate_limit::RateLimiter>>,
     launch_slots: Option<Arc<tokio::sync::Semaphore>>,
     user_launches: Option<Arc<crate::domain::rate_limit::RateLimiter>>,
+    metrics: Option<Arc<dyn crate::ports::Metrics>>,
 }
 
 impl DesktopService {
@@ -145,6 +146,7 @@ impl DesktopService {
             creations: None,
             launch_slots: None,
             user_launches: None,
+            metrics: None,
         }
     }
 
@@ -160,6 +162,13 @@ impl DesktopService {
     #[must_use]
     pub fn with_user_launch_limit(mut self, limiter: Arc<crate::domain::rate_limit::RateLimiter>) -> Self {
         self.user_launches = Some(limiter);
+        self
+    }
+
+    /// Counts and times every launch by outcome.
+    #[must_use]
+    pub fn with_metrics(mut self, metrics: Arc<dyn crate::ports::Metrics>) -> Self {
+        self.metrics = Some(metrics);
         self
     }
 
@@ -204,8 +213,16 @@ impl DesktopService {
         facts: &RequestFacts,
         request: &LaunchRequest,
     ) -> Result<LaunchedDesktop, DesktopError> {
+        let started = std::time::Instant::now();
         let result = self.launch_inner(identity, facts, request).await;
         self.progress.stop(&identity.owner()).await;
+        if let Some(metrics) = &self.metrics {
+            let outcome = match &result {
+                Ok(_) => "ok",
+                Err(error) => launch_outcome(error),
+            };
+            metrics.launch(started.elapsed().as_secs_f64(), outcome);
+        }
         result
     }
 
@@ -303,3 +320,31 @@ impl DesktopService {
 
 #[cfg(test)]
 mod tests;
+
+/// Why a launch failed, as `deskplane_desktop_launches_total{outcome}` counts it: the
+/// Kubernetes reason a start-up failure names, else the kind of error.
+fn launch_outcome(error: &DesktopError) -> &'static str {
+    const REASONS: [&str; 6] = [
+        "ErrImagePull",
+        "ImagePullBackOff",
+        "Unschedulable",
+        "CreateContainerConfigError",
+        "OOMKilled",
+        "CrashLoopBackOff",
+    ];
+    match error {
+        DesktopError::Orchestrator(OrchestratorError::StartFailed(text)) | DesktopError::CreationFailed(text) => {
+            REASONS.iter().find(|reason| text.contains(*reason)).copied().unwrap_or(
+                if text.to_lowercase().contains("timeout") || text.contains("time out") {
+                    "timeout"
+                } else {
+                    "start_failed"
+                },
+            )
+        }
+        DesktopError::Orchestrator(OrchestratorError::Unavailable(_)) => "unavailable",
+        DesktopError::RateLimited(_) => "limited",
+        DesktopError::SessionEnded => "session_ended",
+        _ => "error",
+    }
+}
