@@ -191,8 +191,8 @@ SHA-512-crypt run on one SCHED_IDLE thread per core, not on the async workers; t
 left comes from the two wrk processes and the async workers sharing the 2 cores (a
 separate run of the same two wrk commands measured 3.5 ms). Goal: p99 under 5 ms.
 
-Run to run, on this shared 2-core machine, figures move: over five runs on 2026-12-02 the
-healthz ratio ranged from 0.75 to 0.85 and healthz p99 under login load from 13 to 25 ms.
+Run to run, on this shared 2-core machine, figures move: compare ratios measured in the
+same run.
 
 Command: \`scripts/bench.sh\` (DURATION=10, LAUNCHES=1000); the launch figures come from
 \`scripts/bench/launches.py\` against a deskplane on \`config/kubernetes.toml\` and
