@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{TestServer, shipped_config};
+use common::{Captured, TestServer, shipped_config};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -61,6 +61,8 @@ async fn labels(server: &TestServer, token: &str) -> Value {
 
 #[tokio::test]
 async fn a_meta_forest_account_logs_in_as_its_home_account() {
+    // The one test of this file that captures the logs (a process has one subscriber).
+    let logs = Captured::everything();
     let server = TestServer::with(config(true)).await;
     let body = server
         .post_json(
@@ -89,12 +91,20 @@ async fn a_meta_forest_account_logs_in_as_its_home_account() {
         .await;
     assert_eq!(me["provider"], "example", "{me}");
 
-    // The password is the home domain's to check.
+    // The password is the home domain's to check; what was typed reaches no log line.
+    let typed = "Meta-Typed-Secret-91c2";
     let refused = server
-        .post("/auth/auth", None, json!({"userid": "jdoe", "password": "wrong"}))
+        .post("/auth/auth", None, json!({"userid": "jdoe", "password": typed}))
         .await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     server.stop().await;
+    let text = logs.text();
+    assert!(
+        text.contains("metadirectory login maps to its home domain"),
+        "the capture works"
+    );
+    assert!(!text.contains(typed), "the typed password leaked into the logs");
+    assert!(!text.contains(token), "the user token leaked into the logs");
 }
 
 /// A login the meta forest does not know goes the ordinary way (here the explicit
