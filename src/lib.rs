@@ -5,6 +5,7 @@
 //! [`app`] the wiring that turns a config into a running server.
 
 pub mod adapters;
+pub mod admin;
 pub mod app;
 pub mod background;
 pub mod config;

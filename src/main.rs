@@ -35,6 +35,8 @@ enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// Operate a running server through its manager API.
+    Admin(deskplane::admin::AdminArgs),
 }
 
 #[derive(Subcommand)]
@@ -173,5 +175,6 @@ async fn main() -> ExitCode {
         Command::Config {
             action: ConfigAction::Check { file },
         } => check(file).await,
+        Command::Admin(args) => deskplane::admin::run(args).await,
     }
 }
