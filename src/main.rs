@@ -37,6 +37,11 @@ enum Command {
     },
     /// Operate a running server through its manager API.
     Admin(deskplane::admin::AdminArgs),
+    /// Print the shell completion script of `deskplane` (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Subcommand)]
@@ -176,5 +181,10 @@ async fn main() -> ExitCode {
             action: ConfigAction::Check { file },
         } => check(file).await,
         Command::Admin(args) => deskplane::admin::run(args).await,
+        Command::Completions { shell } => {
+            use clap::CommandFactory as _;
+            clap_complete::generate(shell, &mut Cli::command(), "deskplane", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
     }
 }

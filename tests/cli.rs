@@ -266,3 +266,18 @@ fn logged_address(child: &mut Child) -> (String, Lines<BufReader<ChildStderr>>) 
         .expect("the process logs its listening address");
     (address, lines)
 }
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for shell in ["bash", "zsh", "fish"] {
+        let output = Command::new(BINARY).args(["completions", shell]).output().unwrap();
+        assert!(output.status.success(), "{shell}");
+        let script = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            script.contains("deskplane") && script.contains("admin"),
+            "{shell}: {script}"
+        );
+    }
+    let unknown = Command::new(BINARY).args(["completions", "cmd.exe"]).output().unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+}

@@ -312,6 +312,7 @@ async fn metrics_count_requests_logins_and_launches() {
         "deskplane_logins_total{provider=\"none\",outcome=\"refused\"} 1",
         "deskplane_desktop_launches_total{outcome=\"ok\"} 1",
         "deskplane_desktop_launch_duration_seconds_count{outcome=\"ok\"} 1",
+        "deskplane_desktops 1",
     ] {
         assert!(text.contains(line), "{line} in\n{text}");
     }

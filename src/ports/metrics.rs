@@ -13,6 +13,8 @@ pub trait Metrics: Send + Sync {
     /// One desktop launch and how it ended: `ok`, or why it failed (`ErrImagePull`,
     /// `Unschedulable`, `timeout`, `unavailable`, `error`…).
     fn launch(&self, seconds: f64, outcome: &str);
+    /// How many desktops exist now (read when the numbers are scraped).
+    fn active_desktops(&self, count: u64);
     /// The numbers, in the Prometheus text exposition format.
     fn exposition(&self) -> String;
 }

@@ -5,6 +5,7 @@ use crate::ports::metrics::Metrics;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
@@ -40,6 +41,7 @@ pub struct PrometheusMetrics {
     logins: Family<LoginLabels, Counter>,
     launches: Family<LaunchLabels, Counter>,
     launch_seconds: Histograms<LaunchLabels>,
+    desktops: Gauge,
 }
 
 /// 0.5 ms to about 16 s: from healthz to a slow login.
@@ -77,7 +79,10 @@ impl Default for PrometheusMetrics {
             "Time to answer a desktop launch, by outcome",
             launch_seconds.clone(),
         );
+        let desktops = Gauge::default();
+        registry.register("desktops", "Desktops that exist, when scraped", desktops.clone());
         Self {
+            desktops,
             registry,
             requests,
             request_seconds,
@@ -110,6 +115,10 @@ impl Metrics for PrometheusMetrics {
         };
         self.launches.get_or_create(&labels).inc();
         self.launch_seconds.get_or_create(&labels).observe(seconds);
+    }
+
+    fn active_desktops(&self, count: u64) {
+        self.desktops.set(i64::try_from(count).unwrap_or(i64::MAX));
     }
 
     fn exposition(&self) -> String {
@@ -166,6 +175,7 @@ mod tests {
         metrics.login("anonymous", "success");
         metrics.launch(1.5, "ok");
         metrics.launch(30.0, "ErrImagePull");
+        metrics.active_desktops(3);
         let text = metrics.exposition();
         for line in [
             "deskplane_http_requests_total{route=\"auth/auth\",status=\"200\"} 1",
@@ -173,6 +183,7 @@ mod tests {
             "deskplane_desktop_launches_total{outcome=\"ErrImagePull\"} 1",
             "deskplane_desktop_launch_duration_seconds_count{outcome=\"ok\"} 1",
             "# TYPE deskplane_http_requests_total counter",
+            "deskplane_desktops 3",
             "# HELP deskplane_logins_total Logins, by provider and outcome.",
         ] {
             assert!(text.contains(line), "{line} in\n{text}");

@@ -165,6 +165,15 @@ impl DesktopService {
         self
     }
 
+    /// How many desktops exist (for `GET /metrics`).
+    ///
+    /// # Errors
+    /// [`DesktopError::Orchestrator`] when the orchestrator cannot list them.
+    pub async fn count_desktops(&self) -> Result<u64, DesktopError> {
+        let desktops = self.orchestrator.list_desktops().await?;
+        Ok(u64::try_from(desktops.len()).unwrap_or(u64::MAX))
+    }
+
     /// Counts and times every launch by outcome.
     #[must_use]
     pub fn with_metrics(mut self, metrics: Arc<dyn crate::ports::Metrics>) -> Self {

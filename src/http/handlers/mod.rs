@@ -67,11 +67,18 @@ pub async fn run(route: Route, ctx: &Ctx) -> Result<Response, ApiError> {
         ManagerHealtz | ManagerHealthz => Ok(manager::healtz()),
         ManagerEchoHttp => Ok(manager::echohttp(ctx)),
         ManagerDryRunDesktop => manager::dry_run_desktop(ctx).await,
-        PrometheusMetrics => Ok(crate::http::envelope::text(
-            warp::http::StatusCode::OK,
-            ctx.state.metrics.exposition(),
-            "text/plain; version=0.0.4; charset=utf-8",
-        )),
+        PrometheusMetrics => {
+            // The gauge is read now; a scrape still answers when the orchestrator does not.
+            match ctx.state.desktops.count_desktops().await {
+                Ok(count) => ctx.state.metrics.active_desktops(count),
+                Err(error) => tracing::warn!(%error, "desktops not counted for /metrics"),
+            }
+            Ok(crate::http::envelope::text(
+                warp::http::StatusCode::OK,
+                ctx.state.metrics.exposition(),
+                "text/plain; version=0.0.4; charset=utf-8",
+            ))
+        }
         ManagerImages => manager::images(ctx).await,
         ManagerImage => manager::image(ctx).await,
         ManagerBuildAppList => manager::buildapplist(ctx).await,
