@@ -347,3 +347,89 @@ async fn metrics_count_requests_logins_and_launches() {
     );
     server.stop().await;
 }
+
+/// Scoped API keys: given as SHA-256 hashes, each allows what its scopes say (`read`,
+/// `desktops`, `images`, `bans`, `admin`); a key of pyos's plain `apikey` list may do
+/// everything; a key without the scope a route needs gets 403.
+#[tokio::test]
+async fn scoped_api_keys_allow_what_their_scopes_say() {
+    use sha2::Digest as _;
+    let hash = |key: &str| format!("{:x}", sha2::Sha256::digest(key.as_bytes()));
+    let mut config = shipped_config();
+    let manager = config.controllers.get_mut("ManagerController").unwrap();
+    manager.apikey = Some(vec!["full-key".into()]);
+    manager.apikeys = vec![
+        deskplane::config::ScopedKeyConfig {
+            sha256: hash("reader-key"),
+            scopes: vec!["read".into()],
+        },
+        deskplane::config::ScopedKeyConfig {
+            sha256: hash("banner-key"),
+            scopes: vec!["read".into(), "bans".into()],
+        },
+    ];
+    assert!(deskplane::config::check(&config).is_empty());
+    let server = TestServer::with(config).await;
+    let call = |method: reqwest::Method, path: &str, key: Option<&str>| {
+        let mut request = server
+            .client
+            .request(method, server.url(path))
+            .header("Content-Length", "0");
+        if let Some(key) = key {
+            request = request.header("X-API-Key", key);
+        }
+        async move { request.send().await.unwrap() }
+    };
+    use reqwest::Method;
+    assert_eq!(
+        call(Method::GET, "/manager/images", Some("reader-key")).await.status(),
+        StatusCode::OK
+    );
+    let refused = call(Method::POST, "/manager/ban/login/mallory", Some("reader-key")).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert!(body["message"].as_str().unwrap().contains("'bans' scope"), "{body}");
+    assert_eq!(
+        call(Method::POST, "/manager/ban/login/mallory", Some("banner-key"))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        call(
+            Method::GET,
+            "/manager/garbagecollector?expirein=900",
+            Some("banner-key")
+        )
+        .await
+        .status(),
+        StatusCode::FORBIDDEN,
+        "the collector removes desktops: not a read"
+    );
+    assert_eq!(
+        call(Method::GET, "/manager/garbagecollector?expirein=900", Some("full-key"))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    for key in [None, Some("wrong-key"), Some("")] {
+        assert_eq!(
+            call(Method::GET, "/manager/images", key).await.status(),
+            StatusCode::FORBIDDEN,
+            "{key:?}"
+        );
+    }
+    server.stop().await;
+
+    let mut bad = shipped_config();
+    bad.controllers.get_mut("ManagerController").unwrap().apikeys = vec![deskplane::config::ScopedKeyConfig {
+        sha256: "not-a-hash".into(),
+        scopes: vec!["everything".into()],
+    }];
+    let problems: Vec<String> = deskplane::config::check(&bad).iter().map(ToString::to_string).collect();
+    assert!(problems.iter().any(|p| p.contains("apikeys[0].sha256")), "{problems:?}");
+    assert!(
+        problems.iter().any(|p| p.contains("unknown scope 'everything'")),
+        "{problems:?}"
+    );
+}

@@ -100,6 +100,32 @@ pub fn check(config: &Config) -> Vec<Problem> {
         if let Some(networks) = &controller.permitip {
             check_networks(&mut problems, &format!("controllers.{name}.permitip"), networks);
         }
+        for (index, key) in controller.apikeys.iter().enumerate() {
+            let at = format!("controllers.{name}.apikeys[{index}]");
+            let hex = key.sha256.trim();
+            if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                problems.push(Problem::new(
+                    format!("{at}.sha256"),
+                    "must be the 64 hex digits of the key's SHA-256 (printf %s KEY | sha256sum)",
+                ));
+            }
+            if key.scopes.is_empty() {
+                problems.push(Problem::new(format!("{at}.scopes"), "give at least one scope"));
+            }
+            for scope in key
+                .scopes
+                .iter()
+                .filter(|s| !super::API_KEY_SCOPES.contains(&s.as_str()))
+            {
+                problems.push(Problem::new(
+                    format!("{at}.scopes"),
+                    format!(
+                        "unknown scope '{scope}' (available: {})",
+                        super::API_KEY_SCOPES.join(", ")
+                    ),
+                ));
+            }
+        }
         if controller
             .apikey
             .as_ref()

@@ -76,6 +76,20 @@ pub fn default_controllers() -> BTreeMap<String, ControllerConfig> {
     ])
 }
 
+/// One scoped API key: `{sha256 = "<hex of SHA-256(key)>", scopes = ["read", "bans"]}`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ScopedKeyConfig {
+    /// Lowercase hex of the key's SHA-256 (`printf %s KEY | sha256sum`).
+    pub sha256: String,
+    /// `read` (every GET), `desktops` (remove desktops, collect), `images` (change the
+    /// catalog), `bans` (ban and lift), `admin` (everything).
+    pub scopes: Vec<String>,
+}
+
+/// The scopes a scoped key may hold.
+pub const API_KEY_SCOPES: [&str; 5] = ["read", "desktops", "images", "bans", "admin"];
+
 /// `controllers.<Name>.*`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
@@ -84,8 +98,11 @@ pub struct ControllerConfig {
     pub enable: bool,
     /// Allowed client networks; absent means everyone.
     pub permitip: Option<Vec<String>>,
-    /// Accepted `X-API-Key` values; absent means no key needed.
+    /// Accepted `X-API-Key` values (full access); absent means no key needed.
     pub apikey: Option<Vec<String>>,
+    /// deskplane's scoped keys: the SHA-256 (hex) of each key, so the file holds no usable
+    /// secret, and what it may do. When any is given, a key is needed.
+    pub apikeys: Vec<ScopedKeyConfig>,
     /// Per-route switches; only an explicit `false` denies.
     pub requestsallowed: Option<BTreeMap<String, bool>>,
     /// Manager datastore permissions (`get`/`read`, `put`/`write`, `delete`).
@@ -100,6 +117,7 @@ impl Default for ControllerConfig {
             enable: true,
             permitip: None,
             apikey: None,
+            apikeys: Vec::new(),
             requestsallowed: None,
             database_acl: Vec::new(),
             wrapped_key: Map::new(),

@@ -18,7 +18,7 @@ mod stores;
 
 pub use auth::{DirectoryUserConfig, ManagerConfig, ProviderConfig, parse_managers};
 pub use check::{Problem, check};
-pub use controllers::{ControllerConfig, default_controllers};
+pub use controllers::{API_KEY_SCOPES, ControllerConfig, ScopedKeyConfig, default_controllers};
 pub use desktop::*;
 pub use ldap::{LdapProviderConfig, ServiceAccountConfig};
 pub use load::{ConfigError, Loaded, load, load_str};

@@ -243,7 +243,10 @@ where
     };
     outcome.client_ip = Some(facts.client_ip);
     if spec.gate {
-        state.gates.check(spec.controller, &name, facts.client_ip, &headers)?;
+        let scope = routes::required_scope(spec.route, &method);
+        state
+            .gates
+            .check(spec.controller, &name, scope, facts.client_ip, &headers)?;
     }
     let caller = if spec.guard == Guard::Open {
         Caller::Anonymous

@@ -117,6 +117,23 @@ pub const ALL: [(&str, &str); 50] = [
     ("accounting", "metrics"),
 ];
 
+/// The scope a scoped API key needs for `method` on `route`: `read` for what only reads,
+/// else the kind of change (`desktops`, `images`, `bans`), else `admin`.
+pub fn required_scope(route: Route, method: &warp::http::Method) -> &'static str {
+    use warp::http::Method;
+    let reads = *method == Method::GET || *method == Method::HEAD;
+    match route {
+        // The collector's GET removes desktops.
+        Route::ManagerGarbageCollector => "desktops",
+        Route::ManagerBuildAppList => "images",
+        _ if reads => "read",
+        Route::ManagerDesktop => "desktops",
+        Route::ManagerImages | Route::ManagerImage => "images",
+        Route::ManagerBan => "bans",
+        _ => "admin",
+    }
+}
+
 /// `<controller>/<name>` of a route (`auth/auth`, `healthz`), for metrics: a fixed set, so
 /// a client's path never adds a label value.
 pub fn label(route: Route) -> &'static str {

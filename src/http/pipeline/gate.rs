@@ -5,6 +5,7 @@ use crate::config::ControllerConfig;
 use crate::domain::rules::parse_network;
 use crate::http::error::ApiError;
 use ipnet::IpNet;
+use sha2::Digest as _;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use subtle::ConstantTimeEq;
@@ -15,7 +16,23 @@ struct ControllerGate {
     enabled: bool,
     permit: Option<Vec<IpNet>>,
     api_keys: Option<Vec<Vec<u8>>>,
+    /// SHA-256 of each scoped key, with its scopes.
+    scoped_keys: Vec<([u8; 32], Vec<String>)>,
     requests_allowed: Option<BTreeMap<String, bool>>,
+}
+
+/// The 32 bytes of a lowercase or uppercase hex SHA-256; `None` for anything else.
+fn digest_of_hex(hex: &str) -> Option<[u8; 32]> {
+    let bytes = hex.trim().as_bytes();
+    if bytes.len() != 64 {
+        return None;
+    }
+    let mut digest = [0u8; 32];
+    for (index, pair) in bytes.chunks(2).enumerate() {
+        let text = std::str::from_utf8(pair).ok()?;
+        digest[index] = u8::from_str_radix(text, 16).ok()?;
+    }
+    Some(digest)
 }
 
 /// The gates of every controller, built once at boot.
@@ -40,6 +57,11 @@ impl Gates {
                         .apikey
                         .as_ref()
                         .map(|keys| keys.iter().map(|k| k.as_bytes().to_vec()).collect()),
+                    scoped_keys: c
+                        .apikeys
+                        .iter()
+                        .filter_map(|key| Some((digest_of_hex(&key.sha256)?, key.scopes.clone())))
+                        .collect(),
                     requests_allowed: c.requestsallowed.clone(),
                 };
                 (name.clone(), gate)
@@ -48,7 +70,8 @@ impl Gates {
         Self { controllers }
     }
 
-    /// Checks a request to `route_name` of `controller` from `client_ip`.
+    /// Checks a request to `route_name` of `controller` from `client_ip`, which needs
+    /// `scope` from a scoped key (a key of the plain `apikey` list may do everything).
     ///
     /// # Errors
     /// 403 with pyos's `403.x` messages.
@@ -56,6 +79,7 @@ impl Gates {
         &self,
         controller: &str,
         route_name: &str,
+        scope: &str,
         client_ip: IpAddr,
         headers: &HeaderMap,
     ) -> Result<(), ApiError> {
@@ -73,14 +97,31 @@ impl Gates {
         {
             return Err(ApiError::forbidden("403.7 - IP address access denied"));
         }
-        if let Some(keys) = &gate.api_keys {
+        if gate.api_keys.is_some() || !gate.scoped_keys.is_empty() {
             let presented = headers.get("x-api-key").map(|v| v.as_bytes()).unwrap_or_default();
             // Compare with every key, without stopping at the first match.
-            let matched = keys
+            let full = gate
+                .api_keys
                 .iter()
+                .flatten()
                 .fold(0u8, |found, key| found | key.as_slice().ct_eq(presented).unwrap_u8());
-            if matched == 0 || presented.is_empty() {
+            let digest: [u8; 32] = sha2::Sha256::digest(presented).into();
+            let mut scoped: Option<&Vec<String>> = None;
+            for (hash, scopes) in &gate.scoped_keys {
+                if bool::from(hash.ct_eq(&digest)) {
+                    scoped = Some(scopes);
+                }
+            }
+            if presented.is_empty() || (full == 0 && scoped.is_none()) {
                 return Err(ApiError::forbidden("403.1 - Execute access forbidden"));
+            }
+            if full == 0
+                && let Some(scopes) = scoped
+                && !scopes.iter().any(|held| held == scope || held == "admin")
+            {
+                return Err(ApiError::forbidden(format!(
+                    "403.1 - Execute access forbidden: this key lacks the '{scope}' scope"
+                )));
             }
         }
         if let Some(allowed) = &gate.requests_allowed
