@@ -25,7 +25,8 @@ where
         assert!(url.contains(part), "{part} in {url}");
     }
     let verifier = Secret::new("contract-verifier-0123456789-abcdefghijklmnopqrstuvw");
-    let code = authorize(provider.authorization_url("state-2", &pkce_challenge(&verifier))).await;
+    let challenge = crate::domain::auth::pkce_challenge(verifier.expose());
+    let code = authorize(provider.authorization_url("state-2", &challenge)).await;
     let tokens = provider.exchange_code(&code, &verifier).await.unwrap();
     let info = provider.user_info(&tokens).await.unwrap();
     assert!(info.is_object(), "{info}");
@@ -39,13 +40,6 @@ where
     };
     let refused = provider.user_info(&forged).await;
     assert!(matches!(refused, Err(OAuthError::UserInfo)), "{refused:?}");
-}
-
-/// The S256 challenge of `verifier` (RFC 7636 §4.2).
-pub fn pkce_challenge(verifier: &Secret) -> String {
-    use base64::Engine as _;
-    use sha2::{Digest, Sha256};
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.expose().as_bytes()))
 }
 
 /// The geolocation contract: `known` is an address the database locates in the country

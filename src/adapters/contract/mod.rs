@@ -5,7 +5,7 @@ mod identity;
 mod services;
 mod stores;
 
-pub use identity::{geolocation_contract, oauth_provider_contract, pkce_challenge};
+pub use identity::{geolocation_contract, oauth_provider_contract};
 pub use services::{closed_port, service_url, unique_prefix};
 pub use stores::*;
 

@@ -48,7 +48,7 @@ impl Cache for TappedCache {
 
     async fn set(&self, key: &str, value: &str, ttl: Duration) -> Result<(), CacheError> {
         self.inner.set(key, value, ttl).await?;
-        if key.starts_with(self.prefix) {
+        if self.writes.receiver_count() > 0 && key.starts_with(self.prefix) {
             // No listener is the common case, not an error.
             let _ = self.writes.send((key.to_owned(), value.to_owned()));
         }

@@ -16,7 +16,7 @@ mod login_batch;
 mod names;
 mod profiles;
 
-pub use ban_mirror::{MIRROR_CAPACITY, MirroredBans};
+pub use ban_mirror::MirroredBans;
 
 use crate::ports::StoreError;
 use mongodb::bson::{Document, doc};

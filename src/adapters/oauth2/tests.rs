@@ -3,10 +3,9 @@
 
 use super::{HttpOAuthProvider, IdTokenCheck, OAuthSettings, discover, http_client, id_token_check};
 use crate::adapters::contract;
+use crate::domain::auth::pkce_challenge;
 use crate::domain::secret::Secret;
 use crate::ports::oauth::{OAuthError, OAuthProvider, OAuthTokens};
-use base64::Engine as _;
-use sha2::{Digest, Sha256};
 use std::time::Duration;
 
 const REDIRECT: &str = "http://127.0.0.1:9/API/auth/oauth?manager=external&provider=mock";
@@ -42,37 +41,17 @@ async fn provider_of(issuer: &str, adjust: impl FnOnce(IdTokenCheck) -> IdTokenC
     .with_id_token_check(Some(adjust(check)))
 }
 
-fn challenge(verifier: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
-}
-
 /// What the browser does: follows the authorization URL and reads the code and the state
 /// from the redirect back to deskplane.
 async fn authorize(provider: &HttpOAuthProvider, state: &str, verifier: &str, login: &str) -> String {
-    let url = format!(
-        "{}&login_hint={login}",
-        provider.authorization_url(state, &challenge(verifier))
-    );
-    let response = http_client(Duration::from_secs(5))
-        .unwrap()
-        .get(url)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), reqwest::StatusCode::FOUND);
-    let location = response.headers()["location"].to_str().unwrap().to_owned();
-    assert!(location.starts_with("http://127.0.0.1:9/API/auth/oauth?"), "{location}");
-    let query: std::collections::HashMap<String, String> =
-        form_urlencoded::parse(location.split_once('?').unwrap().1.as_bytes())
-            .into_owned()
-            .collect();
+    let query = redirect_back(provider.authorization_url(state, &pkce_challenge(verifier)), login).await;
     assert_eq!(query["state"], state, "the provider echoes the state");
     query["code"].clone()
 }
 
-/// The browser's part of the flow for the contract: the authorization URL it is given,
-/// the mock's login page answered for `login`.
-async fn code_from(url: String, login: &str) -> String {
+/// Follows `url` as the browser does, the mock logging `login` in, and returns the query
+/// of its redirect back to deskplane.
+async fn redirect_back(url: String, login: &str) -> std::collections::HashMap<String, String> {
     let response = http_client(Duration::from_secs(5))
         .unwrap()
         .get(format!("{url}&login_hint={login}"))
@@ -81,22 +60,25 @@ async fn code_from(url: String, login: &str) -> String {
         .unwrap();
     assert_eq!(response.status(), reqwest::StatusCode::FOUND);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with("http://127.0.0.1:9/API/auth/oauth?"), "{location}");
     form_urlencoded::parse(location.split_once('?').unwrap().1.as_bytes())
-        .find(|(name, _)| name == "code")
-        .map(|(_, code)| code.into_owned())
-        .unwrap()
+        .into_owned()
+        .collect()
 }
 
 #[tokio::test]
 async fn the_http_provider_honours_the_oauth_contract() {
     let provider = provider().await;
-    contract::oauth_provider_contract(&provider, "bob", |url| code_from(url, "bob")).await;
+    contract::oauth_provider_contract(&provider, "bob", |url| async move {
+        redirect_back(url, "bob").await["code"].clone()
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn the_code_flow_with_pkce_gives_the_users_claims() {
     let provider = provider().await;
-    let url = provider.authorization_url("s-123", &challenge("v"));
+    let url = provider.authorization_url("s-123", &pkce_challenge("v"));
     for part in [
         "response_type=code",
         "client_id=deskplane",
