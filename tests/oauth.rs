@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{TestServer, shipped_file};
+use common::{Captured, TestServer, shipped_file};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -92,6 +92,36 @@ async fn a_user_logs_in_through_the_provider_once() {
     let replayed = server.get(&callback).await;
     assert_eq!(replayed.status(), StatusCode::UNAUTHORIZED, "a state is used once");
     server.stop().await;
+}
+
+/// Nothing of the OAuth flow reaches a log line at TRACE level: not the state, the code,
+/// the client secret, nor any JWT (the provider's id_token and the user token both start
+/// `eyJ`, which no log line of this binary may hold).
+#[tokio::test]
+async fn the_oauth_flow_logs_no_secret() {
+    let logs = Captured::everything();
+    let server = server().await;
+    let callback = authorize(&server, "carol").await;
+    let page = server.get(&callback).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("var jwt_user_token=\"eyJ"), "{html}");
+    assert_eq!(server.get(&callback).await.status(), StatusCode::UNAUTHORIZED);
+    server.stop().await;
+    let query: Vec<(String, String)> = form_urlencoded::parse(callback.split_once('?').unwrap().1.as_bytes())
+        .into_owned()
+        .collect();
+    let value = |name: &str| query.iter().find(|(key, _)| key == name).unwrap().1.clone();
+    let text = logs.text();
+    assert!(text.contains("/API/auth/oauth"), "the callback was not logged at all");
+    for (what, secret) in [
+        ("state", value("state")),
+        ("code", value("code")),
+        ("client secret", "not-checked-by-the-mock".to_owned()),
+        ("a JWT", "eyJ".to_owned()),
+    ] {
+        assert!(!text.contains(&secret), "{what} reached the logs");
+    }
 }
 
 #[tokio::test]
@@ -189,6 +219,10 @@ async fn features_may_replace_the_state_in_the_browser_that_began() {
         assert!(
             cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
             "{cookie}"
+        );
+        assert!(
+            !cookie.contains("Secure"),
+            "the callback is http://localhost: a Secure cookie would never come back: {cookie}"
         );
         let cookie = cookie.split(';').next().unwrap().to_owned();
         let config: Value = answer.json().await.unwrap();

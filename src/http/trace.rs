@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 const REDACTED: &str = "XXXXXXXXXXX";
-const SECRET_FIELDS: [&str; 11] = [
+const SECRET_FIELDS: [&str; 15] = [
     "password",
     "jwt_user_token",
     "authorization",
@@ -18,6 +18,12 @@ const SECRET_FIELDS: [&str; 11] = [
     "client_secret",
     "loginsessionid",
     "hash",
+    // OAuth: the single-use state (and the authorization URL carrying it) binds a login
+    // to its browser; the code and verifier redeem it.
+    "state",
+    "dialog_url",
+    "code",
+    "code_verifier",
 ];
 
 /// Parts of field names that mark a secret whatever the rest of the name is (`passwd`,

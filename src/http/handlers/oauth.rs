@@ -45,12 +45,13 @@ pub async fn getauthconfig(ctx: &Ctx) -> Result<Response, ApiError> {
         }
     }
     let mut response = raw(&config);
-    for (name, _, state) in &urls {
+    for (name, url, state) in &urls {
         let Some(cookie) = state_cookie_name(name) else {
             continue;
         };
+        let secure = if returns_over_https(url) { "; Secure" } else { "" };
         let value = format!(
-            "{cookie}={state}; Path=/API/auth/oauth; Max-Age={}; HttpOnly; SameSite=Lax",
+            "{cookie}={state}; Path=/API/auth/oauth; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
             crate::domain::auth::STATE_LIFETIME.as_secs()
         );
         if let Ok(value) = HeaderValue::from_str(&value) {
@@ -58,6 +59,21 @@ pub async fn getauthconfig(ctx: &Ctx) -> Result<Response, ApiError> {
         }
     }
     Ok(response)
+}
+
+/// Whether the provider sends the browser back over https (the `redirect_uri` of the
+/// authorization URL): the state cookie is then `Secure`. The callback's scheme is the
+/// operator's configuration, not a header a client or proxy could write.
+fn returns_over_https(authorization_url: &str) -> bool {
+    let Some((_, query)) = authorization_url.split_once('?') else {
+        return false;
+    };
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(key, _)| key == "redirect_uri")
+        .is_some_and(|(_, uri)| {
+            uri.get(..8)
+                .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
+        })
 }
 
 /// The cookie carrying `provider`'s state; none for a name a cookie name cannot hold.
@@ -194,5 +210,26 @@ mod tests {
             serde_json::from_str::<String>(&literal).unwrap(),
             "https://desk.example/</script><script>alert(1)//\""
         );
+    }
+
+    #[test]
+    fn the_state_cookie_is_secure_when_the_callback_is_https() {
+        let url = |redirect: &str| {
+            format!(
+                "https://idp.example/authorize?client_id=d&{}&state=s",
+                form_urlencoded::Serializer::new(String::new())
+                    .append_pair("redirect_uri", redirect)
+                    .finish()
+            )
+        };
+        assert!(super::returns_over_https(&url(
+            "https://desk.example/API/auth/oauth?manager=external"
+        )));
+        assert!(super::returns_over_https(&url("HTTPS://desk.example/API/auth/oauth")));
+        assert!(!super::returns_over_https(&url("http://localhost:8000/API/auth/oauth")));
+        assert!(!super::returns_over_https("https://idp.example/authorize"));
+        assert!(!super::returns_over_https(
+            "https://idp.example/authorize?next=https://x"
+        ));
     }
 }
