@@ -63,6 +63,24 @@ impl Directory for MemoryDirectory {
                     || group.values("memberUid").iter().any(|m| m == uid)
             }))
     }
+
+    /// The groups with a `gidNumber` that is the user's own or that list the user's `uid` in
+    /// `memberUid`, as the LDAP adapter's two default filters find them.
+    async fn posix_groups(&self, user: &DirectoryEntry) -> Result<Vec<DirectoryEntry>, DirectoryError> {
+        let (Some(uid), gid) = (user.first("uid"), user.first("gidNumber")) else {
+            return Ok(Vec::new());
+        };
+        Ok(self
+            .groups
+            .iter()
+            .filter(|group| {
+                group.first("gidNumber").is_some_and(|group_gid| {
+                    Some(group_gid) == gid || group.values("memberUid").iter().any(|m| m == uid)
+                })
+            })
+            .cloned()
+            .collect())
+    }
 }
 
 #[cfg(test)]
@@ -98,5 +116,49 @@ mod tests {
             "cn=admin_staff,ou=people,dc=planetexpress,dc=com",
         )
         .await;
+    }
+
+    #[tokio::test]
+    async fn posix_groups_are_the_primary_one_and_those_listing_the_uid() {
+        let group = |cn: &str, gid: &str, members: &[&str]| DirectoryEntry {
+            dn: format!("cn={cn},ou=groups,dc=pe"),
+            attributes: BTreeMap::from([
+                ("gidNumber".to_owned(), vec![gid.to_owned()]),
+                (
+                    "memberUid".to_owned(),
+                    members.iter().map(|m| (*m).to_owned()).collect(),
+                ),
+            ]),
+        };
+        let user = |uid: &str, gid: &str| DirectoryEntry {
+            dn: format!("cn={uid},ou=people,dc=pe"),
+            attributes: BTreeMap::from([
+                ("uid".to_owned(), vec![uid.to_owned()]),
+                ("gidNumber".to_owned(), vec![gid.to_owned()]),
+            ]),
+        };
+        let not_posix = DirectoryEntry {
+            dn: "cn=ship_crew,dc=pe".into(),
+            attributes: BTreeMap::from([("memberUid".to_owned(), vec!["fry".to_owned()])]),
+        };
+        let directory = MemoryDirectory::new(
+            Vec::new(),
+            vec![
+                group("crew", "2000", &[]),
+                group("deliveries", "2001", &["fry", "leela"]),
+                group("lab", "2002", &["farnsworth"]),
+                not_posix,
+            ],
+        );
+        let names = |groups: Vec<DirectoryEntry>| groups.into_iter().map(|g| g.dn).collect::<Vec<_>>();
+        assert_eq!(
+            names(directory.posix_groups(&user("fry", "2000")).await.unwrap()),
+            ["cn=crew,ou=groups,dc=pe", "cn=deliveries,ou=groups,dc=pe"]
+        );
+        assert_eq!(
+            names(directory.posix_groups(&user("fr", "2003")).await.unwrap()),
+            Vec::<String>::new(),
+            "a uid is matched whole"
+        );
     }
 }
