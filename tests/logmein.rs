@@ -143,3 +143,45 @@ async fn one_user_id_under_two_providers_keeps_two_keys() {
         "neither fry replaced the other's key: {listed}"
     );
 }
+
+/// Two replicas on MongoDB: the key a certificate login leaves on one is listed by the
+/// other, so a bastion may ask any replica (pyos kept the keys per process).
+#[tokio::test]
+async fn every_replica_lists_the_keys_of_every_certificate_login() {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let prefix = format!("keys{}{nanos}_", std::process::id());
+    let replica = || {
+        let service = |name: &str| {
+            let value = std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run scripts/test.sh"));
+            (name.to_owned(), value)
+        };
+        let env = vec![
+            service("MONGODB_URL"),
+            service("MEMCACHESERVER"),
+            ("DESKPLANE__mongodb__database_prefix".to_owned(), prefix.clone()),
+            ("DESKPLANE__cache__key_prefix".to_owned(), prefix.clone()),
+        ];
+        let mut config = common::shipped_file("mongodb.toml", env);
+        config.logmein.enable = true;
+        config.logmein.network_list = vec!["127.0.0.0/8".into()];
+        config.logmein.http_attribut = Some("X-Client-Cert".into());
+        config
+    };
+    let (first, second) = (TestServer::with(replica()).await, TestServer::with(replica()).await);
+    let (cert, public_key) = certificate("hermes");
+    let answer = logmein(&first, "provider=anonymous", Some(&cert), "application/json").await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    let listed = second.get("/auth/authorizedkeys").await.text().await.unwrap();
+    let line = listed
+        .lines()
+        .next()
+        .unwrap_or_else(|| panic!("nothing listed: {listed:?}"));
+    let blob = base64::engine::general_purpose::STANDARD
+        .decode(line.split_whitespace().nth(1).unwrap())
+        .unwrap();
+    assert!(blob.ends_with(&public_key), "{line}");
+    assert_eq!(listed.lines().count(), 1, "{listed}");
+}

@@ -312,7 +312,10 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
             permit_querystring: config.logmein.permit_querystring,
             oids: config.logmein.oid_list.clone(),
         }),
-        authorized_keys: Arc::new(crate::domain::auth::AuthorizedKeys::new(config.authorized_keys.clone())),
+        authorized_keys: Arc::new(crate::domain::auth::AuthorizedKeys::new(
+            config.authorized_keys.clone(),
+            data.authorized_keys.clone(),
+        )),
         settings,
     }))
 }

@@ -5,13 +5,15 @@
 use super::BootError;
 use crate::adapters::memcached::MemcachedCache;
 use crate::adapters::memory::{
-    MemoryAccounting, MemoryBanStore, MemoryCache, MemoryCatalogStore, MemoryHistory, MemoryProfileStore,
+    MemoryAccounting, MemoryAuthorizedKeys, MemoryBanStore, MemoryCache, MemoryCatalogStore, MemoryHistory,
+    MemoryProfileStore,
 };
 use crate::adapters::mongo::{MirroredBans, MongoSettings, MongoStores};
 use crate::adapters::redis::{RedisBans, RedisCache};
 use crate::config::{Config, memcached_address};
 use crate::ports::{
-    Accounting, BanStore, Cache, CatalogStore, DesktopHistory, HealthCheck, LoginHistory, ProfileStore, WriteBehind,
+    Accounting, AuthorizedKeyStore, BanStore, Cache, CatalogStore, DesktopHistory, HealthCheck, LoginHistory,
+    ProfileStore, WriteBehind,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,6 +26,7 @@ pub struct DataBackends {
     pub login_history: Arc<dyn LoginHistory>,
     pub profiles: Arc<dyn ProfileStore>,
     pub accounting: Arc<dyn Accounting>,
+    pub authorized_keys: Arc<dyn AuthorizedKeyStore>,
     pub cache: Arc<dyn Cache>,
     pub health: Vec<Arc<dyn HealthCheck>>,
     /// Backends whose queued writes are made when the server stops.
@@ -86,6 +89,7 @@ pub async fn data_backends_of(config: &Config) -> Result<DataBackends, BootError
             desktop_history: stores.clone(),
             login_history: stores.clone(),
             profiles: stores.clone(),
+            authorized_keys: stores.clone(),
             accounting: stores,
             cache,
             health,
@@ -100,6 +104,7 @@ pub async fn data_backends_of(config: &Config) -> Result<DataBackends, BootError
         login_history: history,
         profiles: Arc::new(MemoryProfileStore::default()),
         accounting: Arc::new(MemoryAccounting::default()),
+        authorized_keys: Arc::new(MemoryAuthorizedKeys::default()),
         cache,
         health,
         write_behind: Vec::new(),

@@ -5,6 +5,7 @@
 //! must translate its driver's failures into; the domain never sees a driver type.
 
 pub mod accounting;
+pub mod authorized_key_store;
 pub mod ban_store;
 pub mod cache;
 pub mod catalog_store;
@@ -23,6 +24,7 @@ pub mod user_secrets;
 pub mod write_behind;
 
 pub use accounting::Accounting;
+pub use authorized_key_store::AuthorizedKeyStore;
 pub use ban_store::{BanCollection, BanRecord, BanStore};
 pub use cache::{Cache, CacheError};
 pub use catalog_store::CatalogStore;
@@ -42,7 +44,8 @@ pub use write_behind::WriteBehind;
 
 use thiserror::Error;
 
-/// Errors shared by the persistence ports (history, catalog, profiles, bans, accounting).
+/// Errors shared by the persistence ports (history, catalog, profiles, bans, accounting,
+/// authorized keys).
 #[derive(Debug, Error)]
 pub enum StoreError {
     /// The addressed record does not exist.

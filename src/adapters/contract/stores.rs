@@ -291,6 +291,33 @@ pub async fn profile_store_concurrency_contract(store: &dyn ProfileStore) {
     assert_eq!(readable, 3, "only the stored keys can be read");
 }
 
+/// The authorized-keys contract: one key per owner, replaced in place; a new owner past
+/// the cap is refused while known owners still change keys; `reader` (another replica's
+/// store, or the same one) lists what `writer` recorded, in owner order.
+pub async fn authorized_key_store_contract(
+    writer: &dyn crate::ports::AuthorizedKeyStore,
+    reader: &dyn crate::ports::AuthorizedKeyStore,
+) {
+    assert!(writer.record("ldap/zoidberg", "ssh-rsa Z", 3).await.unwrap());
+    assert!(writer.record("cert/fry", "ssh-rsa A", 3).await.unwrap());
+    assert!(writer.record("cert/fry", "ssh-rsa B", 3).await.unwrap());
+    assert!(writer.record("ldap/fry", "ssh-ed25519 C", 3).await.unwrap());
+    assert!(
+        !writer.record("cert/leela", "ssh-rsa L", 3).await.unwrap(),
+        "past the cap"
+    );
+    assert!(writer.record("ldap/zoidberg", "ssh-rsa Y", 3).await.unwrap());
+    let pairs = |list: Vec<(String, String)>| list.iter().map(|(o, k)| format!("{o} {k}")).collect::<Vec<_>>();
+    assert_eq!(
+        pairs(reader.list().await.unwrap()),
+        [
+            "cert/fry ssh-rsa B",
+            "ldap/fry ssh-ed25519 C",
+            "ldap/zoidberg ssh-rsa Y"
+        ]
+    );
+}
+
 /// The directory contract: a user binds with their password and only with it, an unknown
 /// user is refused like a wrong password, an empty password never reaches the server, the
 /// service lookup finds the user, and group membership answers both ways.

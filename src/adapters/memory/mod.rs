@@ -1,6 +1,7 @@
 //! In-memory implementations of every port: the zero-dependency default and the backends
 //! of domain and HTTP tests. All are thread-safe; the cache honours time to live.
 
+mod authorized_keys;
 mod cache;
 mod cache_tap;
 mod directory;
@@ -10,6 +11,7 @@ mod oauth;
 mod orchestrator;
 mod stores;
 
+pub use authorized_keys::MemoryAuthorizedKeys;
 pub use cache::MemoryCache;
 pub use cache_tap::TappedCache;
 pub use directory::{MemoryDirectory, MemoryDirectoryUser};
@@ -43,6 +45,12 @@ mod contract_tests {
     async fn memory_histories() {
         let history = MemoryHistory::default();
         contract::history_contract(&history, &history).await;
+    }
+
+    #[tokio::test]
+    async fn memory_authorized_keys() {
+        let store = MemoryAuthorizedKeys::default();
+        contract::authorized_key_store_contract(&store, &store).await;
     }
 
     #[tokio::test]

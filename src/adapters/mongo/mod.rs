@@ -7,6 +7,7 @@
 //! [`StoreError::Unavailable`] naming MongoDB, never a hang.
 
 mod accounting;
+mod authorized_keys;
 mod ban_mirror;
 mod bans;
 mod catalog;

@@ -33,6 +33,14 @@ async fn mongodb_ban_store() {
     contract::ban_store_concurrency_contract(&stores).await;
 }
 
+/// Two replicas: the keys one records, the other lists.
+#[tokio::test]
+async fn mongodb_authorized_keys_are_shared_by_replicas() {
+    let writer = stores().await;
+    let reader = MongoStores::connect(writer.settings.clone()).await.unwrap();
+    contract::authorized_key_store_contract(&writer, &reader).await;
+}
+
 #[tokio::test]
 async fn mongodb_catalog_store() {
     contract::catalog_store_contract(&stores().await).await;

@@ -1,66 +1,84 @@
-//! The authorized-keys registry (auth.md §10.3): `userid → OpenSSH public key`, seeded from
+//! The authorized-keys registry (auth.md §10.3): `owner → OpenSSH public key`, seeded from
 //! configuration and filled by `logmein` with the forwarded certificate's key, listed for
-//! an SSH bastion. Like pyos's, it lives in the process (each replica keeps the keys of the
-//! logins it served); unlike pyos's, it is bounded, so certificate logins cannot grow it
-//! without limit.
+//! an SSH bastion. pyos kept it in the process, so a bastion saw only the logins of the
+//! replica it asked; here the learnt keys live in a store the replicas share, bounded, so
+//! certificate logins cannot grow it without limit.
 
+use crate::ports::{AuthorizedKeyStore, StoreError};
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::Arc;
 
 /// Most keys learnt from logins kept at once (the configured seed always stays).
 pub const MAX_LEARNT_KEYS: usize = 10_000;
 
 /// The registry.
-#[derive(Debug, Default)]
+#[derive(Clone)]
 pub struct AuthorizedKeys {
     seed: BTreeMap<String, String>,
-    keys: Mutex<BTreeMap<String, String>>,
+    learnt: Arc<dyn AuthorizedKeyStore>,
+}
+
+impl std::fmt::Debug for AuthorizedKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthorizedKeys")
+            .field("seed", &self.seed.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl AuthorizedKeys {
-    /// A registry holding `seed` (config `authorized_keys`).
-    pub fn new(seed: BTreeMap<String, String>) -> Self {
-        Self {
-            keys: Mutex::new(seed.clone()),
-            seed,
-        }
+    /// A registry listing `seed` (config `authorized_keys`) and the keys in `learnt`.
+    pub fn new(seed: BTreeMap<String, String>, learnt: Arc<dyn AuthorizedKeyStore>) -> Self {
+        Self { seed, learnt }
     }
 
-    fn keys(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, String>> {
-        self.keys.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// Records `owner`'s key (replacing an earlier one, the seed's included). Returns false
+    /// when the registry is full and `owner` is new.
+    ///
+    /// # Errors
+    /// The store's [`StoreError`].
+    pub async fn add(&self, owner: &str, key: &str) -> Result<bool, StoreError> {
+        self.learnt.record(owner, key, MAX_LEARNT_KEYS).await
     }
 
-    /// Records `userid`'s key (replacing an earlier one). Returns false when the registry is
-    /// full and `userid` is new.
-    pub fn add(&self, userid: &str, key: &str) -> bool {
-        let mut keys = self.keys();
-        if !keys.contains_key(userid) && keys.len() >= self.seed.len() + MAX_LEARNT_KEYS {
-            return false;
-        }
-        keys.insert(userid.to_owned(), key.to_owned());
-        true
-    }
-
-    /// Every key line, one per user, in user id order.
-    pub fn list(&self) -> Vec<String> {
-        self.keys().values().cloned().collect()
+    /// Every key line, one per owner, in owner order: a learnt key wins over the seed's.
+    ///
+    /// # Errors
+    /// The store's [`StoreError`].
+    pub async fn list(&self) -> Result<Vec<String>, StoreError> {
+        let mut keys = self.seed.clone();
+        keys.extend(self.learnt.list().await?);
+        Ok(keys.into_values().collect())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ports::authorized_key_store::MockAuthorizedKeyStore;
 
-    #[test]
-    fn keys_replace_per_user_and_the_registry_is_bounded() {
-        let registry = AuthorizedKeys::new(BTreeMap::from([("admin".to_owned(), "ssh-ed25519 AAAA".to_owned())]));
-        assert!(registry.add("fry", "ssh-rsa B"));
-        assert!(registry.add("fry", "ssh-rsa C"));
-        assert_eq!(registry.list(), ["ssh-ed25519 AAAA", "ssh-rsa C"]);
-        for n in 1..MAX_LEARNT_KEYS {
-            assert!(registry.add(&format!("user{n}"), "k"));
-        }
-        assert!(!registry.add("one-too-many", "k"));
-        assert!(registry.add("fry", "ssh-rsa D"), "a known user may still change key");
+    #[tokio::test]
+    async fn a_learnt_key_wins_over_the_seed_and_owners_stay_in_order() {
+        let mut store = MockAuthorizedKeyStore::new();
+        store.expect_list().returning(|| {
+            Ok(vec![
+                ("admin".to_owned(), "ssh-rsa E".to_owned()),
+                ("ldap/fry".to_owned(), "ssh-rsa C".to_owned()),
+            ])
+        });
+        store
+            .expect_record()
+            .withf(|owner, key, max| (owner, key, *max) == ("ldap/fry", "ssh-rsa C", MAX_LEARNT_KEYS))
+            .returning(|_, _, _| Ok(true));
+        let seed = BTreeMap::from([
+            ("admin".to_owned(), "ssh-ed25519 AAAA".to_owned()),
+            ("zoe".to_owned(), "ssh-ed25519 ZZZZ".to_owned()),
+        ]);
+        let registry = AuthorizedKeys::new(seed, Arc::new(store));
+        assert!(registry.add("ldap/fry", "ssh-rsa C").await.unwrap());
+        assert_eq!(
+            registry.list().await.unwrap(),
+            ["ssh-rsa E", "ssh-rsa C", "ssh-ed25519 ZZZZ"]
+        );
     }
 }

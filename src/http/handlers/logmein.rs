@@ -66,8 +66,12 @@ pub async fn logmein(ctx: &Ctx) -> Result<Response, ApiError> {
         // Keyed by provider and user id: the same id under two providers is two users,
         // and one must never replace the other's key.
         let owner = format!("{}/{}", done.identity.provider, done.identity.userid);
-        if !ctx.state.authorized_keys.add(&owner, &key) {
-            tracing::warn!("authorized keys registry is full; a certificate key was not recorded");
+        // The login stands when the key cannot be kept: the key serves an SSH bastion,
+        // not this login.
+        match ctx.state.authorized_keys.add(&owner, &key).await {
+            Ok(true) => {}
+            Ok(false) => tracing::warn!("authorized keys registry is full; a certificate key was not recorded"),
+            Err(error) => tracing::warn!(%error, "a certificate key was not recorded"),
         }
     }
     let accept = ctx.header("accept").unwrap_or("text/html");
@@ -92,8 +96,8 @@ pub async fn logmein(ctx: &Ctx) -> Result<Response, ApiError> {
 }
 
 /// The key lines, as text (default) or as one JSON string (what pyos answered).
-pub fn authorized_keys(ctx: &Ctx) -> Result<Response, ApiError> {
-    let lines = ctx.state.authorized_keys.list().join("\n");
+pub async fn authorized_keys(ctx: &Ctx) -> Result<Response, ApiError> {
+    let lines = ctx.state.authorized_keys.list().await?.join("\n");
     let accept = ctx.header("accept").unwrap_or("text/plain");
     if accept.contains("application/json") && !accept.contains("text/plain") {
         return Ok(crate::http::envelope::text(

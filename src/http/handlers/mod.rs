@@ -36,7 +36,7 @@ pub async fn run(route: Route, ctx: &Ctx) -> Result<Response, ApiError> {
         AutoLogin => auth::autologin(ctx).await,
         Prelogin => prelogin::page(ctx).await,
         Logmein => logmein::logmein(ctx).await,
-        AuthorizedKeys => logmein::authorized_keys(ctx),
+        AuthorizedKeys => logmein::authorized_keys(ctx).await,
         Logout => auth::logout(ctx).await,
         Disconnect => Ok(auth::disconnect(ctx)),
         RefreshToken => auth::refreshtoken(ctx).await,
