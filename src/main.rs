@@ -51,6 +51,14 @@ enum ConfigAction {
         /// File to check. Default: $DESKPLANE_CONFIG, else the built-in defaults.
         file: Option<PathBuf>,
     },
+    /// Convert pyos's od.config into deskplane TOML, with a comment for each key left out.
+    Import {
+        /// The od.config file. Default: $OD_CONFIG_PATH, else `od.config` (as pyos).
+        od_config: Option<PathBuf>,
+        /// Where to write the TOML. Default: standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
 }
 
 fn config_path(flag: Option<PathBuf>) -> Option<PathBuf> {
@@ -92,6 +100,40 @@ async fn check(file: Option<PathBuf>) -> ExitCode {
         eprintln!("{}: {} problem(s)", loaded.origin, problems.len());
         ExitCode::from(1)
     }
+}
+
+fn import(od_config: Option<PathBuf>, output: Option<PathBuf>) -> ExitCode {
+    let path = od_config
+        .or_else(|| std::env::var_os("OD_CONFIG_PATH").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("od.config"));
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(error) => {
+            eprintln!("error: cannot read {}: {error}", path.display());
+            return ExitCode::from(2);
+        }
+    };
+    let imported = match config::import(&text) {
+        Ok(imported) => imported,
+        Err(error) => {
+            eprintln!("error: {}: {error}", path.display());
+            return ExitCode::from(1);
+        }
+    };
+    for item in &imported.dropped {
+        eprintln!("left out: {}: {}", item.key, item.reason);
+    }
+    match output {
+        None => print!("{}", imported.toml),
+        Some(output) => {
+            if let Err(error) = std::fs::write(&output, &imported.toml) {
+                eprintln!("error: cannot write {}: {error}", output.display());
+                return ExitCode::from(1);
+            }
+            eprintln!("{}: written from {}", output.display(), path.display());
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 async fn next_signal(kind: tokio::signal::unix::SignalKind) {
@@ -180,6 +222,9 @@ async fn main() -> ExitCode {
         Command::Config {
             action: ConfigAction::Check { file },
         } => check(file).await,
+        Command::Config {
+            action: ConfigAction::Import { od_config, output },
+        } => import(od_config, output),
         Command::Admin(args) => deskplane::admin::run(args).await,
         Command::Completions { shell } => {
             use clap::CommandFactory as _;

@@ -43,6 +43,9 @@ const CONTROLLERS: [&str; 9] = [
     // deskplane's own: `GET /metrics`.
     "MetricsController",
 ];
+/// Controllers pyos removed (`/API/desktop/dns`, `/API/printer`, 2022) that od.config 4.4
+/// still configures: accepted and unused, so an operator's file keeps loading.
+pub(crate) const RETIRED_CONTROLLERS: [&str; 2] = ["DesktopController", "PrinterController"];
 
 fn check_networks(problems: &mut Vec<Problem>, key: &str, networks: &[String]) {
     for (index, network) in networks.iter().enumerate() {
@@ -91,7 +94,7 @@ pub fn check(config: &Config) -> Vec<Problem> {
         problems.push(Problem::new("fail2ban.banexpireafterseconds", "must be positive"));
     }
     for (name, controller) in &config.controllers {
-        if !CONTROLLERS.contains(&name.as_str()) {
+        if !CONTROLLERS.contains(&name.as_str()) && !RETIRED_CONTROLLERS.contains(&name.as_str()) {
             problems.push(Problem::new(
                 format!("controllers.{name}"),
                 format!("unknown controller (known: {})", CONTROLLERS.join(", ")),

@@ -7,6 +7,7 @@ mod auth;
 mod check;
 mod controllers;
 mod desktop;
+mod import;
 mod ldap;
 mod load;
 mod login_routes;
@@ -20,6 +21,7 @@ pub use auth::{DirectoryUserConfig, ManagerConfig, ProviderConfig, parse_manager
 pub use check::{Problem, check};
 pub use controllers::{API_KEY_SCOPES, ControllerConfig, ScopedKeyConfig, default_controllers};
 pub use desktop::*;
+pub use import::{Dropped, ImportError, Imported, import};
 pub use ldap::{LdapProviderConfig, ServiceAccountConfig};
 pub use load::{ConfigError, Loaded, load, load_str};
 pub use login_routes::{LogmeinConfig, PreloginConfig};
