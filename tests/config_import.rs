@@ -31,16 +31,10 @@ fn import(dir: &std::path::Path) -> (std::path::PathBuf, String) {
     (output_file, stderr)
 }
 
-fn temp_dir(tag: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("deskplane-import-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn the_fixture_imports_as_the_golden_file_and_passes_config_check() {
-    let dir = temp_dir("golden");
-    let (file, stderr) = import(&dir);
+    let dir = tempfile::tempdir().unwrap();
+    let (file, stderr) = import(dir.path());
     let imported = std::fs::read_to_string(&file).unwrap();
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(GOLDEN, &imported).unwrap();
@@ -68,7 +62,6 @@ fn the_fixture_imports_as_the_golden_file_and_passes_config_check() {
     let said = String::from_utf8_lossy(&check.stderr);
     assert!(check.status.success(), "{said}");
     assert!(!said.contains("warning"), "{said}");
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
@@ -94,8 +87,8 @@ fn od_config_path_names_the_input_when_no_file_is_given() {
 
 #[test]
 fn a_file_that_is_not_python_literals_is_refused_with_its_line() {
-    let dir = temp_dir("bad");
-    let bad = dir.join("od.config");
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("od.config");
     std::fs::write(
         &bad,
         "[global]\nfail2ban : { 'enable': True }\nlanguage : __import__('os')\n",
@@ -110,7 +103,6 @@ fn a_file_that_is_not_python_literals_is_refused_with_its_line() {
     let said = String::from_utf8_lossy(&output.stderr);
     assert!(said.contains("line 3: language:"), "{said}");
     assert!(output.stdout.is_empty());
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 /// The server started on the imported file (backends set to memory, keys from the test's
@@ -118,8 +110,8 @@ fn a_file_that_is_not_python_literals_is_refused_with_its_line() {
 /// Fry logs in through `planet` with the rules od.config gives him.
 #[tokio::test]
 async fn a_server_on_the_imported_file_logs_fry_in_through_planet() {
-    let dir = temp_dir("serve");
-    let (file, _) = import(&dir);
+    let dir = tempfile::tempdir().unwrap();
+    let (file, _) = import(dir.path());
     let env = vec![
         ("DESKPLANE__backends__orchestrator".to_owned(), "memory".to_owned()),
         ("DESKPLANE__backends__datastore".to_owned(), "memory".to_owned()),
@@ -167,7 +159,6 @@ async fn a_server_on_the_imported_file_logs_fry_in_through_planet() {
     }
     assert!(!labels.contains("adminstaff"), "{labels}");
     server.stop().await;
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 /// Issue 11 item 3: the shipped `config/kubernetes.toml` holds every `desktop` key od.config
