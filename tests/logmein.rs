@@ -148,23 +148,9 @@ async fn one_user_id_under_two_providers_keeps_two_keys() {
 /// other, so a bastion may ask any replica (pyos kept the keys per process).
 #[tokio::test]
 async fn every_replica_lists_the_keys_of_every_certificate_login() {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    let prefix = format!("keys{}{nanos}_", std::process::id());
+    let prefix = common::unique_prefix("keys");
     let replica = || {
-        let service = |name: &str| {
-            let value = std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run scripts/test.sh"));
-            (name.to_owned(), value)
-        };
-        let env = vec![
-            service("MONGODB_URL"),
-            service("MEMCACHESERVER"),
-            ("DESKPLANE__mongodb__database_prefix".to_owned(), prefix.clone()),
-            ("DESKPLANE__cache__key_prefix".to_owned(), prefix.clone()),
-        ];
-        let mut config = common::shipped_file("mongodb.toml", env);
+        let mut config = common::mongodb_config(&prefix);
         config.logmein.enable = true;
         config.logmein.network_list = vec!["127.0.0.0/8".into()];
         config.logmein.http_attribut = Some("X-Client-Cert".into());

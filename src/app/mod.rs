@@ -316,6 +316,15 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
             config.authorized_keys.clone(),
             data.authorized_keys.clone(),
         )),
+        datastore: crate::domain::datastore::DatastoreService::new(
+            data.browser.clone(),
+            config.mongodblist.clone(),
+            config
+                .controllers
+                .get("ManagerController")
+                .map(|manager| manager.database_acl.clone())
+                .unwrap_or_default(),
+        ),
         settings,
     }))
 }

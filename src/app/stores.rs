@@ -5,15 +5,15 @@
 use super::BootError;
 use crate::adapters::memcached::MemcachedCache;
 use crate::adapters::memory::{
-    MemoryAccounting, MemoryAuthorizedKeys, MemoryBanStore, MemoryCache, MemoryCatalogStore, MemoryHistory,
-    MemoryProfileStore,
+    MemoryAccounting, MemoryAuthorizedKeys, MemoryBanStore, MemoryCache, MemoryCatalogStore, MemoryDatastore,
+    MemoryHistory, MemoryProfileStore,
 };
 use crate::adapters::mongo::{MirroredBans, MongoSettings, MongoStores};
 use crate::adapters::redis::{RedisBans, RedisCache};
 use crate::config::{Config, memcached_address};
 use crate::ports::{
-    Accounting, AuthorizedKeyStore, BanStore, Cache, CatalogStore, DesktopHistory, HealthCheck, LoginHistory,
-    ProfileStore, WriteBehind,
+    Accounting, AuthorizedKeyStore, BanStore, Cache, CatalogStore, DatastoreBrowser, DesktopHistory, HealthCheck,
+    LoginHistory, ProfileStore, WriteBehind,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,6 +27,8 @@ pub struct DataBackends {
     pub profiles: Arc<dyn ProfileStore>,
     pub accounting: Arc<dyn Accounting>,
     pub authorized_keys: Arc<dyn AuthorizedKeyStore>,
+    /// What `manager/datastore` browses.
+    pub browser: Arc<dyn DatastoreBrowser>,
     pub cache: Arc<dyn Cache>,
     pub health: Vec<Arc<dyn HealthCheck>>,
     /// Backends whose queued writes are made when the server stops.
@@ -90,6 +92,7 @@ pub async fn data_backends_of(config: &Config) -> Result<DataBackends, BootError
             login_history: stores.clone(),
             profiles: stores.clone(),
             authorized_keys: stores.clone(),
+            browser: stores.clone(),
             accounting: stores,
             cache,
             health,
@@ -105,6 +108,7 @@ pub async fn data_backends_of(config: &Config) -> Result<DataBackends, BootError
         profiles: Arc::new(MemoryProfileStore::default()),
         accounting: Arc::new(MemoryAccounting::default()),
         authorized_keys: Arc::new(MemoryAuthorizedKeys::default()),
+        browser: Arc::new(MemoryDatastore::default()),
         cache,
         health,
         write_behind: Vec::new(),

@@ -36,6 +36,9 @@ pub struct Config {
     pub mongodbparam: String,
     /// MongoDB timeouts and names.
     pub mongodb: MongoConfig,
+    /// The databases `manager/datastore` lists and opens, by pyos's names (pyos's
+    /// `mongodblist`); deskplane's own (`deskplane`, `authorizedkeys`) only when named here.
+    pub mongodblist: Vec<String>,
     /// Memcached host, or `host:port` (env `MEMCACHESERVER`), for `backends.cache = "memcached"`.
     pub memcacheserver: Option<String>,
     /// Memcached port when `memcacheserver` has none.
@@ -118,6 +121,16 @@ impl Default for Config {
             services_http_request_denied: BTreeMap::from([("autologin".to_owned(), true)]),
             backends: BackendsConfig::default(),
             mongodburl: None,
+            mongodblist: [
+                "image",
+                "fail2ban",
+                "loginHistory",
+                "applications",
+                "profiles",
+                "desktop",
+            ]
+            .map(String::from)
+            .to_vec(),
             mongodbparam: String::new(),
             mongodb: MongoConfig::default(),
             memcacheserver: None,

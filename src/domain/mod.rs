@@ -7,6 +7,7 @@ pub mod acl;
 pub mod apps;
 pub mod auth;
 pub mod ban;
+pub mod datastore;
 pub mod desktop;
 pub mod history;
 pub mod identity;

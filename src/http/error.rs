@@ -203,6 +203,17 @@ impl From<CatalogError> for ApiError {
     }
 }
 
+impl From<crate::domain::datastore::DatastoreError> for ApiError {
+    fn from(error: crate::domain::datastore::DatastoreError) -> Self {
+        use crate::domain::datastore::DatastoreError;
+        match error {
+            // pyos answers a denial with 400, not 403 (api.md §7.6).
+            DatastoreError::BadRequest(message) | DatastoreError::Denied(message) => Self::bad_request(message),
+            DatastoreError::Store(error) => error.into(),
+        }
+    }
+}
+
 impl From<ProfileError> for ApiError {
     fn from(error: ProfileError) -> Self {
         match error {

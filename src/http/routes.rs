@@ -52,6 +52,7 @@ pub enum Route {
     ManagerImage,
     ManagerDesktop,
     ManagerBan,
+    ManagerDatastore,
     ManagerGarbageCollector,
     ManagerBuildAppList,
     ManagerEchoHttp,
@@ -64,7 +65,7 @@ const AUTH: &str = "AuthController";
 const COMPOSER: &str = "ComposerController";
 
 /// Every route as (controller segment, route name), in pyos's order.
-pub const ALL: [(&str, &str); 50] = [
+pub const ALL: [(&str, &str); 51] = [
     ("", "healthz"),
     ("", "readyz"),
     ("", "version"),
@@ -110,6 +111,7 @@ pub const ALL: [(&str, &str); 50] = [
     ("manager", "image"),
     ("manager", "desktop"),
     ("manager", "ban"),
+    ("manager", "datastore"),
     ("manager", "garbagecollector"),
     ("manager", "buildapplist"),
     ("manager", "echohttp"),
@@ -272,6 +274,8 @@ pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
     static IMAGE: RouteSpec = manager(ManagerImage, Input::Json, 1, &["image", "node"], true);
     static DESKTOP: RouteSpec = manager(ManagerDesktop, Input::None, usize::MAX, &[], true);
     static BAN: RouteSpec = manager(ManagerBan, Input::None, usize::MAX, &[], true);
+    // pyos's paths, plus deskplane's paging of reads.
+    static DATASTORE: RouteSpec = manager(ManagerDatastore, Input::Json, usize::MAX, &["skip", "limit"], true);
     static GC: RouteSpec = manager(
         ManagerGarbageCollector,
         Input::None,
@@ -352,6 +356,7 @@ pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
         ("manager", "image") => &IMAGE,
         ("manager", "desktop") => &DESKTOP,
         ("manager", "ban") => &BAN,
+        ("manager", "datastore") => &DATASTORE,
         ("manager", "garbagecollector") => &GC,
         ("manager", "buildapplist") => &BUILDAPPLIST,
         ("manager", "echohttp") => &ECHOHTTP,

@@ -26,6 +26,32 @@ pub fn shipped_file(file: &str, env: Vec<(String, String)>) -> Config {
     config
 }
 
+/// A prefix for this test's databases and cache keys, unique to this moment and process.
+pub fn unique_prefix(tag: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!("{tag}{}{nanos}_", std::process::id())
+}
+
+/// `config/mongodb.toml` on the servers `scripts/services.sh` started, under `prefix`.
+pub fn mongodb_config(prefix: &str) -> Config {
+    let service = |name: &str| {
+        let value = std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run scripts/test.sh"));
+        (name.to_owned(), value)
+    };
+    shipped_file(
+        "mongodb.toml",
+        vec![
+            service("MONGODB_URL"),
+            service("MEMCACHESERVER"),
+            ("DESKPLANE__mongodb__database_prefix".to_owned(), prefix.to_owned()),
+            ("DESKPLANE__cache__key_prefix".to_owned(), prefix.to_owned()),
+        ],
+    )
+}
+
 /// `config/ldap.toml` with its `planet` provider on `servers`.
 pub fn ldap_config(servers: &str) -> Config {
     shipped_file(

@@ -1,10 +1,12 @@
 //! Port contracts: one suite per port, run against every adapter (the memory ones here;
 //! Kubernetes, MongoDB, Memcached, Redis and LDAP adapters call the same functions).
 
+mod datastore;
 mod identity;
 mod services;
 mod stores;
 
+pub use datastore::datastore_browser_contract;
 pub use identity::{geolocation_contract, oauth_provider_contract};
 pub use services::{closed_port, service_url, unique_prefix};
 pub use stores::*;

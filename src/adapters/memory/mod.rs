@@ -4,6 +4,7 @@
 mod authorized_keys;
 mod cache;
 mod cache_tap;
+mod datastore;
 mod directory;
 mod geolocation;
 mod leader;
@@ -14,6 +15,7 @@ mod stores;
 pub use authorized_keys::MemoryAuthorizedKeys;
 pub use cache::MemoryCache;
 pub use cache_tap::TappedCache;
+pub use datastore::MemoryDatastore;
 pub use directory::{MemoryDirectory, MemoryDirectoryUser};
 pub use geolocation::{MemoryGeolocation, NetworkLocation};
 pub use leader::SoleReplica;
@@ -51,6 +53,11 @@ mod contract_tests {
     async fn memory_authorized_keys() {
         let store = MemoryAuthorizedKeys::default();
         contract::authorized_key_store_contract(&store, &store).await;
+    }
+
+    #[tokio::test]
+    async fn memory_datastore() {
+        contract::datastore_browser_contract(&MemoryDatastore::default()).await;
     }
 
     #[tokio::test]

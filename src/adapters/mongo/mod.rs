@@ -10,6 +10,7 @@ mod accounting;
 mod authorized_keys;
 mod ban_mirror;
 mod bans;
+mod browser;
 mod catalog;
 mod documents;
 mod history;
@@ -102,10 +103,14 @@ impl MongoStores {
         Ok(())
     }
 
-    fn collection(&self, database: &str, collection: &str) -> Collection<Document> {
+    /// pyos's database `name` in this deployment (under `database_prefix`).
+    fn database(&self, name: &str) -> mongodb::Database {
         self.client
-            .database(&format!("{}{database}", self.settings.database_prefix))
-            .collection(collection)
+            .database(&format!("{}{name}", self.settings.database_prefix))
+    }
+
+    fn collection(&self, database: &str, collection: &str) -> Collection<Document> {
+        self.database(database).collection(collection)
     }
 
     /// Runs `operation` under the operation deadline, translating driver errors.

@@ -42,6 +42,11 @@ async fn mongodb_authorized_keys_are_shared_by_replicas() {
 }
 
 #[tokio::test]
+async fn mongodb_datastore_browser() {
+    contract::datastore_browser_contract(&stores().await).await;
+}
+
+#[tokio::test]
 async fn mongodb_catalog_store() {
     contract::catalog_store_contract(&stores().await).await;
 }

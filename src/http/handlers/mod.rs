@@ -8,6 +8,7 @@ mod core;
 mod logmein;
 mod manager;
 mod manager_ban;
+mod manager_datastore;
 mod manager_desktop;
 mod oauth;
 mod prelogin;
@@ -85,6 +86,7 @@ pub async fn run(route: Route, ctx: &Ctx) -> Result<Response, ApiError> {
         ManagerDesktop => manager_desktop::desktop(ctx).await,
         ManagerGarbageCollector => manager_desktop::garbagecollector(ctx).await,
         ManagerBan => manager_ban::ban(ctx).await,
+        ManagerDatastore => manager_datastore::datastore(ctx).await,
         AccountingMetrics => accounting::metrics(ctx).await,
     }
 }

@@ -1,0 +1,32 @@
+//! `/API/manager/datastore[/db[/coll[/…]]]`: the operator's view of the document database
+//! (api.md §7.6); GET reads, PUT stores, DELETE removes; other methods answer `null`.
+
+use crate::domain::datastore::DatastoreMethod;
+use crate::http::context::Ctx;
+use crate::http::envelope::raw;
+use crate::http::error::ApiError;
+use serde_json::Value;
+use warp::http::Method;
+use warp::reply::Response;
+
+/// Answers one datastore request.
+pub async fn datastore(ctx: &Ctx) -> Result<Response, ApiError> {
+    let method = match ctx.method {
+        Method::GET | Method::HEAD => DatastoreMethod::Read,
+        Method::PUT => DatastoreMethod::Write,
+        Method::DELETE => DatastoreMethod::Delete,
+        _ => return Ok(raw(&Value::Null)),
+    };
+    let answer = ctx
+        .state
+        .datastore
+        .answer(
+            method,
+            &ctx.extra,
+            ctx.param("skip", usize::MAX),
+            ctx.param("limit", usize::MAX),
+            ctx.body.as_ref(),
+        )
+        .await?;
+    Ok(raw(&answer))
+}
