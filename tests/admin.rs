@@ -85,6 +85,26 @@ async fn an_operator_manages_the_catalog_desktops_and_bans() {
     );
     assert_eq!(json_of(&admin(&url, &["--json", "desktops", "list"]).await), json!([]));
 
+    let userid = desktops[0]["userid"].as_str().unwrap().to_owned();
+    let history = json_of(&admin(&url, &["--json", "users", "show", &userid]).await);
+    assert_eq!(history["logins"].as_array().map(Vec::len), Some(1), "{history}");
+    let events: Vec<&str> = history["desktops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["eventtype"].as_str().unwrap())
+        .collect();
+    assert_eq!(events, ["start", "stop"], "{history}");
+    let tables = stdout(&admin(&url, &["users", "show", &userid, "--provider", "anonymous"]).await);
+    assert!(
+        tables.contains(&format!("logins of {userid}")) && tables.contains(&name),
+        "{tables}"
+    );
+    let elsewhere = json_of(&admin(&url, &["--json", "users", "show", &userid, "--provider", "planet"]).await);
+    assert_eq!(elsewhere["logins"], json!([]), "another provider's user of that id");
+    let refused = admin(&url, &["users", "show", &userid, "--limit", "0"]).await;
+    assert_eq!(refused.status.code(), Some(1));
+
     let missing = admin(&url, &["desktops", "rm", "nobody-here"]).await;
     assert_eq!(missing.status.code(), Some(1));
     assert!(

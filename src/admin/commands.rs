@@ -43,6 +43,11 @@ pub enum AdminCommand {
         #[command(subcommand)]
         action: BansCommand,
     },
+    /// Users' histories.
+    Users {
+        #[command(subcommand)]
+        action: super::users::UsersCommand,
+    },
     /// Remove idle desktops now.
     Gc {
         /// Desktops idle this long (seconds) are removed.
@@ -138,7 +143,8 @@ fn segment(value: &str) -> String {
         .replace('+', "%20")
 }
 
-fn text(value: &Value, key: &str) -> String {
+/// `value[key]` as a table cell (`-` when absent).
+pub(super) fn text(value: &Value, key: &str) -> String {
     match value.get(key) {
         Some(Value::String(text)) => text.clone(),
         Some(Value::Null) | None => "-".into(),
@@ -173,6 +179,10 @@ pub async fn execute(admin: &Admin, args: &AdminArgs) -> Result<(), AdminError> 
             print.show(&answer, |_| "ok\n".into());
         }
         AdminCommand::Images { action } => images(admin, action, &print).await?,
+        AdminCommand::Users { action } => {
+            let answer = super::users::fetch(admin, action).await?;
+            print.show(&answer, super::users::render);
+        }
         AdminCommand::Desktops { action } => {
             let answer = match action {
                 DesktopsCommand::List => admin.call(Method::GET, "desktop", None).await?,

@@ -7,8 +7,10 @@
 mod client;
 mod commands;
 mod table;
+mod users;
 
 pub use commands::{AdminArgs, AdminCommand, BanCollectionArg, BansCommand, DesktopsCommand, ImagesCommand};
+pub use users::UsersCommand;
 
 use std::process::ExitCode;
 

@@ -316,6 +316,10 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
             config.authorized_keys.clone(),
             data.authorized_keys.clone(),
         )),
+        user_history: crate::domain::user_history::UserHistory::new(
+            data.login_history.clone(),
+            data.desktop_history.clone(),
+        ),
         datastore: crate::domain::datastore::DatastoreService::new(
             data.browser.clone(),
             config.mongodblist.clone(),

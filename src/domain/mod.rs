@@ -22,3 +22,4 @@ pub mod rules;
 pub mod secret;
 pub mod time;
 pub mod tokens;
+pub mod user_history;

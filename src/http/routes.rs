@@ -53,6 +53,7 @@ pub enum Route {
     ManagerDesktop,
     ManagerBan,
     ManagerDatastore,
+    ManagerUser,
     ManagerGarbageCollector,
     ManagerBuildAppList,
     ManagerEchoHttp,
@@ -65,7 +66,7 @@ const AUTH: &str = "AuthController";
 const COMPOSER: &str = "ComposerController";
 
 /// Every route as (controller segment, route name), in pyos's order.
-pub const ALL: [(&str, &str); 51] = [
+pub const ALL: [(&str, &str); 52] = [
     ("", "healthz"),
     ("", "readyz"),
     ("", "version"),
@@ -112,6 +113,7 @@ pub const ALL: [(&str, &str); 51] = [
     ("manager", "desktop"),
     ("manager", "ban"),
     ("manager", "datastore"),
+    ("manager", "user"),
     ("manager", "garbagecollector"),
     ("manager", "buildapplist"),
     ("manager", "echohttp"),
@@ -275,6 +277,11 @@ pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
     static DESKTOP: RouteSpec = manager(ManagerDesktop, Input::None, usize::MAX, &[], true);
     static BAN: RouteSpec = manager(ManagerBan, Input::None, usize::MAX, &[], true);
     // pyos's paths, plus deskplane's paging of reads.
+    // deskplane's own: one user's login and desktop history (`deskplane admin users show`).
+    static USER: RouteSpec = RouteSpec {
+        methods: GET,
+        ..manager(ManagerUser, Input::None, 1, &["userid", "provider", "limit"], true)
+    };
     static DATASTORE: RouteSpec = manager(ManagerDatastore, Input::Json, usize::MAX, &["skip", "limit"], true);
     static GC: RouteSpec = manager(
         ManagerGarbageCollector,
@@ -357,6 +364,7 @@ pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
         ("manager", "desktop") => &DESKTOP,
         ("manager", "ban") => &BAN,
         ("manager", "datastore") => &DATASTORE,
+        ("manager", "user") => &USER,
         ("manager", "garbagecollector") => &GC,
         ("manager", "buildapplist") => &BUILDAPPLIST,
         ("manager", "echohttp") => &ECHOHTTP,

@@ -97,6 +97,8 @@ pub struct AppState {
     pub logmein: Option<LogmeinSettings>,
     /// Keys listed by `auth/authorizedkeys`.
     pub authorized_keys: Arc<crate::domain::auth::AuthorizedKeys>,
+    /// `manager/user`.
+    pub user_history: crate::domain::user_history::UserHistory,
     /// `manager/datastore`.
     pub datastore: crate::domain::datastore::DatastoreService,
     /// Settings.

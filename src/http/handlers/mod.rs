@@ -10,6 +10,7 @@ mod manager;
 mod manager_ban;
 mod manager_datastore;
 mod manager_desktop;
+mod manager_user;
 mod oauth;
 mod prelogin;
 mod progress_stream;
@@ -87,6 +88,7 @@ pub async fn run(route: Route, ctx: &Ctx) -> Result<Response, ApiError> {
         ManagerGarbageCollector => manager_desktop::garbagecollector(ctx).await,
         ManagerBan => manager_ban::ban(ctx).await,
         ManagerDatastore => manager_datastore::datastore(ctx).await,
+        ManagerUser => manager_user::user(ctx).await,
         AccountingMetrics => accounting::metrics(ctx).await,
     }
 }
