@@ -4,7 +4,7 @@
 use crate::domain::apps::CatalogService;
 use crate::domain::desktop::{DesktopService, GcRequest};
 use crate::domain::request::RequestFacts;
-use crate::ports::LeaderElection;
+use crate::ports::{LeaderElection, Metrics};
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,6 +40,7 @@ pub fn scheduled_garbage_collection(
     leader: Arc<dyn LeaderElection>,
     interval: Duration,
     request: GcRequest,
+    metrics: Arc<dyn Metrics>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
         let facts = RequestFacts::from_ip(IpAddr::V4(Ipv4Addr::LOCALHOST));
@@ -47,7 +48,9 @@ pub fn scheduled_garbage_collection(
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            match leader.hold().await {
+            let held = leader.hold().await;
+            metrics.leader(matches!(held, Ok(true)));
+            match held {
                 Ok(true) => match desktops.collect_garbage(&request, &facts).await {
                     Ok(removed) if !removed.is_empty() => {
                         tracing::info!(?removed, "scheduled garbage collection removed desktops")

@@ -177,6 +177,17 @@ async fn cache_outage(backend: &str, start: fn(u16) -> Service, address: String,
         body,
         json!({"status": 503, "message": format!("{backend} is unavailable, try again later")})
     );
+    let metrics = server
+        .client
+        .get(server.base.replace("/API", "/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let counted = format!("deskplane_backend_errors_total{{backend=\"{backend}\"}} 1");
+    assert!(metrics.contains(&counted), "{counted} in\n{metrics}");
     let (status, body) = readiness(&server).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(body["message"], format!("{backend} unavailable"));

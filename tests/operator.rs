@@ -292,6 +292,7 @@ async fn metrics_count_requests_logins_and_launches() {
         )
         .await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(server.post_empty_json("/manager/ban/login/mallory").await["ok"], 1.0);
     let scrape = server
         .client
         .get(server.base.replace("/API", "/metrics"))
@@ -313,6 +314,8 @@ async fn metrics_count_requests_logins_and_launches() {
         "deskplane_desktop_launches_total{outcome=\"ok\"} 1",
         "deskplane_desktop_launch_duration_seconds_count{outcome=\"ok\"} 1",
         "deskplane_desktops 1",
+        "deskplane_bans_total{collection=\"login\"} 1",
+        "# TYPE deskplane_leader gauge",
     ] {
         assert!(text.contains(line), "{line} in\n{text}");
     }

@@ -101,9 +101,10 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
     let clock = Arc::new(SystemClock);
     let random = Arc::new(OsRandom);
     let random_for_oauth: Arc<dyn crate::ports::Randomness> = random.clone();
+    let metrics: Arc<dyn crate::ports::Metrics> = Arc::new(crate::adapters::prometheus::PrometheusMetrics::default());
     let data = data_backends_of(config).await?;
     let accounting = data.accounting.clone();
-    let orchestration = orchestration_of(config).await?;
+    let orchestration = orchestration_of(config, metrics.clone()).await?;
     let geolocation: Arc<dyn Geolocation> = geolocation_of(config)?;
     let counters = Counters::new(accounting.clone());
     let posix_defaults = posix_defaults_of(config);
@@ -127,7 +128,8 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         },
         data.bans.clone(),
         clock.clone(),
-    );
+    )
+    .with_metrics(metrics.clone());
     let login = LoginService::new(
         Arc::new(managers_of(config, &oauth::discovered_endpoints(config).await?)?),
         geolocation.clone(),
@@ -142,7 +144,6 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         .filter_map(|n| parse_network(n))
         .collect();
     let limiter_clock = clock.clone();
-    let metrics: Arc<dyn crate::ports::Metrics> = Arc::new(crate::adapters::prometheus::PrometheusMetrics::default());
     let rate_limiter = |per_minute| Arc::new(RateLimiter::new(per_minute, exempt.clone(), limiter_clock.clone()));
     let sessions = SessionService::new(
         login,
@@ -282,6 +283,7 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
             orchestration.leader,
             interval,
             request,
+            metrics.clone(),
         ));
     }
     Ok(Arc::new(AppState {

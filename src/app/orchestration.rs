@@ -77,7 +77,10 @@ pub fn kubernetes_settings(config: &Config) -> KubernetesSettings {
     }
 }
 
-pub(super) async fn orchestration_of(config: &Config) -> Result<Orchestration, BootError> {
+pub(super) async fn orchestration_of(
+    config: &Config,
+    metrics: Arc<dyn crate::ports::Metrics>,
+) -> Result<Orchestration, BootError> {
     if config.backends.orchestrator != "kubernetes" {
         return Ok(Orchestration::of(MemoryOrchestrator::new(SimulationSettings {
             namespace: config.namespace.clone(),
@@ -122,7 +125,7 @@ pub(super) async fn orchestration_of(config: &Config) -> Result<Orchestration, B
     );
     let mut orchestrator = KubernetesOrchestrator::new(client, settings);
     if config.kubernetes.watch {
-        orchestrator = orchestrator.with_watcher(Duration::from_secs(config.kubernetes.resync_seconds.max(1)));
+        orchestrator = orchestrator.with_watcher(Duration::from_secs(config.kubernetes.resync_seconds.max(1)), metrics);
     }
     Ok(Orchestration {
         leader: Arc::new(leader),

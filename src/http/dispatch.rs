@@ -60,6 +60,9 @@ where
         Ok(response) => response,
         Err(error) => {
             outcome.error = Some(error.label());
+            if let ApiError::Unavailable(backend) = error {
+                state.metrics.backend_error(backend);
+            }
             error.into_response()
         }
     };

@@ -20,6 +20,9 @@ pub enum ApiError {
     /// A `Results.error` body (HTTP 200) with this embedded status.
     #[error("{1}")]
     Results(u16, String),
+    /// 503: this backend cannot be reached (counted in `/metrics`).
+    #[error("{0} is unavailable, try again later")]
+    Unavailable(&'static str),
     /// 429 with this message and a `Retry-After` of this many seconds.
     #[error("{0}")]
     TooManyRequests(String, u64),
@@ -48,7 +51,7 @@ impl ApiError {
     /// 503 for a backend that cannot be reached, naming it: the backend the detail starts
     /// with (adapters begin their details with `mongodb`, `redis`, …), else `kind`. Only
     /// the name reaches the client; the detail (hosts, driver text) goes to the log.
-    pub fn unavailable(kind: &str, detail: impl std::fmt::Display) -> Self {
+    pub fn unavailable(kind: &'static str, detail: impl std::fmt::Display) -> Self {
         const NAMED: [&str; 5] = ["mongodb", "redis", "memcached", "kubernetes", "identity provider"];
         let detail = detail.to_string();
         tracing::error!(%detail, "backend unavailable");
@@ -56,16 +59,13 @@ impl ApiError {
             .into_iter()
             .find(|name| detail.starts_with(name) || detail.contains(&format!(": {name}")))
             .unwrap_or(kind);
-        Self::Http(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!("{backend} is unavailable, try again later"),
-        )
+        Self::Unavailable(backend)
     }
     /// A short label for metrics and logs.
     pub fn label(&self) -> &'static str {
         match self {
             Self::Http(status, _) if status.is_client_error() => "client",
-            Self::Http(..) => "server",
+            Self::Http(..) | Self::Unavailable(_) => "server",
             Self::Results(..) => "results",
             Self::TooManyRequests(..) => "client",
             Self::Internal(_) => "internal",
@@ -76,6 +76,7 @@ impl ApiError {
         match self {
             Self::Http(status, message) => http_error(status, &message),
             Self::Results(status, message) => results_error(status, &message),
+            Self::Unavailable(_) => http_error(StatusCode::SERVICE_UNAVAILABLE, &self.to_string()),
             Self::TooManyRequests(message, retry_after) => {
                 let mut response = http_error(StatusCode::TOO_MANY_REQUESTS, &message);
                 response.headers_mut().insert(

@@ -56,12 +56,13 @@ impl KubernetesOrchestrator {
 
     /// Starts the pod watcher (resynced every `resync`); the desktop list is then served
     /// from its cache.
-    pub fn with_watcher(mut self, resync: Duration) -> Self {
+    pub fn with_watcher(mut self, resync: Duration, metrics: std::sync::Arc<dyn crate::ports::Metrics>) -> Self {
         self.watcher = Some(PodWatcher::start(
             self.pods(),
             self.events(),
             &self.settings.namespace,
             resync,
+            metrics,
         ));
         self
     }

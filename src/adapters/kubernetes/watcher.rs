@@ -82,12 +82,19 @@ impl PodWatcher {
     /// Starts watching desktop and application pods of `api`. Every `resync` the watch is
     /// restarted: a new watcher lists everything again and that list replaces the cache, so
     /// an event missed for any reason is corrected within one period.
-    pub fn start(api: Api<Pod>, events: Api<PodEvent>, namespace: &str, resync: Duration) -> Self {
+    pub fn start(
+        api: Api<Pod>,
+        events: Api<PodEvent>,
+        namespace: &str,
+        resync: Duration,
+        metrics: Arc<dyn crate::ports::Metrics>,
+    ) -> Self {
         let (store, mut writer) = reflector::store();
         let synced = Arc::new(AtomicBool::new(false));
         let flag = synced.clone();
         let (signals, _) = broadcast::channel(SIGNAL_BUFFER);
         let pod_signals = signals.clone();
+        let pod_metrics = metrics.clone();
         let pods = tokio::spawn(async move {
             let config = watcher::Config::default()
                 .labels("type in (x11server,pod_application)")
@@ -105,10 +112,14 @@ impl PodWatcher {
                             signal(&pod_signals, &event);
                             react(&api, &flag, event).await;
                         }
-                        Err(error) => tracing::warn!(%error, "pod watcher error; backing off"),
+                        Err(error) => {
+                            tracing::warn!(%error, "pod watcher error; backing off");
+                            pod_metrics.watch_restart("pods", "error");
+                        }
                     }
                 }
                 tracing::debug!("pod watcher resync");
+                pod_metrics.watch_restart("pods", "resync");
             }
         });
         let event_signals = signals.clone();
@@ -125,7 +136,10 @@ impl PodWatcher {
                         let _nobody_waits = event_signals.send(PodSignal::Event(Arc::new(event)));
                     }
                     Ok(_) => {}
-                    Err(error) => tracing::warn!(%error, "pod event watcher error; backing off"),
+                    Err(error) => {
+                        tracing::warn!(%error, "pod event watcher error; backing off");
+                        metrics.watch_restart("events", "error");
+                    }
                 }
             }
         });

@@ -27,6 +27,22 @@ struct LoginLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CollectionLabel {
+    collection: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BackendLabel {
+    backend: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct WatchLabels {
+    watch: &'static str,
+    reason: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct LaunchLabels {
     outcome: String,
 }
@@ -42,6 +58,10 @@ pub struct PrometheusMetrics {
     launches: Family<LaunchLabels, Counter>,
     launch_seconds: Histograms<LaunchLabels>,
     desktops: Gauge,
+    bans: Family<CollectionLabel, Counter>,
+    backend_errors: Family<BackendLabel, Counter>,
+    watch_restarts: Family<WatchLabels, Counter>,
+    leader: Gauge,
 }
 
 /// 0.5 ms to about 16 s: from healthz to a slow login.
@@ -81,7 +101,31 @@ impl Default for PrometheusMetrics {
         );
         let desktops = Gauge::default();
         registry.register("desktops", "Desktops that exist, when scraped", desktops.clone());
+        let bans = Family::<CollectionLabel, Counter>::default();
+        registry.register("bans", "Values banned, by fail2ban collection", bans.clone());
+        let backend_errors = Family::<BackendLabel, Counter>::default();
+        registry.register(
+            "backend_errors",
+            "Requests or checks a backend failed, by backend",
+            backend_errors.clone(),
+        );
+        let watch_restarts = Family::<WatchLabels, Counter>::default();
+        registry.register(
+            "watch_restarts",
+            "Kubernetes watches started again, by watch and reason",
+            watch_restarts.clone(),
+        );
+        let leader = Gauge::default();
+        registry.register(
+            "leader",
+            "1 while this replica holds the scheduled collector's lease",
+            leader.clone(),
+        );
         Self {
+            bans,
+            backend_errors,
+            watch_restarts,
+            leader,
             desktops,
             registry,
             requests,
@@ -119,6 +163,22 @@ impl Metrics for PrometheusMetrics {
 
     fn active_desktops(&self, count: u64) {
         self.desktops.set(i64::try_from(count).unwrap_or(i64::MAX));
+    }
+
+    fn ban(&self, collection: &'static str) {
+        self.bans.get_or_create(&CollectionLabel { collection }).inc();
+    }
+
+    fn backend_error(&self, backend: &'static str) {
+        self.backend_errors.get_or_create(&BackendLabel { backend }).inc();
+    }
+
+    fn watch_restart(&self, watch: &'static str, reason: &'static str) {
+        self.watch_restarts.get_or_create(&WatchLabels { watch, reason }).inc();
+    }
+
+    fn leader(&self, leading: bool) {
+        self.leader.set(i64::from(leading));
     }
 
     fn exposition(&self) -> String {
@@ -176,6 +236,10 @@ mod tests {
         metrics.launch(1.5, "ok");
         metrics.launch(30.0, "ErrImagePull");
         metrics.active_desktops(3);
+        metrics.ban("login");
+        metrics.backend_error("mongodb");
+        metrics.watch_restart("pods", "resync");
+        metrics.leader(true);
         let text = metrics.exposition();
         for line in [
             "deskplane_http_requests_total{route=\"auth/auth\",status=\"200\"} 1",
@@ -184,6 +248,10 @@ mod tests {
             "deskplane_desktop_launch_duration_seconds_count{outcome=\"ok\"} 1",
             "# TYPE deskplane_http_requests_total counter",
             "deskplane_desktops 3",
+            "deskplane_bans_total{collection=\"login\"} 1",
+            "deskplane_backend_errors_total{backend=\"mongodb\"} 1",
+            "deskplane_watch_restarts_total{watch=\"pods\",reason=\"resync\"} 1",
+            "deskplane_leader 1",
             "# HELP deskplane_logins_total Logins, by provider and outcome.",
         ] {
             assert!(text.contains(line), "{line} in\n{text}");

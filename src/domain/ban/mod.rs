@@ -9,6 +9,7 @@
 use crate::ports::StoreError;
 use crate::ports::ban_store::{BanCollection, BanRecord, BanStore};
 use crate::ports::clock::{Clock, UnixSeconds};
+use crate::ports::metrics::Metrics;
 use ipnet::IpNet;
 use serde::Serialize;
 use std::net::IpAddr;
@@ -96,12 +97,31 @@ pub struct BanService {
     policy: BanPolicy,
     store: Arc<dyn BanStore>,
     clock: Arc<dyn Clock>,
+    metrics: Option<Arc<dyn Metrics>>,
 }
 
 impl BanService {
     /// Builds the service.
     pub fn new(policy: BanPolicy, store: Arc<dyn BanStore>, clock: Arc<dyn Clock>) -> Self {
-        Self { policy, store, clock }
+        Self {
+            policy,
+            store,
+            clock,
+            metrics: None,
+        }
+    }
+
+    /// Counts bans and failed checks in `metrics`.
+    #[must_use]
+    pub fn with_metrics(mut self, metrics: Arc<dyn Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    fn count_ban(&self, collection: BanCollection) {
+        if let Some(metrics) = &self.metrics {
+            metrics.ban(collection.as_str());
+        }
     }
 
     /// The policy in force.
@@ -130,6 +150,9 @@ impl BanService {
             Ok(None) => false,
             Err(error) => {
                 tracing::warn!(%error, collection = collection.as_str(), "ban check failed; allowing the request");
+                if let Some(metrics) = &self.metrics {
+                    metrics.backend_error("bans");
+                }
                 false
             }
         }
@@ -164,9 +187,18 @@ impl BanService {
                     count = record.count,
                     "value is now banned"
                 );
+                // Counted once, by the failure that reached the threshold.
+                if record.count.saturating_sub(by) < self.policy.fails_before_ban {
+                    self.count_ban(collection);
+                }
             }
             Ok(_) => {}
-            Err(error) => tracing::warn!(%error, collection = collection.as_str(), "could not record a failure"),
+            Err(error) => {
+                tracing::warn!(%error, collection = collection.as_str(), "could not record a failure");
+                if let Some(metrics) = &self.metrics {
+                    metrics.backend_error("bans");
+                }
+            }
         }
     }
 
@@ -191,6 +223,7 @@ impl BanService {
                 self.policy.ban_expire_after,
             )
             .await?;
+        self.count_ban(collection);
         Ok(Some(record))
     }
 

@@ -164,3 +164,16 @@ async fn spellings_of_one_login_count_toward_one_ban() {
     assert!(!bans.is_login_banned("Philip J. Fry").await);
     assert!(!bans.is_login_banned("Bender").await, "other logins stay apart");
 }
+
+/// `deskplane_bans_total` counts a value once, when a failure reaches the threshold, and
+/// each operator ban; failures past the threshold add nothing.
+#[tokio::test]
+async fn a_ban_is_counted_once_when_the_threshold_is_reached() {
+    let mut metrics = crate::ports::metrics::MockMetrics::new();
+    metrics.expect_ban().withf(|c| c == "login").times(2).return_const(());
+    let bans = service(Arc::new(HandClock(AtomicI64::new(1_000)))).with_metrics(Arc::new(metrics));
+    for _ in 0..6 {
+        bans.record_login_failure("fry").await;
+    }
+    bans.ban(BanCollection::Login, "mallory").await.unwrap();
+}
