@@ -28,7 +28,7 @@ impl DesktopService {
     ) -> Result<Vec<String>, DesktopError> {
         let now = self.clock().now();
         let mut removed = Vec::new();
-        for desktop in self.orchestrator().list_desktops().await? {
+        for desktop in self.orchestrator.list_desktops().await? {
             if request
                 .node
                 .as_ref()
@@ -57,7 +57,7 @@ impl DesktopService {
             return false;
         }
         if !request.force {
-            match self.orchestrator().count_connections(desktop).await {
+            match self.orchestrator.count_connections(desktop).await {
                 Ok(0) => {}
                 Ok(_) => return false,
                 Err(error) => {

@@ -2,6 +2,7 @@
 
 mod gc;
 mod locks;
+mod lookup;
 mod model;
 mod reuse;
 mod routing;

@@ -193,16 +193,6 @@ impl DesktopService {
         &self.progress
     }
 
-    /// The user secrets.
-    pub fn secrets(&self) -> &Arc<dyn UserSecretStore> {
-        &self.secrets
-    }
-
-    /// The orchestrator.
-    pub fn orchestrator(&self) -> &Arc<dyn DesktopOrchestrator> {
-        &self.orchestrator
-    }
-
     /// Finds the caller's desktop.
     ///
     /// # Errors

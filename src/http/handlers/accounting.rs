@@ -11,14 +11,7 @@ use warp::reply::Response;
 pub async fn metrics(ctx: &Ctx) -> Result<Response, ApiError> {
     let mut counters = ctx.state.accounting.snapshot().await?;
     // `desktop.current` is recomputed on read, as pyos does.
-    let current = ctx
-        .state
-        .desktops
-        .orchestrator()
-        .list_desktops()
-        .await
-        .map(|d| d.len() as u64)
-        .unwrap_or(0);
+    let current = ctx.state.desktops.list_all().await.map(|d| d.len() as u64).unwrap_or(0);
     counters
         .entry("desktop".into())
         .or_default()

@@ -72,11 +72,6 @@ pub async fn getdesktopdescription(ctx: &Ctx) -> Result<Response, ApiError> {
 /// The caller's secret types.
 pub async fn listsecrets(ctx: &Ctx) -> Result<Response, ApiError> {
     let identity = ctx.identity()?;
-    let types = ctx
-        .state
-        .desktops
-        .secrets()
-        .list_user_secret_types(&identity.owner())
-        .await?;
+    let types = ctx.state.desktops.secret_types(&identity.owner()).await?;
     Ok(success(types, "ok"))
 }

@@ -24,12 +24,7 @@ fn document(desktop: &Desktop) -> Value {
 }
 
 async fn desktop_named(ctx: &Ctx, name: &str) -> Result<Desktop, ApiError> {
-    ctx.state
-        .desktops
-        .orchestrator()
-        .get_desktop(name)
-        .await?
-        .ok_or_else(|| ApiError::not_found("desktop not found"))
+    Ok(ctx.state.desktops.by_name(name).await?)
 }
 
 /// Lists, describes and removes desktops and their applications.
@@ -39,19 +34,13 @@ pub async fn desktop(ctx: &Ctx) -> Result<Response, ApiError> {
     if !segments.iter().all(|s| is_object_name(s)) {
         return Err(ApiError::bad_request("invalid desktop or container name"));
     }
-    let orchestrator = ctx.state.desktops.orchestrator();
+    let desktops = &ctx.state.desktops;
     match (&ctx.method, segments.as_slice()) {
         (&Method::GET | &Method::HEAD, []) => {
-            let desktops = orchestrator.list_desktops().await?;
-            Ok(raw(&desktops.iter().map(document).collect::<Vec<_>>()))
+            let all = desktops.list_all().await?;
+            Ok(raw(&all.iter().map(document).collect::<Vec<_>>()))
         }
-        (&Method::GET | &Method::HEAD, [name]) => {
-            let pod = orchestrator
-                .describe_desktop(name)
-                .await?
-                .ok_or_else(|| ApiError::not_found("desktop not found"))?;
-            Ok(raw(&pod))
-        }
+        (&Method::GET | &Method::HEAD, [name]) => Ok(raw(&desktops.describe_by_name(name).await?)),
         (&Method::GET | &Method::HEAD, [name, "container" | "pod"]) => {
             let desktop = desktop_named(ctx, name).await?;
             Ok(raw(&ctx.state.apps.list_in(&desktop).await?))
@@ -67,7 +56,7 @@ pub async fn desktop(ctx: &Ctx) -> Result<Response, ApiError> {
         }
         (&Method::DELETE, []) => Err(ApiError::bad_request("Invalid parameters empty Bad Request")),
         (&Method::DELETE, [name]) => {
-            ctx.state.desktops.remove_by_name(name, &ctx.facts).await?;
+            desktops.remove_by_name(name, &ctx.facts).await?;
             Ok(raw(&true))
         }
         (&Method::DELETE, [name, kind @ ("container" | "pod"), id]) => {

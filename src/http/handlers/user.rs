@@ -18,7 +18,7 @@ pub async fn whoami(ctx: &Ctx) -> Result<Response, ApiError> {
         info["provider"] = identity.provider.clone().into();
         info["providertype"] = identity.providertype.clone().into();
         let owner = identity.owner();
-        if let Some(ldif) = ctx.state.desktops.secrets().read_user_secret(&owner, "ldif").await? {
+        if let Some(ldif) = ctx.state.desktops.directory_details(&owner).await? {
             for key in ["sn", "cn", "mail", "initials", "givenName", "description"] {
                 if let Some(value) = ldif.data.get(key) {
                     info[key] = Value::String(value.clone());
