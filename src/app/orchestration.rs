@@ -1,7 +1,7 @@
 //! Choosing and building the orchestrator adapter (memory or Kubernetes) and leader election.
 
 use super::BootError;
-use crate::adapters::kubernetes::{KubernetesOrchestrator, KubernetesSettings, LeaseElection, PodSettings};
+use crate::adapters::kubernetes::{HomeLayout, KubernetesOrchestrator, KubernetesSettings, LeaseElection, PodSettings};
 use crate::adapters::memory::SoleReplica;
 use crate::adapters::memory::{MemoryOrchestrator, SimulationSettings};
 use crate::config::Config;
@@ -73,6 +73,15 @@ pub fn kubernetes_settings(config: &Config) -> KubernetesSettings {
             dns_policy: desktop.dnspolicy.clone(),
             dns_config: desktop.dnsconfig.clone(),
             posix_defaults: posix_defaults_of(config),
+            home: HomeLayout {
+                sub_path: desktop.persistentvolumeclaimforcesubpath,
+                mount_suffix: desktop.appendpathtomounthomevolume.clone(),
+                memory_dirs: desktop.memory_folders(),
+                memory_volume: desktop
+                    .directorytomemory
+                    .clone()
+                    .unwrap_or_else(crate::adapters::kubernetes::default_memory_volume),
+            },
         },
     }
 }

@@ -66,6 +66,17 @@ pub struct DesktopConfig {
     pub persistentvolumeclaim: Option<Value>,
     /// Delete the per-user home claim with the desktop.
     pub removepersistentvolumeclaim: bool,
+    /// Mount a per-user claim's user folder (`subPath`), not the whole claim. A shared
+    /// claim (a name) is always mounted by the user's folder.
+    pub persistentvolumeclaimforcesubpath: bool,
+    /// Where under the home directory the home volume is mounted (`""`: the home itself).
+    pub appendpathtomounthomevolume: String,
+    /// Folders of the home kept in memory (`[".cache", ".local"]`), relative to it.
+    pub directorytomemoryemptydir: Vec<String>,
+    /// Adds `.cache` to `directorytomemoryemptydir`.
+    pub homedirdotcachetoemptydir: bool,
+    /// The volume of each memory folder (default `{emptyDir = {medium = "Memory", sizeLimit = "8Gi"}}`).
+    pub directorytomemory: Option<Value>,
     /// Pod `dnsPolicy` of desktops.
     pub dnspolicy: Option<String>,
     /// Pod `dnsConfig` of desktops.
@@ -111,6 +122,11 @@ impl Default for DesktopConfig {
             nodeselector: Map::new(),
             persistentvolumeclaim: None,
             removepersistentvolumeclaim: false,
+            persistentvolumeclaimforcesubpath: false,
+            appendpathtomounthomevolume: String::new(),
+            directorytomemoryemptydir: Vec::new(),
+            homedirdotcachetoemptydir: false,
+            directorytomemory: None,
             dnspolicy: None,
             dnsconfig: None,
         }
@@ -118,6 +134,19 @@ impl Default for DesktopConfig {
 }
 
 impl DesktopConfig {
+    /// The home folders kept in memory: `directorytomemoryemptydir`, with `.cache` when
+    /// `homedirdotcachetoemptydir` asks for it, each once.
+    pub fn memory_folders(&self) -> Vec<String> {
+        let mut folders: Vec<String> = Vec::new();
+        let dot_cache = self.homedirdotcachetoemptydir.then(|| ".cache".to_owned());
+        for folder in self.directorytomemoryemptydir.iter().cloned().chain(dot_cache) {
+            if !folders.contains(&folder) {
+                folders.push(folder);
+            }
+        }
+        folders
+    }
+
     /// `desktop.pod.graphical.tcpport`, the websocket port.
     pub fn graphical_tcpport(&self) -> u16 {
         self.pod

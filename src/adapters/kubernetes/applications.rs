@@ -76,10 +76,17 @@ impl ApplicationRuntime for KubernetesOrchestrator {
         // their own (the engine's default volumes, the same home, the local account).
         let defaults = super::pod::default_volumes(&self.settings.pod, engine_key);
         let (account, account_mount) = super::pod::local_account_volume(&self.settings.pod, &desktop.owner);
+        if spec.engine == Engine::EphemeralContainer {
+            super::home::check_ephemeral_home(&self.settings.pod, &desktop.owner, posix)?;
+        }
         let mut mounts: Vec<Value> = defaults.iter().map(|(_, mount)| mount.clone()).collect();
-        mounts.push(json!({"name": "home", "mountPath": posix.home_directory}));
+        mounts.extend(
+            super::home::home_mounts(&self.settings.pod, &desktop.owner, posix)
+                .into_iter()
+                .map(|(_, mount)| mount),
+        );
         let mut pod_volumes: Vec<Value> = defaults.into_iter().map(|(volume, _)| volume).collect();
-        pod_volumes.push(super::pod::home_volume(&self.settings.pod, &desktop.owner, posix));
+        pod_volumes.extend(super::home::home_volumes(&self.settings.pod, &desktop.owner, posix));
         if spec.engine == Engine::PodApplication {
             pod_volumes.push(account);
             mounts.push(account_mount);

@@ -7,6 +7,7 @@ mod convert;
 mod desktops;
 mod errors;
 mod exec;
+mod home;
 mod lease;
 mod names;
 mod pod;
@@ -15,6 +16,7 @@ mod template;
 mod wait;
 mod watcher;
 
+pub use home::{HomeLayout, default_memory_volume};
 pub use lease::LeaseElection;
 pub use pod::{GRAPHICAL, desktop_pod};
 pub use template::PodSettings;

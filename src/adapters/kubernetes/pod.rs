@@ -2,9 +2,9 @@
 
 use super::names::{owner_annotation_map, selector_value};
 use super::template::{CONTAINER_TYPES, PREFIX_TABLE_TYPES, PodSettings, render, security_context};
-use crate::domain::desktop::{DesktopOwner, DesktopSpec, PosixAccount};
+use crate::domain::desktop::{DesktopOwner, DesktopSpec};
 use crate::domain::labels::label_value;
-use crate::domain::owner_names::{SecretName, home_folder};
+use crate::domain::owner_names::SecretName;
 use crate::domain::time::iso8601;
 use serde_json::{Map, Value, json};
 
@@ -71,22 +71,6 @@ struct Volumes {
     mounts: Map<String, Value>,
 }
 
-/// The `home` volume: the user's claim, a hostPath under `desktop.hostPathRoot`, or an emptyDir.
-pub fn home_volume(settings: &PodSettings, owner: &DesktopOwner, posix: &PosixAccount) -> Value {
-    match (
-        settings.home_claim_name(owner, posix),
-        settings.home_directory_type.as_deref(),
-    ) {
-        (Some(claim), _) => json!({"name": "home", "persistentVolumeClaim": {"claimName": claim}}),
-        (None, Some("hostPath")) => {
-            let folder = home_folder(owner);
-            let path = format!("{}/{folder}", settings.host_path_root.trim_end_matches('/'));
-            json!({"name": "home", "hostPath": {"path": path, "type": "DirectoryOrCreate"}})
-        }
-        _ => json!({"name": "home", "emptyDir": {}}),
-    }
-}
-
 /// The local-account secret volume and its mount.
 pub fn local_account_volume(settings: &PodSettings, owner: &DesktopOwner) -> (Value, Value) {
     let secret = SecretName::new("localaccount", owner).to_string();
@@ -121,11 +105,10 @@ fn volumes(settings: &PodSettings, spec: &DesktopSpec) -> Volumes {
         mounts.insert(volume["name"].as_str().unwrap_or_default().to_owned(), mount);
         volumes.push(volume);
     }
-    volumes.push(home_volume(settings, &spec.owner, &spec.posix));
-    mounts.insert(
-        "home".into(),
-        json!({"name": "home", "mountPath": spec.posix.home_directory}),
-    );
+    volumes.extend(super::home::home_volumes(settings, &spec.owner, &spec.posix));
+    for (name, mount) in super::home::home_mounts(settings, &spec.owner, &spec.posix) {
+        mounts.insert(name, mount);
+    }
     let (account, account_mount) = local_account_volume(settings, &spec.owner);
     volumes.push(account);
     mounts.insert("extrausers".into(), account_mount);
@@ -152,6 +135,16 @@ fn container(
     let mut names = settings.volume_names(kind);
     if matches!(kind, "graphical" | "init") {
         names.extend(["home".to_owned(), "extrausers".to_owned()]);
+    }
+    // The home's memory folders go wherever the home goes.
+    if names.iter().any(|n| n == "home") {
+        names.extend(
+            settings
+                .home
+                .memory_dirs
+                .iter()
+                .map(|f| super::home::memory_volume_name(f)),
+        );
     }
     if kind == "graphical" {
         names.push("vnc".into());

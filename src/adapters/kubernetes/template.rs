@@ -65,6 +65,8 @@ pub struct PodSettings {
     pub dns_config: Option<Value>,
     /// The balloon account, for users without a POSIX secret.
     pub posix_defaults: PosixDefaults,
+    /// Home layout: subPath, mount suffix, memory folders.
+    pub home: super::home::HomeLayout,
 }
 
 impl PodSettings {

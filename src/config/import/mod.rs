@@ -111,7 +111,7 @@ pub fn import(text: &str) -> Result<Imported, ImportError> {
     resolve_config_refs(&mut pyos, &mut dropped);
     if let Some(controllers) = pyos.get_mut("controllers").and_then(Value::as_object_mut) {
         for retired in super::check::RETIRED_CONTROLLERS {
-            if controllers.remove(retired).is_some() {
+            if controllers.shift_remove(retired).is_some() {
                 dropped.push(Dropped {
                     key: format!("controllers.{retired}"),
                     reason: "its routes left pyos in 2022; deskplane serves none of them".into(),
@@ -183,7 +183,7 @@ fn resolve_config_refs(pyos: &mut Map<String, Value>, dropped: &mut Vec<Dropped>
     for (manager, name, reference, first) in merges {
         let provider = &mut pyos["authmanagers"][manager]["providers"][&name];
         if let Some(object) = provider.as_object_mut() {
-            object.remove("config_ref");
+            object.shift_remove("config_ref");
             match first {
                 Some(values) => object.extend(values),
                 None => dropped.push(Dropped {
@@ -195,7 +195,7 @@ fn resolve_config_refs(pyos: &mut Map<String, Value>, dropped: &mut Vec<Dropped>
         used.push((reference, format!("authmanagers.{manager}.providers.{name}")));
     }
     for (reference, provider) in used {
-        if pyos.remove(&reference).is_some() {
+        if pyos.shift_remove(&reference).is_some() {
             dropped.push(Dropped {
                 key: reference,
                 reason: format!("merged into {provider} (config_ref)"),
@@ -293,7 +293,9 @@ fn remove_path(table: &mut Value, dotted: &str) -> bool {
             None => return false,
         }
     }
-    current.as_object_mut().is_some_and(|map| map.remove(*last).is_some())
+    current
+        .as_object_mut()
+        .is_some_and(|map| map.shift_remove(*last).is_some())
 }
 
 fn to_toml(table: &Value) -> Result<String, ImportError> {

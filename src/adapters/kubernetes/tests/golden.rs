@@ -6,16 +6,7 @@ use serde_json::{Value, json};
 #[test]
 fn the_desktop_pod_matches_the_golden_manifest() {
     let manifest = desktop_pod(&shipped_settings("abcdesktop").pod, &fry_spec(), "abcdesktop");
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/desktop-pod-fry.json");
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(path, serde_json::to_string_pretty(&manifest).unwrap() + "\n").unwrap();
-    }
-    let golden: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    assert_eq!(
-        manifest, golden,
-        "regenerate with UPDATE_GOLDEN=1 after checking the difference"
-    );
-    let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(manifest).expect("a valid Pod");
+    let pod = assert_golden(&manifest, "desktop-pod-fry.json");
     let names: Vec<String> = pod.spec.unwrap().containers.iter().map(|c| c.name.clone()).collect();
     assert_eq!(
         names,

@@ -3,6 +3,7 @@
 
 mod double;
 mod golden;
+mod homes;
 mod replicas;
 mod verifier;
 
@@ -77,6 +78,21 @@ pub(super) async fn client_for(double: &kube_double::DoubleServer) -> kube::Clie
         .await
         .unwrap();
     kube::Client::try_from(config).unwrap()
+}
+
+/// Compares `manifest` with `tests/golden/<file>` (`UPDATE_GOLDEN=1` writes it anew) and
+/// returns it read as a Pod, which it must be.
+pub(super) fn assert_golden(manifest: &serde_json::Value, file: &str) -> k8s_openapi::api::core::v1::Pod {
+    let path = format!("{}/tests/golden/{file}", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, serde_json::to_string_pretty(manifest).unwrap() + "\n").unwrap();
+    }
+    let golden: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(
+        manifest, &golden,
+        "{file}: regenerate with UPDATE_GOLDEN=1 after checking the difference"
+    );
+    serde_json::from_value(manifest.clone()).expect("a valid Pod")
 }
 
 /// Polls `check` every 20 ms for up to `seconds`; returns whether it became true.
