@@ -73,6 +73,13 @@ pub fn kubernetes_settings(config: &Config) -> KubernetesSettings {
             dns_policy: desktop.dnspolicy.clone(),
             dns_config: desktop.dnsconfig.clone(),
             posix_defaults: posix_defaults_of(config),
+            rule_volumes: desktop
+                .policies
+                .rules
+                .get("volumes")
+                .and_then(serde_json::Value::as_object)
+                .cloned()
+                .unwrap_or_default(),
             home: HomeLayout {
                 sub_path: desktop.persistentvolumeclaimforcesubpath,
                 mount_suffix: desktop.appendpathtomounthomevolume.clone(),

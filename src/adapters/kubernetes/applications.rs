@@ -87,6 +87,14 @@ impl ApplicationRuntime for KubernetesOrchestrator {
         );
         let mut pod_volumes: Vec<Value> = defaults.into_iter().map(|(volume, _)| volume).collect();
         pod_volumes.extend(super::home::home_volumes(&self.settings.pod, &desktop.owner, posix));
+        // The volumes the desktop's labels grant: an ephemeral container mounts the
+        // desktop pod's, an application pod declares its own.
+        for (volume, mount) in
+            super::rule_volumes::rule_volumes(&self.settings.pod.rule_volumes, &desktop.labels, posix, &desktop.owner)?
+        {
+            pod_volumes.push(volume);
+            mounts.push(mount);
+        }
         if spec.engine == Engine::PodApplication {
             pod_volumes.push(account);
             mounts.push(account_mount);

@@ -93,7 +93,7 @@ impl KubernetesOrchestrator {
 #[async_trait]
 impl DesktopOrchestrator for KubernetesOrchestrator {
     fn describe_new_desktop(&self, spec: &DesktopSpec) -> Result<serde_json::Value, OrchestratorError> {
-        Ok(desktop_pod(&self.settings.pod, spec, &self.settings.namespace))
+        desktop_pod(&self.settings.pod, spec, &self.settings.namespace)
     }
 
     async fn find_desktop(&self, owner: &DesktopOwner) -> Result<Option<Desktop>, OrchestratorError> {
@@ -128,7 +128,7 @@ impl DesktopOrchestrator for KubernetesOrchestrator {
     ) -> Result<Desktop, OrchestratorError> {
         progress.publish("b.Building data storage for your desktop").await;
         self.ensure_home_claim(spec, progress.as_ref()).await?;
-        let manifest: Pod = serde_json::from_value(desktop_pod(&self.settings.pod, spec, &self.settings.namespace))
+        let manifest: Pod = serde_json::from_value(desktop_pod(&self.settings.pod, spec, &self.settings.namespace)?)
             .map_err(|e| OrchestratorError::Rejected(format!("desktop pod template: {e}")))?;
         progress.publish("b.Creating your desktop").await;
         // The pod is created before its VNC secret (the kubelet waits for secret volumes), so

@@ -11,6 +11,7 @@ mod home;
 mod lease;
 mod names;
 mod pod;
+mod rule_volumes;
 mod secrets;
 mod template;
 mod wait;

@@ -6,6 +6,7 @@ use crate::domain::desktop::{DesktopOwner, DesktopSpec};
 use crate::domain::labels::label_value;
 use crate::domain::owner_names::SecretName;
 use crate::domain::time::iso8601;
+use crate::ports::OrchestratorError;
 use serde_json::{Map, Value, json};
 
 /// Name of the graphical container (pyos 4.x `<prefix>-<type>`).
@@ -69,6 +70,8 @@ fn env_list(settings: &PodSettings, spec: &DesktopSpec) -> Vec<Value> {
 struct Volumes {
     volumes: Vec<Value>,
     mounts: Map<String, Value>,
+    /// The volumes the user's labels grant, mounted in the graphical container.
+    granted: Vec<String>,
 }
 
 /// The local-account secret volume and its mount.
@@ -98,7 +101,7 @@ pub fn default_volumes(settings: &PodSettings, kind: &str) -> Vec<(Value, Value)
         .collect()
 }
 
-fn volumes(settings: &PodSettings, spec: &DesktopSpec) -> Volumes {
+fn volumes(settings: &PodSettings, spec: &DesktopSpec) -> Result<Volumes, OrchestratorError> {
     let mut volumes = Vec::new();
     let mut mounts = Map::new();
     for (volume, mount) in default_volumes(settings, "graphical") {
@@ -118,7 +121,20 @@ fn volumes(settings: &PodSettings, spec: &DesktopSpec) -> Volumes {
         "vnc".into(),
         json!({"name": "vnc", "mountPath": format!("{}abcdesktop/vnc", settings.secrets_root), "readOnly": true}),
     );
-    Volumes { volumes, mounts }
+    let mut granted = Vec::new();
+    for (volume, mount) in
+        super::rule_volumes::rule_volumes(&settings.rule_volumes, &spec.labels, &spec.posix, &spec.owner)?
+    {
+        let name = volume["name"].as_str().unwrap_or_default().to_owned();
+        mounts.insert(name.clone(), mount);
+        granted.push(name);
+        volumes.push(volume);
+    }
+    Ok(Volumes {
+        volumes,
+        mounts,
+        granted,
+    })
 }
 
 fn container(
@@ -148,6 +164,7 @@ fn container(
     }
     if kind == "graphical" {
         names.push("vnc".into());
+        names.extend(built.granted.iter().cloned());
     }
     let mut seen = Vec::new();
     let mounts: Vec<Value> = names
@@ -201,10 +218,14 @@ fn container(
 }
 
 /// The desktop pod manifest.
-pub fn desktop_pod(settings: &PodSettings, spec: &DesktopSpec, namespace: &str) -> Value {
+///
+/// # Errors
+/// [`OrchestratorError::Rejected`] when a volume rule renders a path that could leave its
+/// folder.
+pub fn desktop_pod(settings: &PodSettings, spec: &DesktopSpec, namespace: &str) -> Result<Value, OrchestratorError> {
     let class = settings.execute_class(&spec.execute_class);
     let env = env_list(settings, spec);
-    let built = volumes(settings, spec);
+    let built = volumes(settings, spec)?;
     let mut labels = Map::new();
     for (name, value) in &spec.labels {
         labels.insert(name.clone(), Value::String(label_value(value)));
@@ -293,5 +314,5 @@ pub fn desktop_pod(settings: &PodSettings, spec: &DesktopSpec, namespace: &str) 
     if !pull_secrets.is_null() {
         pod["imagePullSecrets"] = pull_secrets;
     }
-    manifest
+    Ok(manifest)
 }

@@ -67,6 +67,8 @@ pub struct PodSettings {
     pub posix_defaults: PosixDefaults,
     /// Home layout: subPath, mount suffix, memory folders.
     pub home: super::home::HomeLayout,
+    /// `desktop.policies.rules.volumes`: label → volume rule or list of rules.
+    pub rule_volumes: Map<String, Value>,
 }
 
 impl PodSettings {

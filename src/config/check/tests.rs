@@ -288,3 +288,35 @@ fn the_oauth_config_has_a_mock_provider_on_one_issuer() {
         );
     }
 }
+
+#[test]
+fn volume_rules_and_home_folders_are_checked() {
+    let text = r#"
+[desktop]
+appendpathtomounthomevolume = "../elsewhere"
+directorytomemoryemptydir = [".cache", "cache", "/etc", ".local/share"]
+[desktop.policies.rules.volumes]
+ok = [{ type = "nfs", name = "n", server = "s", path = "/p", mountPath = "/mnt/n" }, { type = "webdav", url = "https://dav" }]
+crew = { type = "nfs", name = "n", path = "/p", mountPath = "relative" }
+windows = { type = "cifs", name = "homedirectory" }
+odd = { type = "ftp" }
+"#;
+    let loaded = load_str(text, "test.toml", env(&[])).unwrap();
+    let keys: Vec<String> = check(&loaded.config)
+        .into_iter()
+        .map(|p| p.key)
+        .filter(|key| key.starts_with("desktop."))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "desktop.appendpathtomounthomevolume",
+            "desktop.directorytomemoryemptydir[1]",
+            "desktop.directorytomemoryemptydir[2]",
+            "desktop.policies.rules.volumes.crew[0].server",
+            "desktop.policies.rules.volumes.crew[0].mountPath",
+            "desktop.policies.rules.volumes.windows[0]",
+            "desktop.policies.rules.volumes.odd[0].type",
+        ]
+    );
+}

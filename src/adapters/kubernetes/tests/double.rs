@@ -224,23 +224,8 @@ async fn a_claim_that_never_binds_is_reported_and_the_desktop_still_starts() {
 #[tokio::test]
 async fn application_pods_declare_what_they_mount_and_stop_by_deletion() {
     use crate::ports::ApplicationRuntime;
-    let (orchestrator, _double) = against_double(DoubleSettings::default()).await;
-    let spec = fry_spec();
-    orchestrator
-        .prepare_user_resources(&spec.owner, &[contract_localaccount()])
-        .await
-        .unwrap();
-    let desktop = orchestrator.create_desktop(&spec, contract::progress()).await.unwrap();
-    let image = json!({"RepoTags": ["abcdesktopio/2048.d:3.0"], "Id": "sha256:2",
-        "Config": {"Labels": {"oc.launch": "2048", "oc.name": "2048", "oc.icon": "2048.svg", "oc.containerengine": "pod_application"}}});
-    let app = crate::domain::apps::App::from_image(&image, "abcdesktop").unwrap();
-    let launch = crate::domain::apps::AppLaunchSpec {
-        name: "fry-2048-00001".into(),
-        app,
-        env: vec![],
-        engine: crate::domain::apps::Engine::PodApplication,
-        posix: fry_spec().posix,
-    };
+    let (orchestrator, _double, desktop) = fry_desktop_on_double(shipped_settings("abcdesktop").pod).await;
+    let launch = fry_2048(crate::domain::apps::Engine::PodApplication);
     let launched = orchestrator
         .launch_application(&desktop, &launch)
         .await

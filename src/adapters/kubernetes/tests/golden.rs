@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 #[test]
 fn the_desktop_pod_matches_the_golden_manifest() {
-    let manifest = desktop_pod(&shipped_settings("abcdesktop").pod, &fry_spec(), "abcdesktop");
+    let manifest = desktop_pod(&shipped_settings("abcdesktop").pod, &fry_spec(), "abcdesktop").unwrap();
     let pod = assert_golden(&manifest, "desktop-pod-fry.json");
     let names: Vec<String> = pod.spec.unwrap().containers.iter().map(|c| c.name.clone()).collect();
     assert_eq!(
@@ -17,7 +17,7 @@ fn the_desktop_pod_matches_the_golden_manifest() {
 
 #[test]
 fn the_golden_manifest_carries_labels_env_order_and_security() {
-    let manifest = desktop_pod(&shipped_settings("abcdesktop").pod, &fry_spec(), "abcdesktop");
+    let manifest = desktop_pod(&shipped_settings("abcdesktop").pod, &fry_spec(), "abcdesktop").unwrap();
     let labels = &manifest["metadata"]["labels"];
     assert_eq!(labels["type"], "x11server");
     assert_eq!(labels["access_userid"], "fry");

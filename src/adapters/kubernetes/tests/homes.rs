@@ -35,7 +35,7 @@ fn mounts_of(container: &Value) -> Vec<(&str, &str, Option<&str>)> {
 
 #[test]
 fn a_shared_claim_home_matches_the_golden_manifest() {
-    let manifest = desktop_pod(&shared_claim_settings(), &fry_spec(), "abcdesktop");
+    let manifest = desktop_pod(&shared_claim_settings(), &fry_spec(), "abcdesktop").unwrap();
     assert_golden(&manifest, "desktop-pod-fry-shared-home.json");
 
     let spec = fry_spec();
@@ -80,7 +80,7 @@ fn users_of_a_shared_claim_never_share_a_folder() {
         let mut spec = fry_spec();
         spec.owner.userid = crate::domain::identity::UserId::parse(userid).unwrap();
         spec.owner.provider = provider.into();
-        let manifest = desktop_pod(&settings, &spec, "abcdesktop");
+        let manifest = desktop_pod(&settings, &spec, "abcdesktop").unwrap();
         mounts_of(&manifest["spec"]["containers"][0])
             .into_iter()
             .find(|(name, ..)| *name == "home")
@@ -107,7 +107,7 @@ fn per_user_claims_take_a_sub_path_only_when_asked() {
     settings.home_claim = Some(json!({"metadata": {"name": "x"}, "spec": {}}));
     let spec = fry_spec();
     let home_mount = |settings: &PodSettings| {
-        let manifest = desktop_pod(settings, &spec, "abcdesktop");
+        let manifest = desktop_pod(settings, &spec, "abcdesktop").unwrap();
         mounts_of(&manifest["spec"]["containers"][0])
             .into_iter()
             .find(|(name, ..)| *name == "home")
@@ -128,34 +128,19 @@ fn per_user_claims_take_a_sub_path_only_when_asked() {
 /// Kubernetes forbids its `subPath`.
 #[tokio::test]
 async fn applications_mount_the_same_folder_or_are_refused_clearly() {
-    use crate::ports::{ApplicationRuntime, DesktopOrchestrator, OrchestratorError, UserSecretStore};
-    let (mut orchestrator, _double) = against_double(DoubleSettings::default()).await;
-    orchestrator.settings.pod = shared_claim_settings();
+    use crate::domain::apps::Engine;
+    use crate::ports::{ApplicationRuntime, DesktopOrchestrator, OrchestratorError};
+    let (orchestrator, _double, desktop) = fry_desktop_on_double(shared_claim_settings()).await;
     let spec = fry_spec();
-    orchestrator
-        .prepare_user_resources(&spec.owner, &[contract_localaccount()])
-        .await
-        .unwrap();
-    let desktop = orchestrator.create_desktop(&spec, contract::progress()).await.unwrap();
-    let image = json!({"RepoTags": ["abcdesktopio/2048.d:3.0"], "Id": "sha256:2",
-        "Config": {"Labels": {"oc.launch": "2048", "oc.name": "2048", "oc.icon": "2048.svg"}}});
-    let app = crate::domain::apps::App::from_image(&image, "abcdesktop").unwrap();
-    let launch = |engine| crate::domain::apps::AppLaunchSpec {
-        name: "fry-2048-00001".into(),
-        app: app.clone(),
-        env: vec![],
-        engine,
-        posix: fry_spec().posix,
-    };
     let refused = orchestrator
-        .launch_application(&desktop, &launch(crate::domain::apps::Engine::EphemeralContainer))
+        .launch_application(&desktop, &fry_2048(Engine::EphemeralContainer))
         .await;
     match refused {
         Err(OrchestratorError::Rejected(message)) => assert!(message.contains("pod_application"), "{message}"),
         other => panic!("{other:?}"),
     }
     orchestrator
-        .launch_application(&desktop, &launch(crate::domain::apps::Engine::PodApplication))
+        .launch_application(&desktop, &fry_2048(Engine::PodApplication))
         .await
         .expect("the API server accepts the application pod");
     let pod = orchestrator.describe_desktop("fry-2048-00001").await.unwrap().unwrap();

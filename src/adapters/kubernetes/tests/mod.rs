@@ -5,6 +5,7 @@ mod double;
 mod golden;
 mod homes;
 mod replicas;
+mod rule_volumes;
 mod verifier;
 
 use super::*;
@@ -78,6 +79,39 @@ pub(super) async fn client_for(double: &kube_double::DoubleServer) -> kube::Clie
         .await
         .unwrap();
     kube::Client::try_from(config).unwrap()
+}
+
+/// Fry's desktop created on a fresh double with `pod` settings.
+pub(super) async fn fry_desktop_on_double(
+    pod: PodSettings,
+) -> (
+    KubernetesOrchestrator,
+    kube_double::DoubleServer,
+    crate::domain::desktop::Desktop,
+) {
+    use crate::ports::{DesktopOrchestrator, UserSecretStore};
+    let (mut orchestrator, double) = against_double(DoubleSettings::default()).await;
+    orchestrator.settings.pod = pod;
+    let spec = fry_spec();
+    orchestrator
+        .prepare_user_resources(&spec.owner, &[contract_localaccount()])
+        .await
+        .unwrap();
+    let desktop = orchestrator.create_desktop(&spec, contract::progress()).await.unwrap();
+    (orchestrator, double, desktop)
+}
+
+/// Fry's launch of the 2048 application pod or ephemeral container.
+pub(super) fn fry_2048(engine: crate::domain::apps::Engine) -> crate::domain::apps::AppLaunchSpec {
+    let image = serde_json::json!({"RepoTags": ["abcdesktopio/2048.d:3.0"], "Id": "sha256:2",
+        "Config": {"Labels": {"oc.launch": "2048", "oc.name": "2048", "oc.icon": "2048.svg"}}});
+    crate::domain::apps::AppLaunchSpec {
+        name: "fry-2048-00001".into(),
+        app: crate::domain::apps::App::from_image(&image, "abcdesktop").unwrap(),
+        env: vec![],
+        engine,
+        posix: fry_spec().posix,
+    }
 }
 
 /// Compares `manifest` with `tests/golden/<file>` (`UPDATE_GOLDEN=1` writes it anew) and
