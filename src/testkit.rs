@@ -3,7 +3,7 @@
 
 pub use crate::adapters::memory::{
     MemoryAccounting, MemoryBanStore, MemoryCache, MemoryDirectory, MemoryDirectoryUser, MemoryGeolocation,
-    MemoryHistory, MemoryOrchestrator, SimulationSettings,
+    MemoryHistory, MemoryOrchestrator, RecordedWebhooks, SimulationSettings,
 };
 use crate::domain::accounting::Counters;
 use crate::domain::auth::PosixDefaults;

@@ -198,7 +198,13 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         .with_creation_limit(rate_limiter(config.rate_limit.desktop_creations_per_minute))
         .with_concurrent_launch_cap(config.rate_limit.max_concurrent_launches)
         .with_user_launch_limit(rate_limiter(config.rate_limit.launches_per_user_per_minute))
-        .with_metrics(metrics.clone()),
+        .with_metrics(metrics.clone())
+        .with_network_hooks(crate::domain::desktop::network::NetworkHooks::new(
+            config.desktop.network_rules(),
+            Arc::new(crate::adapters::system::ProcessWebhooks),
+            data.cache.clone(),
+            Duration::from_secs(config.desktop.webhook_timeout_seconds.max(1)),
+        )),
     );
     let catalog = Arc::new(CatalogService::load(data.catalog.clone(), config.namespace.clone()).await?);
     let dock = config

@@ -73,6 +73,7 @@ pub fn kubernetes_settings(config: &Config) -> KubernetesSettings {
             dns_policy: desktop.dnspolicy.clone(),
             dns_config: desktop.dnsconfig.clone(),
             posix_defaults: posix_defaults_of(config),
+            network: desktop.network_rules(),
             rule_volumes: desktop
                 .policies
                 .rules

@@ -205,7 +205,8 @@ pub fn check(config: &Config) -> Vec<Problem> {
     }
     backends::check_backends(config, &mut problems);
     home::check_home(config, &mut problems);
-    volume_rules::check_volume_rules(config, &mut problems);
+    policy_rules::check_volume_rules(config, &mut problems);
+    policy_rules::check_network_rules(config, &mut problems);
     if config.memory.first_address.parse::<std::net::Ipv4Addr>().is_err() {
         problems.push(Problem::new("memory.first_address", "must be an IPv4 address"));
     }
@@ -362,7 +363,7 @@ fn check_dc_locators(managers: &[super::auth::ManagerConfig], problems: &mut Vec
 
 mod backends;
 mod home;
-mod volume_rules;
+mod policy_rules;
 
 #[cfg(test)]
 mod tests;

@@ -77,6 +77,12 @@ pub struct DesktopConfig {
     pub homedirdotcachetoemptydir: bool,
     /// The volume of each memory folder (default `{emptyDir = {medium = "Memory", sizeLimit = "8Gi"}}`).
     pub directorytomemory: Option<Value>,
+    /// URL-encode the values network rule templates put in webhook commands.
+    pub webhookencodeparams: bool,
+    /// More values for network rule templates, used as they are.
+    pub webhookdict: Map<String, Value>,
+    /// Longest run of one webhook command, seconds.
+    pub webhook_timeout_seconds: u64,
     /// Pod `dnsPolicy` of desktops.
     pub dnspolicy: Option<String>,
     /// Pod `dnsConfig` of desktops.
@@ -127,6 +133,9 @@ impl Default for DesktopConfig {
             directorytomemoryemptydir: Vec::new(),
             homedirdotcachetoemptydir: false,
             directorytomemory: None,
+            webhookencodeparams: false,
+            webhookdict: Map::new(),
+            webhook_timeout_seconds: 60,
             dnspolicy: None,
             dnsconfig: None,
         }
@@ -134,6 +143,21 @@ impl Default for DesktopConfig {
 }
 
 impl DesktopConfig {
+    /// `desktop.policies.rules.network` with the template settings.
+    pub fn network_rules(&self) -> crate::domain::desktop::network::NetworkRules {
+        crate::domain::desktop::network::NetworkRules {
+            rules: self
+                .policies
+                .rules
+                .get("network")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default(),
+            encode_values: self.webhookencodeparams,
+            extra_values: self.webhookdict.clone(),
+        }
+    }
+
     /// The home folders kept in memory: `directorytomemoryemptydir`, with `.cache` when
     /// `homedirdotcachetoemptydir` asks for it, each once.
     pub fn memory_folders(&self) -> Vec<String> {

@@ -14,6 +14,7 @@ pub mod identity;
 pub mod labels;
 pub mod naming;
 pub mod owner_names;
+pub mod placeholders;
 pub mod profile;
 pub mod progress;
 pub mod rate_limit;

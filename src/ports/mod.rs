@@ -22,6 +22,7 @@ pub mod orchestrator;
 pub mod profile_store;
 pub mod tokens;
 pub mod user_secrets;
+pub mod webhooks;
 pub mod write_behind;
 
 pub use accounting::Accounting;
@@ -42,6 +43,7 @@ pub use orchestrator::{ApplicationRuntime, DesktopOrchestrator, OrchestratorErro
 pub use profile_store::ProfileStore;
 pub use tokens::{TokenError, TokenSigner};
 pub use user_secrets::UserSecretStore;
+pub use webhooks::{WebhookError, WebhookRunner};
 pub use write_behind::WriteBehind;
 
 use thiserror::Error;

@@ -217,6 +217,37 @@ fn container(
     Some(container)
 }
 
+/// The network rule of the user's labels: its annotations (Multus networks) join the
+/// pod's, never replacing deskplane's owner annotations; its `internal_dns` becomes the
+/// pod's DNS (`dnsPolicy: None`), else `desktop.dnsconfig` applies.
+fn apply_network_rule(settings: &PodSettings, spec: &DesktopSpec, manifest: &mut Value) {
+    let network = settings.network.select(&spec.labels);
+    if let (Some(Value::Object(extra)), Some(annotations)) = (
+        network.get("annotations"),
+        manifest["metadata"]["annotations"].as_object_mut(),
+    ) {
+        for (key, value) in extra {
+            if let Some(text) = value.as_str()
+                && !key.starts_with("deskplane.io/")
+            {
+                annotations.insert(key.clone(), Value::String(text.to_owned()));
+            }
+        }
+    }
+    let pod = &mut manifest["spec"];
+    match network.get("internal_dns") {
+        Some(dns @ Value::Object(_)) => {
+            pod["dnsPolicy"] = Value::String("None".into());
+            pod["dnsConfig"] = dns.clone();
+        }
+        _ => {
+            if let Some(dns) = settings.dns_config.as_ref().filter(|d| d.is_object()) {
+                pod["dnsConfig"] = dns.clone();
+            }
+        }
+    }
+}
+
 /// The desktop pod manifest.
 ///
 /// # Errors
@@ -292,6 +323,7 @@ pub fn desktop_pod(settings: &PodSettings, spec: &DesktopSpec, namespace: &str) 
             "tolerations": pod_spec.get("tolerations").cloned().unwrap_or_else(|| json!([])),
         },
     });
+    apply_network_rule(settings, spec, &mut manifest);
     let pod = &mut manifest["spec"];
     if let Some(context) = security_context(pod_spec.get("securityContext"), &spec.posix) {
         pod["securityContext"] = context;

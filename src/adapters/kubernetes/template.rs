@@ -69,6 +69,8 @@ pub struct PodSettings {
     pub home: super::home::HomeLayout,
     /// `desktop.policies.rules.volumes`: label → volume rule or list of rules.
     pub rule_volumes: Map<String, Value>,
+    /// `desktop.policies.rules.network`: annotations and DNS by label.
+    pub network: crate::domain::desktop::network::NetworkRules,
 }
 
 impl PodSettings {
@@ -188,33 +190,20 @@ pub fn render(text: &str, posix: &PosixAccount) -> String {
 }
 
 fn render_keys(text: &str, posix: &PosixAccount, owner: Option<&DesktopOwner>) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let Some(end) = rest[start..].find("}}") else {
-            out.push_str(&rest[start..]);
-            return out;
-        };
-        let key = rest[start + 2..start + end].trim();
-        out.push_str(&match key {
-            "uidNumber" => posix.uid_number.to_string(),
-            "gidNumber" => posix.gid_number.to_string(),
-            "userid" => owner.map_or_else(|| posix.uid.clone(), |o| o.userid.to_string()),
-            "uid" => posix.uid.clone(),
-            "gid" => posix.gid.clone(),
-            "homeDirectory" => posix.home_directory.clone(),
-            "loginShell" => posix.login_shell.clone(),
-            "supplementalGroups" => posix.gid_number.to_string(),
-            "provider" => owner.map(|o| o.provider.to_lowercase()).unwrap_or_default(),
-            "providertype" => owner.map(|o| o.providertype.clone()).unwrap_or_default(),
-            "name" => owner.map(|o| o.name.clone()).unwrap_or_default(),
-            _ => String::new(),
-        });
-        rest = &rest[start + end + 2..];
-    }
-    out.push_str(rest);
-    out
+    crate::domain::placeholders::fill(text, |key| match key {
+        "uidNumber" => posix.uid_number.to_string(),
+        "gidNumber" => posix.gid_number.to_string(),
+        "userid" => owner.map_or_else(|| posix.uid.clone(), |o| o.userid.to_string()),
+        "uid" => posix.uid.clone(),
+        "gid" => posix.gid.clone(),
+        "homeDirectory" => posix.home_directory.clone(),
+        "loginShell" => posix.login_shell.clone(),
+        "supplementalGroups" => posix.gid_number.to_string(),
+        "provider" => owner.map(|o| o.provider.to_lowercase()).unwrap_or_default(),
+        "providertype" => owner.map(|o| o.providertype.clone()).unwrap_or_default(),
+        "name" => owner.map(|o| o.name.clone()).unwrap_or_default(),
+        _ => String::new(),
+    })
 }
 
 /// Renders a configured security context (orchestration.md §4.8): `runAsUser`/`runAsGroup`

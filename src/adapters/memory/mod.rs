@@ -11,6 +11,7 @@ mod leader;
 mod oauth;
 mod orchestrator;
 mod stores;
+mod webhooks;
 
 pub use authorized_keys::MemoryAuthorizedKeys;
 pub use cache::MemoryCache;
@@ -22,6 +23,7 @@ pub use leader::SoleReplica;
 pub use oauth::MemoryOAuthProvider;
 pub use orchestrator::{MemoryOrchestrator, SimulationSettings};
 pub use stores::{MemoryAccounting, MemoryBanStore, MemoryCatalogStore, MemoryHistory, MemoryProfileStore};
+pub use webhooks::RecordedWebhooks;
 
 #[cfg(test)]
 mod contract_tests {

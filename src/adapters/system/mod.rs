@@ -1,4 +1,8 @@
-//! The operating system's clock and random source.
+//! The operating system's clock, random source and processes.
+
+mod process;
+
+pub use process::ProcessWebhooks;
 
 use crate::ports::clock::{Clock, Randomness, UnixSeconds};
 use rand::Rng;

@@ -300,6 +300,9 @@ ok = [{ type = "nfs", name = "n", server = "s", path = "/p", mountPath = "/mnt/n
 crew = { type = "nfs", name = "n", path = "/p", mountPath = "relative" }
 windows = { type = "cifs", name = "homedirectory" }
 odd = { type = "ftp" }
+[desktop.policies.rules.network]
+default = false
+crew = { webhook = { create = ["fw open {{ ipAddr }}", "fw 'unclosed"], destroy = "" } }
 "#;
     let loaded = load_str(text, "test.toml", env(&[])).unwrap();
     let keys: Vec<String> = check(&loaded.config)
@@ -317,6 +320,8 @@ odd = { type = "ftp" }
             "desktop.policies.rules.volumes.crew[0].mountPath",
             "desktop.policies.rules.volumes.windows[0]",
             "desktop.policies.rules.volumes.odd[0].type",
+            "desktop.policies.rules.network.crew.webhook.create[1]",
+            "desktop.policies.rules.network.crew.webhook.destroy[0]",
         ]
     );
 }

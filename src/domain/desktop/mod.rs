@@ -4,6 +4,7 @@ mod gc;
 mod locks;
 mod lookup;
 mod model;
+pub mod network;
 mod reuse;
 mod routing;
 mod service;

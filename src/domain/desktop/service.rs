@@ -114,6 +114,7 @@ pub struct DesktopService {
     launch_slots: Option<Arc<tokio::sync::Semaphore>>,
     user_launches: Option<Arc<crate::domain::rate_limit::RateLimiter>>,
     metrics: Option<Arc<dyn crate::ports::Metrics>>,
+    pub(super) network_hooks: Option<super::network::NetworkHooks>,
 }
 
 impl DesktopService {
@@ -147,7 +148,15 @@ impl DesktopService {
             launch_slots: None,
             user_launches: None,
             metrics: None,
+            network_hooks: None,
         }
+    }
+
+    /// Runs the network rules' webhooks of created and removed desktops.
+    #[must_use]
+    pub fn with_network_hooks(mut self, hooks: super::network::NetworkHooks) -> Self {
+        self.network_hooks = Some(hooks);
+        self
     }
 
     /// Caps the launches running at once on this replica (`max` 0: no cap); past it a
@@ -253,7 +262,11 @@ impl DesktopService {
                 self.progress
                     .push(&owner, "b.Cold start, creating your new desktop")
                     .await;
-                self.create(identity, facts, request).await?
+                let created = self.create(identity, facts, request).await?;
+                if let Some(hooks) = &self.network_hooks {
+                    hooks.desktop_created(&created, &identity.labels, &self.progress).await;
+                }
+                created
             }
         };
         if let Some(reason) = desktop.unreachable_reason() {

@@ -53,6 +53,9 @@ impl DesktopService {
         {
             Ok(()) => {
                 self.counters.bump("desktop", "remove").await;
+                if let Some(hooks) = &self.network_hooks {
+                    hooks.desktop_removed(&desktop.name).await;
+                }
                 let identity = Identity {
                     provider: desktop.owner.provider.clone(),
                     providertype: desktop.owner.providertype.clone(),

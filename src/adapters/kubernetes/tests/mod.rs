@@ -4,6 +4,7 @@
 mod double;
 mod golden;
 mod homes;
+mod network;
 mod replicas;
 mod rule_volumes;
 mod verifier;

@@ -1,5 +1,6 @@
-//! Checks of `desktop.policies.rules.volumes`: each label's rule (or list of rules) is a
-//! known type with the fields it needs and an absolute mount path.
+//! Checks of `desktop.policies.rules`: each label's volume rule (or list of rules) is a
+//! known type with the fields it needs and an absolute mount path; each network rule is a
+//! table whose webhook commands split into arguments.
 
 use super::Problem;
 use crate::config::Config;
@@ -73,5 +74,47 @@ fn check_rule(key: &str, rule: &Value, problems: &mut Vec<Problem>) {
             format!("{key}.mountPath"),
             "must be an absolute path without ..",
         ));
+    }
+}
+
+/// Every problem of the network rules.
+pub fn check_network_rules(config: &Config, problems: &mut Vec<Problem>) {
+    let Some(rules) = config.desktop.policies.rules.get("network") else {
+        return;
+    };
+    let Some(rules) = rules.as_object() else {
+        problems.push(Problem::new(
+            "desktop.policies.rules.network",
+            "must be a table: default and label → network rule",
+        ));
+        return;
+    };
+    for (label, rule) in rules {
+        let key = format!("desktop.policies.rules.network.{label}");
+        // pyos: `default = false` turns the network off (no setting here uses it).
+        if label == "default" && rule == &Value::Bool(false) {
+            continue;
+        }
+        let Some(rule) = rule.as_object() else {
+            problems.push(Problem::new(key, "must be a table"));
+            continue;
+        };
+        let Some(webhook) = rule.get("webhook") else { continue };
+        for step in ["create", "destroy"] {
+            let commands: Vec<&Value> = match webhook.get(step) {
+                None => Vec::new(),
+                Some(Value::Array(list)) => list.iter().collect(),
+                Some(one) => vec![one],
+            };
+            for (index, command) in commands.into_iter().enumerate() {
+                let split = command.as_str().map(crate::domain::desktop::network::split_words);
+                if !matches!(split, Some(Ok(ref words)) if !words.is_empty()) {
+                    problems.push(Problem::new(
+                        format!("{key}.webhook.{step}[{index}]"),
+                        "must be a command line (quotes closed)",
+                    ));
+                }
+            }
+        }
     }
 }
