@@ -70,6 +70,8 @@ pub fn kubernetes_settings(config: &Config) -> KubernetesSettings {
             pulseaudio_socket: desktop.pulseaudiosocketpath.clone(),
             home_claim: desktop.persistentvolumeclaim.clone(),
             remove_home_claim: desktop.removepersistentvolumeclaim,
+            home_volume: desktop.persistentvolume.clone(),
+            remove_home_volume: desktop.removepersistentvolume,
             dns_policy: desktop.dnspolicy.clone(),
             dns_config: desktop.dnsconfig.clone(),
             posix_defaults: posix_defaults_of(config),

@@ -66,6 +66,10 @@ pub struct DesktopConfig {
     pub persistentvolumeclaim: Option<Value>,
     /// Delete the per-user home claim with the desktop.
     pub removepersistentvolumeclaim: bool,
+    /// A `{metadata, spec}` template of the volume each per-user home claim binds to.
+    pub persistentvolume: Option<Value>,
+    /// Delete that volume with the claim.
+    pub removepersistentvolume: bool,
     /// Mount a per-user claim's user folder (`subPath`), not the whole claim. A shared
     /// claim (a name) is always mounted by the user's folder.
     pub persistentvolumeclaimforcesubpath: bool,
@@ -128,6 +132,8 @@ impl Default for DesktopConfig {
             nodeselector: Map::new(),
             persistentvolumeclaim: None,
             removepersistentvolumeclaim: false,
+            persistentvolume: None,
+            removepersistentvolume: false,
             persistentvolumeclaimforcesubpath: false,
             appendpathtomounthomevolume: String::new(),
             directorytomemoryemptydir: Vec::new(),

@@ -308,8 +308,10 @@ pub fn finish_deletion(cluster: Arc<Cluster>, namespace: String, name: String) {
     });
 }
 
-/// Binds a new claim to a new volume after the pull delay, as a provisioner does, unless
-/// its storage class contains `never-binds` (the claim then stays Pending).
+/// Binds a new claim after the pull delay: to the volume its `spec.volumeName` names when
+/// that volume exists and is free (static binding), else to a new volume, as a
+/// provisioner does, unless its storage class contains `never-binds` (the claim then
+/// stays Pending).
 pub fn bind_claim(cluster: Arc<Cluster>, namespace: String, name: String) {
     tokio::spawn(async move {
         let claims = super::resources::RESOURCES[3];
@@ -329,6 +331,25 @@ pub fn bind_claim(cluster: Arc<Cluster>, namespace: String, name: String) {
             .pointer("/spec/storageClassName")
             .and_then(Value::as_str)
             .unwrap_or_default();
+        if let Some(named) = claim.pointer("/spec/volumeName").and_then(Value::as_str) {
+            let free = cluster.get(&volumes, None, named).is_ok_and(|pv| {
+                pv.pointer("/spec/claimRef").is_none_or(Value::is_null)
+                    || pv.pointer("/spec/claimRef/name") == Some(&json!(name))
+            });
+            if free {
+                let claim_ref =
+                    json!({"spec": {"claimRef": {"namespace": namespace, "name": name}}, "status": {"phase": "Bound"}});
+                let _ = cluster.patch(&volumes, None, named, &claim_ref, false);
+                let _ = cluster.patch(
+                    &claims,
+                    Some(&namespace),
+                    &name,
+                    &json!({"status": {"phase": "Bound"}}),
+                    false,
+                );
+            }
+            return;
+        }
         if class.contains("never-binds") {
             return;
         }

@@ -4,7 +4,7 @@
 
 use super::KubernetesOrchestrator;
 use super::errors::from_kube;
-use super::names::{is_owned_by, owner_annotation_map, selector_value};
+use super::names::{is_owned_by, stamp_owner};
 use super::template::render_json;
 use crate::domain::auth::posix_account_from_secret;
 use crate::domain::desktop::{DesktopOwner, DesktopSpec};
@@ -48,6 +48,7 @@ impl KubernetesOrchestrator {
             return Ok(());
         };
         progress.publish("b.Creating your own volume to store files").await;
+        let volume = self.ensure_home_volume(spec).await?;
         let existing = self.claims().get_opt(&name).await.map_err(|e| from_kube(e, &name))?;
         if let Some(claim) = &existing
             && !is_owned_by(claim.metadata.annotations.as_ref(), &spec.owner)
@@ -56,21 +57,11 @@ impl KubernetesOrchestrator {
         }
         if existing.is_none() {
             let mut body = render_json(&Value::Object(template.clone()), &spec.posix, &spec.owner);
-            body["metadata"]["name"] = json!(name);
-            let labels = &mut body["metadata"]["labels"];
-            if !labels.is_object() {
-                *labels = json!({});
-            }
-            labels["access_provider"] = json!(selector_value(&spec.owner.provider));
-            labels["access_providertype"] = json!(selector_value(&spec.owner.providertype));
-            labels["access_userid"] = json!(selector_value(spec.owner.userid.as_str()));
-            let annotations = &mut body["metadata"]["annotations"];
-            if !annotations.is_object() {
-                *annotations = json!({});
-            }
-            if let (Some(into), Value::Object(owner)) = (annotations.as_object_mut(), owner_annotation_map(&spec.owner))
+            stamp_owner(&mut body, &name, &spec.owner);
+            if let Some(volume) = &volume
+                && body.pointer("/spec/volumeName").is_none()
             {
-                into.extend(owner);
+                body["spec"]["volumeName"] = json!(volume);
             }
             let claim: PersistentVolumeClaim = serde_json::from_value(body)
                 .map_err(|e| OrchestratorError::Rejected(format!("desktop.persistentvolumeclaim: {e}")))?;

@@ -231,6 +231,8 @@ impl DesktopOrchestrator for KubernetesOrchestrator {
                 if self.settings.pod.remove_home_claim && self.settings.pod.home_claim_template().is_some() {
                     let posix = super::claims::posix_of(self, &desktop.owner).await?;
                     self.remove_home_claim(&desktop.owner, &posix).await?;
+                    // Only with its claim gone (pyos): a bound volume stays.
+                    self.remove_home_volume(&desktop.owner).await?;
                 }
                 Ok(())
             }

@@ -14,6 +14,7 @@ mod pod;
 mod rule_volumes;
 mod secrets;
 mod template;
+mod volumes;
 mod wait;
 mod watcher;
 

@@ -19,6 +19,26 @@ pub fn owner_annotation_map(owner: &DesktopOwner) -> Value {
            "deskplane.io/providertype": owner.providertype, "deskplane.io/username": owner.name})
 }
 
+/// Names a per-user object made from a template `name`, and records `owner` on it: the
+/// `access_*` selector labels and the owner annotations (added to the template's own).
+pub fn stamp_owner(body: &mut Value, name: &str, owner: &DesktopOwner) {
+    body["metadata"]["name"] = json!(name);
+    let labels = &mut body["metadata"]["labels"];
+    if !labels.is_object() {
+        *labels = json!({});
+    }
+    labels["access_provider"] = json!(selector_value(&owner.provider));
+    labels["access_providertype"] = json!(selector_value(&owner.providertype));
+    labels["access_userid"] = json!(selector_value(owner.userid.as_str()));
+    let annotations = &mut body["metadata"]["annotations"];
+    if !annotations.is_object() {
+        *annotations = json!({});
+    }
+    if let (Some(into), Value::Object(recorded)) = (annotations.as_object_mut(), owner_annotation_map(owner)) {
+        into.extend(recorded);
+    }
+}
+
 /// The owner recorded in an object's annotations, or `None` when they are missing or
 /// invalid. Labels are never read for this: they may hold only a selector value.
 pub fn recorded_owner(annotations: Option<&BTreeMap<String, String>>) -> Option<DesktopOwner> {

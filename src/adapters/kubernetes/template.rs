@@ -59,6 +59,11 @@ pub struct PodSettings {
     pub home_claim: Option<Value>,
     /// `desktop.removepersistentvolumeclaim`: delete the per-user claim with the desktop.
     pub remove_home_claim: bool,
+    /// `desktop.persistentvolume`: a `{metadata, spec}` template of the volume each
+    /// per-user claim binds to (none: the cluster's provisioner makes it).
+    pub home_volume: Option<Value>,
+    /// `desktop.removepersistentvolume`: delete that volume with the claim.
+    pub remove_home_volume: bool,
     /// `desktop.dnspolicy` (default `ClusterFirst`).
     pub dns_policy: Option<String>,
     /// `desktop.dnsconfig`.
@@ -129,6 +134,12 @@ impl PodSettings {
     pub fn home_claim_template(&self) -> Option<&Map<String, Value>> {
         (self.home_directory_type.as_deref() == Some("persistentVolumeClaim")).then_some(())?;
         self.home_claim.as_ref()?.as_object()
+    }
+
+    /// The per-user volume template, when homes are per-user claims with one.
+    pub fn home_volume_template(&self) -> Option<&Map<String, Value>> {
+        self.home_claim_template()?;
+        self.home_volume.as_ref()?.as_object()
     }
 
     /// The claim holding a user's home, when homes are claims: the shared claim, or the

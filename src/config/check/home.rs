@@ -43,6 +43,18 @@ pub fn check_home(config: &Config, problems: &mut Vec<Problem>) {
         }
         names.push(name);
     }
+    if let Some(volume) = &desktop.persistentvolume {
+        let claim_template = desktop
+            .persistentvolumeclaim
+            .as_ref()
+            .is_some_and(serde_json::Value::is_object);
+        if !volume.is_object() || !claim_template {
+            problems.push(Problem::new(
+                "desktop.persistentvolume",
+                "must be a {metadata, spec} table, with desktop.persistentvolumeclaim a per-user claim template",
+            ));
+        }
+    }
     if desktop
         .directorytomemory
         .as_ref()

@@ -294,6 +294,7 @@ fn volume_rules_and_home_folders_are_checked() {
     let text = r#"
 [desktop]
 appendpathtomounthomevolume = "../elsewhere"
+persistentvolume = { spec = {} }
 directorytomemoryemptydir = [".cache", "cache", "/etc", ".local/share"]
 [desktop.policies.rules.volumes]
 ok = [{ type = "nfs", name = "n", server = "s", path = "/p", mountPath = "/mnt/n" }, { type = "webdav", url = "https://dav" }]
@@ -316,6 +317,7 @@ crew = { webhook = { create = ["fw open {{ ipAddr }}", "fw 'unclosed"], destroy 
             "desktop.appendpathtomounthomevolume",
             "desktop.directorytomemoryemptydir[1]",
             "desktop.directorytomemoryemptydir[2]",
+            "desktop.persistentvolume",
             "desktop.policies.rules.volumes.crew[0].server",
             "desktop.policies.rules.volumes.crew[0].mountPath",
             "desktop.policies.rules.volumes.windows[0]",

@@ -145,7 +145,7 @@ async fn desktops_report_readiness_and_connections_through_exec() {
     assert_eq!(orchestrator.count_connections(&desktop).await.unwrap(), 3);
 }
 
-fn with_claim_template(orchestrator: &mut KubernetesOrchestrator, storage_class: &str) {
+pub(super) fn with_claim_template(orchestrator: &mut KubernetesOrchestrator, storage_class: &str) {
     let pod = &mut orchestrator.settings.pod;
     pod.home_directory_type = Some("persistentVolumeClaim".into());
     pod.remove_home_claim = true;

@@ -8,6 +8,7 @@ mod network;
 mod replicas;
 mod rule_volumes;
 mod verifier;
+mod volumes;
 
 use super::*;
 use crate::adapters::contract;
