@@ -76,6 +76,11 @@ pub fn kubernetes_settings(config: &Config) -> KubernetesSettings {
             dns_config: desktop.dnsconfig.clone(),
             posix_defaults: posix_defaults_of(config),
             network: desktop.network_rules(),
+            app_env_command: desktop
+                .overwrite_environment_variable_for_application
+                .as_deref()
+                .and_then(|line| crate::domain::desktop::network::split_words(line).ok())
+                .filter(|words| !words.is_empty()),
             rule_volumes: desktop
                 .policies
                 .rules

@@ -85,6 +85,9 @@ pub struct DesktopConfig {
     pub webhookencodeparams: bool,
     /// More values for network rule templates, used as they are.
     pub webhookdict: Map<String, Value>,
+    /// A command run in the desktop before each application launch (with `--type
+    /// <engine>`) whose JSON answer overrides the application's environment.
+    pub overwrite_environment_variable_for_application: Option<String>,
     /// Longest run of one webhook command, seconds.
     pub webhook_timeout_seconds: u64,
     /// Pod `dnsPolicy` of desktops.
@@ -142,6 +145,7 @@ impl Default for DesktopConfig {
             webhookencodeparams: false,
             webhookdict: Map::new(),
             webhook_timeout_seconds: 60,
+            overwrite_environment_variable_for_application: None,
             dnspolicy: None,
             dnsconfig: None,
         }

@@ -47,6 +47,11 @@ pub async fn run(cluster: Arc<Cluster>, request: ExecRequest, socket: WebSocket)
                 .any(|x| x["name"] == *c)
         })
     });
+    cluster.runtime.record_exec(
+        &request.pod,
+        request.container.as_deref().unwrap_or_default(),
+        &request.command,
+    );
     let (code, stdout) = if !running || !container_known {
         (-1, String::new())
     } else {

@@ -1,5 +1,5 @@
-//! What the double keeps beside the API objects: pod addresses, container logs and how
-//! often each injected fault has fired. None of it has a resource version or a watch.
+//! What the double keeps beside the API objects: pod addresses, container logs, the
+//! commands exec ran and how often each injected fault has fired. None of it has a resource version or a watch.
 
 use super::Fault;
 use std::collections::BTreeMap;
@@ -10,7 +10,12 @@ struct State {
     next_ip: u32,
     logs: BTreeMap<(String, String, String), Vec<String>>,
     fault_uses: BTreeMap<usize, u32>,
+    /// The most recent exec commands: (pod, container, command).
+    execs: std::collections::VecDeque<(String, String, Vec<String>)>,
 }
+
+/// Exec commands remembered (the oldest are forgotten past it).
+const EXEC_HISTORY: usize = 1000;
 
 /// The node-side state, under its own lock so log writes never wait on object writes.
 #[derive(Default)]
@@ -46,6 +51,27 @@ impl Runtime {
             .logs
             .get(&(namespace.into(), pod.into(), container.into()))
             .map(|lines| lines.join("\n") + "\n")
+    }
+
+    /// Remembers an exec command.
+    pub fn record_exec(&self, pod: &str, container: &str, command: &[String]) {
+        let mut state = self.lock();
+        if state.execs.len() == EXEC_HISTORY {
+            state.execs.pop_front();
+        }
+        state
+            .execs
+            .push_back((pod.to_owned(), container.to_owned(), command.to_vec()));
+    }
+
+    /// The exec commands run in `pod`, oldest first: (container, command).
+    pub fn execs(&self, pod: &str) -> Vec<(String, Vec<String>)> {
+        self.lock()
+            .execs
+            .iter()
+            .filter(|(p, _, _)| p == pod)
+            .map(|(_, container, command)| (container.clone(), command.clone()))
+            .collect()
     }
 
     /// The first of `faults` matching this request that still has uses left, counting the use.

@@ -40,13 +40,6 @@ fn phase_of(state: Option<&k8s_openapi::api::core::v1::ContainerState>) -> Strin
 }
 
 impl KubernetesOrchestrator {
-    fn env_json(spec: &AppLaunchSpec) -> Vec<Value> {
-        spec.env
-            .iter()
-            .map(|(name, value)| json!({"name": name, "value": value}))
-            .collect()
-    }
-
     /// The spec of pod `podname` and whether it has a container or ephemeral container
     /// named `container`.
     async fn pod_spec(&self, podname: &str, container: &str) -> Result<(PodSpec, bool), OrchestratorError> {
@@ -102,7 +95,7 @@ impl ApplicationRuntime for KubernetesOrchestrator {
         let container = json!({
             "name": spec.name, "image": spec.app.id, "command": spec.app.cmd,
             "imagePullPolicy": engine.get("imagePullPolicy").and_then(Value::as_str).unwrap_or("IfNotPresent"),
-            "env": Self::env_json(spec), "volumeMounts": mounts, "workingDir": posix.home_directory, "securityContext": context,
+            "env": self.app_env(desktop, spec).await, "volumeMounts": mounts, "workingDir": posix.home_directory, "securityContext": context,
         });
         match spec.engine {
             Engine::EphemeralContainer => {

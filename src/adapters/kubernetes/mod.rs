@@ -1,6 +1,7 @@
 //! The Kubernetes orchestrator: desktops are pods, user secrets are Secrets, applications
 //! are ephemeral containers of the desktop pod (or pods of their own).
 
+mod app_env;
 mod applications;
 mod claims;
 mod convert;
@@ -11,6 +12,7 @@ mod home;
 mod lease;
 mod names;
 mod pod;
+mod readiness;
 mod rule_volumes;
 mod secrets;
 mod template;

@@ -74,6 +74,8 @@ pub struct PodSettings {
     pub home: super::home::HomeLayout,
     /// `desktop.policies.rules.volumes`: label → volume rule or list of rules.
     pub rule_volumes: Map<String, Value>,
+    /// `desktop.overwrite_environment_variable_for_application`, split into arguments.
+    pub app_env_command: Option<Vec<String>>,
     /// `desktop.policies.rules.network`: annotations and DNS by label.
     pub network: crate::domain::desktop::network::NetworkRules,
 }

@@ -52,9 +52,39 @@ impl Drop for PodWatcher {
     }
 }
 
+/// Tells the desktop of the application pod's owner that the application ended for
+/// `reason` (orchestration.md §8.6): the desktop's `occall` shows it to the user.
+async fn notify_desktop(api: &Api<Pod>, cached: &Store<Pod>, app: &Pod, reason: &str) {
+    let Some(owner) = super::names::recorded_owner(app.metadata.annotations.as_ref()) else {
+        return;
+    };
+    let desktop = cached
+        .state()
+        .iter()
+        .filter(|pod| pod.labels().get("type").map(String::as_str) == Some("x11server"))
+        .filter_map(|pod| super::convert::desktop_of(pod))
+        .find(|desktop| desktop.owner.same_owner(&owner) && !desktop.terminating);
+    let Some(desktop) = desktop else { return };
+    let notice = serde_json::json!({"message": app.name_any(), "name": reason});
+    let command = vec![
+        "node".to_owned(),
+        "/composer/node/occall/occall.js".into(),
+        "container".into(),
+        notice.to_string(),
+    ];
+    let container = desktop
+        .container_name
+        .clone()
+        .unwrap_or_else(|| super::GRAPHICAL.into());
+    if let Err(error) = super::exec::exec_in(api, &desktop.name, &container, command, Duration::from_secs(5)).await {
+        tracing::warn!(%error, desktop = %desktop.name, "could not tell the desktop an application ended");
+    }
+}
+
 /// Whether an application pod ended and should be cleaned up: its first container
-/// terminated `Completed` or `OOMKilled` while the pod is still `Running`.
-fn finished_application(pod: &Pod) -> Option<&'static str> {
+/// terminated (`Completed`, `OOMKilled`, `Error`…) while the pod is `Running`, or the pod
+/// `Failed`. Returns the reason.
+fn finished_application(pod: &Pod) -> Option<&str> {
     let labels = pod.metadata.labels.as_ref()?;
     if labels.get("type").map(String::as_str) != Some("pod_application") || pod.metadata.deletion_timestamp.is_some() {
         return None;
@@ -70,10 +100,8 @@ fn finished_application(pod: &Pod) -> Option<&'static str> {
         .as_ref()?
         .reason
         .as_deref()?;
-    (status.phase.as_deref() == Some("Running")).then_some(())?;
-    match reason {
-        "Completed" => Some("Completed"),
-        "OOMKilled" => Some("OOMKilled"),
+    match status.phase.as_deref() {
+        Some("Running" | "Failed") => Some(reason),
         _ => None,
     }
 }
@@ -95,6 +123,7 @@ impl PodWatcher {
         let (signals, _) = broadcast::channel(SIGNAL_BUFFER);
         let pod_signals = signals.clone();
         let pod_metrics = metrics.clone();
+        let cached = store.clone();
         let pods = tokio::spawn(async move {
             let config = watcher::Config::default()
                 .labels("type in (x11server,pod_application)")
@@ -110,7 +139,7 @@ impl PodWatcher {
                         Ok(event) => {
                             writer.apply_watcher_event(&event);
                             signal(&pod_signals, &event);
-                            react(&api, &flag, event).await;
+                            react(&api, &cached, &flag, event).await;
                         }
                         Err(error) => {
                             tracing::warn!(%error, "pod watcher error; backing off");
@@ -201,14 +230,17 @@ fn signal(signals: &broadcast::Sender<PodSignal>, event: &Event<Pod>) {
     let _nobody_waits = signals.send(signal);
 }
 
-async fn react(api: &Api<Pod>, synced: &AtomicBool, event: Event<Pod>) {
+async fn react(api: &Api<Pod>, cached: &Store<Pod>, synced: &AtomicBool, event: Event<Pod>) {
     match event {
         Event::InitDone => synced.store(true, Ordering::SeqCst),
         Event::Apply(pod) => {
             if let (Some(reason), Some(name)) = (finished_application(&pod), pod.metadata.name.as_deref()) {
                 tracing::info!(pod = name, reason, "deleting a finished application pod");
-                if let Err(error) = api.delete(name, &DeleteParams::foreground()).await {
-                    tracing::warn!(%error, pod = name, "could not delete a finished application pod");
+                match api.delete(name, &DeleteParams::foreground()).await {
+                    // The replica whose delete started the deletion tells the user.
+                    Ok(_) if reason != "Completed" => notify_desktop(api, cached, &pod, reason).await,
+                    Ok(_) => {}
+                    Err(error) => tracing::warn!(%error, pod = name, "could not delete a finished application pod"),
                 }
             }
         }

@@ -1,4 +1,6 @@
-//! Checks of the home layout keys: every folder they name stays inside the home.
+//! Checks of the home layout keys (every folder they name stays inside the home, the
+//! per-user volume template needs a claim template) and of the application environment
+//! override command.
 
 use super::Problem;
 use crate::config::Config;
@@ -42,6 +44,14 @@ pub fn check_home(config: &Config, problems: &mut Vec<Problem>) {
             ));
         }
         names.push(name);
+    }
+    if let Some(line) = &desktop.overwrite_environment_variable_for_application
+        && !crate::domain::desktop::network::split_words(line).is_ok_and(|words| !words.is_empty())
+    {
+        problems.push(Problem::new(
+            "desktop.overwrite_environment_variable_for_application",
+            "must be a command line (quotes closed)",
+        ));
     }
     if let Some(volume) = &desktop.persistentvolume {
         let claim_template = desktop

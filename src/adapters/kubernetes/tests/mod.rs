@@ -5,6 +5,7 @@ mod double;
 mod golden;
 mod homes;
 mod network;
+mod notices;
 mod replicas;
 mod rule_volumes;
 mod verifier;
@@ -83,6 +84,11 @@ pub(super) async fn client_for(double: &kube_double::DoubleServer) -> kube::Clie
     kube::Client::try_from(config).unwrap()
 }
 
+/// Metrics nobody reads.
+pub(super) fn no_metrics() -> std::sync::Arc<dyn crate::ports::Metrics> {
+    std::sync::Arc::new(crate::adapters::prometheus::PrometheusMetrics::default())
+}
+
 /// Fry's desktop created on a fresh double with `pod` settings.
 pub(super) async fn fry_desktop_on_double(
     pod: PodSettings,
@@ -91,16 +97,32 @@ pub(super) async fn fry_desktop_on_double(
     kube_double::DoubleServer,
     crate::domain::desktop::Desktop,
 ) {
+    let (orchestrator, double, desktop, _) = fry_desktop_with(DoubleSettings::default(), pod).await;
+    (orchestrator, double, desktop)
+}
+
+/// Fry's desktop created on a fresh double of `double` settings with `pod` settings, and
+/// the progress its creation published.
+pub(super) async fn fry_desktop_with(
+    double: DoubleSettings,
+    pod: PodSettings,
+) -> (
+    KubernetesOrchestrator,
+    kube_double::DoubleServer,
+    crate::domain::desktop::Desktop,
+    std::sync::Arc<contract::RecordedProgress>,
+) {
     use crate::ports::{DesktopOrchestrator, UserSecretStore};
-    let (mut orchestrator, double) = against_double(DoubleSettings::default()).await;
+    let (mut orchestrator, double) = against_double(double).await;
     orchestrator.settings.pod = pod;
     let spec = fry_spec();
     orchestrator
         .prepare_user_resources(&spec.owner, &[contract_localaccount()])
         .await
         .unwrap();
-    let desktop = orchestrator.create_desktop(&spec, contract::progress()).await.unwrap();
-    (orchestrator, double, desktop)
+    let progress = contract::progress();
+    let desktop = orchestrator.create_desktop(&spec, progress.clone()).await.unwrap();
+    (orchestrator, double, desktop, progress)
 }
 
 /// Fry's launch of the 2048 application pod or ephemeral container.

@@ -167,10 +167,6 @@ async fn the_periodic_resync_corrects_a_lost_event() {
     );
 }
 
-fn no_metrics() -> std::sync::Arc<dyn crate::ports::Metrics> {
-    std::sync::Arc::new(crate::adapters::prometheus::PrometheusMetrics::default())
-}
-
 #[tokio::test]
 async fn concurrent_launches_share_the_watches_instead_of_opening_their_own() {
     let (orchestrator, double) = against_double(DoubleSettings::default()).await;

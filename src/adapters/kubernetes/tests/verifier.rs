@@ -255,12 +255,12 @@ async fn a_launch_creates_the_pod_then_its_vnc_secret_then_watches_pod_and_event
     ])
     .await;
     // The readiness wait runs commands through exec, which a scripted verifier cannot
-    // answer; without a waitportbin it has nothing to wait for.
+    // answer; without a waitportbin or waitfor lists it has nothing to wait for.
     for kind in ["graphical", "spawner"] {
-        orchestrator.settings.pod.pod[kind]
-            .as_object_mut()
-            .unwrap()
-            .remove("waitportbin");
+        let entry = orchestrator.settings.pod.pod[kind].as_object_mut().unwrap();
+        for key in ["waitportbin", "waitfor_services", "waitfor_processes"] {
+            entry.remove(key);
+        }
     }
     let spec = fry_spec();
     let work = orchestrator.create_desktop(&spec, contract::progress());
