@@ -46,7 +46,7 @@ install_missing() {
         chmod +x /usr/sbin/policy-rc.d
         made_policy=1
     fi
-    deskplane_apt_install memcached redis-server python3-venv slapd ldap-utils openssl dnsmasq-base prometheus
+    deskplane_apt_install memcached redis-server python3-venv slapd ldap-utils openssl dnsmasq-base prometheus krb5-user cntlm
     [ -n "$made_policy" ] && rm -f /usr/sbin/policy-rc.d
     if [ ! -x "$VENV/bin/secantusd-py" ] || ! "$VENV/bin/python" -c 'import kubernetes, pymongo' 2>/dev/null; then
         echo "services: installing SecantusDB $SECANTUS_VERSION and the Python clients into $VENV" >&2

@@ -145,6 +145,7 @@ impl DesktopKit {
     pub async fn sign_in(&self, userid: &str) -> Identity {
         let who = identity(userid);
         let account = crate::domain::desktop::UserSecret {
+            files: Default::default(),
             kind: "posixaccount".into(),
             data: std::collections::BTreeMap::from([("uid".to_owned(), userid.to_owned())]),
         };

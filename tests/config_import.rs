@@ -141,15 +141,7 @@ async fn a_server_on_the_imported_file_logs_fry_in_through_planet() {
         .collect();
     providers.sort();
     assert_eq!(providers, ["anonymous", "planet"]);
-    let login = server
-        .post_json(
-            "/auth/auth",
-            None,
-            json!({"manager": "explicit", "provider": "planet", "userid": "Philip J. Fry", "password": "fry"}),
-            StatusCode::OK,
-        )
-        .await;
-    let token = login["result"]["jwt_user_token"].as_str().unwrap().to_owned();
+    let token = server.login_fry().await;
     let labels = server
         .post_json("/auth/labels", Some(&token), json!({}), StatusCode::OK)
         .await;

@@ -3,6 +3,7 @@
 //! which adapter is behind a port.
 
 mod auth;
+mod credentials;
 mod oauth;
 mod orchestration;
 mod prelogin;
@@ -136,7 +137,8 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         random.clone(),
         clock.clone(),
         posix_defaults.clone(),
-    );
+    )
+    .with_credential_artefacts(credentials::credential_artefacts_of(config)?);
     let exempt: Vec<_> = config
         .rate_limit
         .exempt_networks

@@ -58,6 +58,42 @@ pub struct LdapProviderConfig {
     /// Their other POSIX groups, the two `%s` standing for `gidNumber` and `uid`.
     #[serde(rename = "posixGroup_filter")]
     pub posix_groups_filter: String,
+    /// The credential artefacts a login builds for the desktop (auth.md §4.8).
+    pub auth_protocol: AuthProtocolConfig,
+    /// The Kerberos realm: a name, or (Active Directory) a table `DOMAIN = REALM`.
+    pub kerberos_realm: Option<serde_json::Value>,
+    /// A krb5.conf given to the desktop beside the keytab.
+    pub krb5_conf: Option<std::path::PathBuf>,
+    /// The key types of the keytab.
+    pub kerberos_enctypes: Vec<String>,
+    /// MIT `ktutil`.
+    pub ktutil: String,
+    /// The NTLM helper: prints `KEY=VALUE` hashes of `NTLM_PASSWORD`.
+    pub ntlm_command: String,
+    /// `cntlm`.
+    pub cntlm: String,
+    /// Longest run of one of these tools, seconds.
+    pub exec_timeout: f64,
+    /// A template of Citrix's `All_Regions.ini` (`{{ username }}`, `{{ password }}`,
+    /// `{{ domain }}`).
+    #[serde(rename = "citrix_all_regions.ini")]
+    pub citrix_all_regions_ini: Option<std::path::PathBuf>,
+}
+
+/// `auth_protocol`: which artefacts to build.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct AuthProtocolConfig {
+    /// A Kerberos keytab (`ktutil`).
+    pub kerberos: bool,
+    /// NTLM hashes (`ntlm_command`).
+    pub ntlm: bool,
+    /// cntlm hashes (`cntlm -H`).
+    pub cntlm: bool,
+    /// Citrix's `All_Regions.ini`, with the password in clear (as pyos).
+    pub citrix: bool,
+    /// Keep the directory entry as the `ldif` secret (pyos; always kept here).
+    pub ldif: Option<bool>,
 }
 
 impl Default for LdapProviderConfig {
@@ -85,6 +121,15 @@ impl Default for LdapProviderConfig {
             dns_server: None,
             posix_primary_group_filter: "(&(objectClass=posixGroup)(gidNumber=%s))".into(),
             posix_groups_filter: "(&(objectClass=posixGroup)(!(gidNumber=%s))(memberUid=%s))".into(),
+            auth_protocol: AuthProtocolConfig::default(),
+            kerberos_realm: None,
+            krb5_conf: None,
+            kerberos_enctypes: vec!["aes256-cts-hmac-sha1-96".into(), "aes128-cts-hmac-sha1-96".into()],
+            ktutil: "/usr/bin/ktutil".into(),
+            ntlm_command: "/var/pyos/oc/auth/ntlm/ntlm_auth".into(),
+            cntlm: "/usr/sbin/cntlm".into(),
+            exec_timeout: 10.0,
+            citrix_all_regions_ini: None,
         }
     }
 }

@@ -215,6 +215,9 @@ pub struct BackendsConfig {
     pub bans: String,
     /// Geolocation and AS numbers: `memory` (a table in the config) or `maxmind`.
     pub geolocation: String,
+    /// The tools that build credential artefacts (`auth_protocol`): `system` (the host's
+    /// ktutil, NTLM helper and cntlm) or `memory` (fixed fakes, for tests).
+    pub credentials: String,
 }
 
 impl Default for BackendsConfig {
@@ -225,6 +228,7 @@ impl Default for BackendsConfig {
             cache: "memory".into(),
             bans: "datastore".into(),
             geolocation: "memory".into(),
+            credentials: "system".into(),
         }
     }
 }

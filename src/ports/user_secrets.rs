@@ -35,4 +35,10 @@ pub trait UserSecretStore: Send + Sync {
     /// [`OrchestratorError::Unavailable`] when the API cannot be reached.
     async fn read_user_secret(&self, owner: &DesktopOwner, kind: &str)
     -> Result<Option<UserSecret>, OrchestratorError>;
+    /// Deletes every secret (and config map) of `owner`, as a logout does when the user
+    /// has no desktop to remove them with. Objects of other owners are never touched.
+    ///
+    /// # Errors
+    /// [`OrchestratorError::Unavailable`] when the API cannot be reached.
+    async fn remove_user_resources(&self, owner: &DesktopOwner) -> Result<(), OrchestratorError>;
 }

@@ -216,6 +216,19 @@ impl TestServer {
         body["result"]["jwt_user_token"].as_str().expect("a token").to_owned()
     }
 
+    /// Logs Fry in through the `planet` LDAP provider; returns the user token.
+    pub async fn login_fry(&self) -> String {
+        let body = self
+            .post_json(
+                "/auth/auth",
+                None,
+                json!({"manager": "explicit", "provider": "planet", "userid": "Philip J. Fry", "password": "fry"}),
+                StatusCode::OK,
+            )
+            .await;
+        body["result"]["jwt_user_token"].as_str().expect("a token").to_owned()
+    }
+
     /// Registers a catalog fixture through the manager route.
     pub async fn register_app(&self, fixture: &str) {
         let path = format!("{}/../shared/fixtures/apps/{fixture}", env!("CARGO_MANIFEST_DIR"));

@@ -92,10 +92,13 @@ fn schedulable(cluster: &Cluster, pod: &Value) -> bool {
     })
 }
 
+/// The first secret a pod mounts that does not exist; an `optional` one may be missing,
+/// as on a kubelet.
 fn missing_secret(cluster: &Cluster, namespace: &str, pod: &Value) -> Option<String> {
     let volumes = pod.pointer("/spec/volumes").and_then(Value::as_array)?;
     volumes
         .iter()
+        .filter(|v| v.pointer("/secret/optional") != Some(&Value::Bool(true)))
         .filter_map(|v| v.pointer("/secret/secretName").and_then(Value::as_str))
         .find(|secret| {
             cluster

@@ -89,6 +89,7 @@ pub(super) fn app() -> App {
 pub async fn orchestrator_contract<O: DesktopOrchestrator + ApplicationRuntime + UserSecretStore>(orchestrator: &O) {
     let fry = owner("fry");
     let secrets = vec![UserSecret {
+        files: Default::default(),
         kind: "localaccount".into(),
         data: BTreeMap::from([("uid".to_owned(), "fry".to_owned())]),
     }];
@@ -98,6 +99,31 @@ pub async fn orchestrator_contract<O: DesktopOrchestrator + ApplicationRuntime +
         Some(secrets[0].clone())
     );
     assert!(orchestrator.find_desktop(&fry).await.unwrap().is_none());
+    // A logout without a desktop takes the user's secrets, and only theirs; a secret of
+    // bytes (a keytab) is one too.
+    let mut keytab = UserSecret {
+        files: BTreeMap::from([("keytab".to_owned(), vec![5, 2, 0xff])]),
+        kind: "kerberos".into(),
+        data: BTreeMap::new(),
+    };
+    let leela = owner("leela");
+    orchestrator.prepare_user_resources(&leela, &secrets).await.unwrap();
+    orchestrator
+        .prepare_user_resources(&fry, std::slice::from_ref(&keytab))
+        .await
+        .unwrap();
+    keytab = orchestrator.read_user_secret(&fry, "kerberos").await.unwrap().unwrap();
+    assert_eq!(keytab.files["keytab"], [5, 2, 0xff]);
+    orchestrator.remove_user_resources(&fry).await.unwrap();
+    assert!(orchestrator.list_user_secret_types(&fry).await.unwrap().is_empty());
+    assert!(
+        orchestrator
+            .read_user_secret(&leela, "localaccount")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    orchestrator.prepare_user_resources(&fry, &secrets).await.unwrap();
 
     let recorded = progress();
     let created = orchestrator
@@ -226,6 +252,7 @@ pub async fn orchestrator_contract<O: DesktopOrchestrator + ApplicationRuntime +
 pub async fn owner_collision_contract<O: DesktopOrchestrator + UserSecretStore>(orchestrator: &O) {
     let victim = spec("victim");
     let account = vec![UserSecret {
+        files: Default::default(),
         kind: "localaccount".into(),
         data: BTreeMap::from([("uid".to_owned(), "victim".to_owned())]),
     }];
@@ -271,6 +298,7 @@ pub async fn owner_collision_contract<O: DesktopOrchestrator + UserSecretStore>(
         "with the owner's password, not overwritten"
     );
     let secrets = vec![UserSecret {
+        files: Default::default(),
         kind: "posixaccount".into(),
         data: BTreeMap::from([("uidNumber".to_owned(), "1002".to_owned())]),
     }];

@@ -12,7 +12,7 @@ use crate::ports::clock::UnixSeconds;
 use crate::ports::orchestrator::{DesktopOrchestrator, OrchestratorError, ProgressSink};
 use crate::ports::user_secrets::UserSecretStore;
 use async_trait::async_trait;
-use k8s_openapi::api::core::v1::{ConfigMap, Pod};
+use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, DeleteParams, ListParams, LogParams, Patch, PatchParams, PostParams, PropagationPolicy};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -47,7 +47,12 @@ impl KubernetesOrchestrator {
 
     /// Deletes every object of `api` selected by `selector` whose recorded owner is `owner`
     /// (the selector narrows, the annotations decide).
-    async fn delete_owned<K>(&self, api: Api<K>, selector: &str, owner: &DesktopOwner) -> Result<(), OrchestratorError>
+    pub(super) async fn delete_owned<K>(
+        &self,
+        api: Api<K>,
+        selector: &str,
+        owner: &DesktopOwner,
+    ) -> Result<(), OrchestratorError>
     where
         K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
     {
@@ -171,6 +176,7 @@ impl DesktopOrchestrator for KubernetesOrchestrator {
             self.write_secret(
                 &spec.owner,
                 &UserSecret {
+                    files: Default::default(),
                     kind: "vnc".into(),
                     data: password,
                 },
@@ -225,9 +231,7 @@ impl DesktopOrchestrator for KubernetesOrchestrator {
                 let owner = &desktop.owner;
                 self.delete_owned(self.pods(), &format!("{selector},type=pod_application"), owner)
                     .await?;
-                self.delete_owned(self.secrets(), &selector, owner).await?;
-                let configmaps: Api<ConfigMap> = Api::namespaced(self.client.clone(), &self.settings.namespace);
-                self.delete_owned(configmaps, &selector, owner).await?;
+                crate::ports::UserSecretStore::remove_user_resources(self, owner).await?;
                 if self.settings.pod.remove_home_claim && self.settings.pod.home_claim_template().is_some() {
                     let posix = super::claims::posix_of(self, &desktop.owner).await?;
                     self.remove_home_claim(&desktop.owner, &posix).await?;

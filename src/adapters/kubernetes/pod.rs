@@ -122,6 +122,34 @@ fn volumes(settings: &PodSettings, spec: &DesktopSpec) -> Result<Volumes, Orches
         json!({"name": "vnc", "mountPath": format!("{}abcdesktop/vnc", settings.secrets_root), "readOnly": true}),
     );
     let mut granted = Vec::new();
+    // The credential secrets the graphical container asks for (`secrets_requirement`,
+    // e.g. `abcdesktop/kerberos`): optional, since a login builds them only when its
+    // provider's `auth_protocol` asks, and a build may fail.
+    let required: Vec<String> = settings
+        .entry("graphical")
+        .and_then(|entry| entry.get("secrets_requirement"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect();
+    for secret_type in required {
+        let Some((_, kind)) = secret_type.split_once('/') else {
+            continue;
+        };
+        if kind == "vnc" || !crate::domain::naming::is_object_name(kind) {
+            continue;
+        }
+        let name = format!("auth-{kind}");
+        let secret = SecretName::new(kind, &spec.owner).to_string();
+        volumes.push(json!({"name": name, "secret": {"secretName": secret, "defaultMode": 420, "optional": true}}));
+        mounts.insert(
+            name.clone(),
+            json!({"name": name, "mountPath": format!("{}{secret_type}", settings.secrets_root), "readOnly": true}),
+        );
+        granted.push(name);
+    }
     for (volume, mount) in
         super::rule_volumes::rule_volumes(&settings.rule_volumes, &spec.labels, &spec.posix, &spec.owner)?
     {

@@ -40,6 +40,7 @@ impl KubernetesOrchestrator {
             .data
             .iter()
             .map(|(k, v)| (k.clone(), ByteString(v.as_bytes().to_vec())))
+            .chain(secret.files.iter().map(|(k, v)| (k.clone(), ByteString(v.clone()))))
             .collect();
         let body: Secret = serde_json::from_value(json!({
             "metadata": {"name": name, "labels": {"access_provider": selector_value(&owner.provider),
@@ -101,14 +102,24 @@ impl UserSecretStore for KubernetesOrchestrator {
         {
             return Err(OrchestratorError::OwnerMismatch(name));
         }
-        Ok(secret.map(|s| UserSecret {
-            kind: kind.to_owned(),
-            data: s
-                .data
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(k, v)| (k, String::from_utf8_lossy(&v.0).into_owned()))
-                .collect(),
+        Ok(secret.map(|s| {
+            // Text entries are data, the others (a keytab) files.
+            let (mut data, mut files) = (BTreeMap::new(), BTreeMap::new());
+            for (key, value) in s.data.unwrap_or_default() {
+                match String::from_utf8(value.0) {
+                    Ok(text) => {
+                        data.insert(key, text);
+                    }
+                    Err(bytes) => {
+                        files.insert(key, bytes.into_bytes());
+                    }
+                }
+            }
+            UserSecret {
+                kind: kind.to_owned(),
+                data,
+                files,
+            }
         }))
     }
 
@@ -125,5 +136,13 @@ impl UserSecretStore for KubernetesOrchestrator {
             .filter(|s| s.data.as_ref().is_some_and(|d| !d.is_empty()))
             .filter_map(|s| s.type_)
             .collect())
+    }
+
+    async fn remove_user_resources(&self, owner: &DesktopOwner) -> Result<(), OrchestratorError> {
+        let selector = owner_selector(owner);
+        self.delete_owned(self.secrets(), &selector, owner).await?;
+        let configmaps: kube::Api<k8s_openapi::api::core::v1::ConfigMap> =
+            kube::Api::namespaced(self.client.clone(), &self.settings.namespace);
+        self.delete_owned(configmaps, &selector, owner).await
     }
 }

@@ -4,6 +4,7 @@
 mod authorized_keys;
 mod cache;
 mod cache_tap;
+mod credentials;
 mod datastore;
 mod directory;
 mod geolocation;
@@ -16,6 +17,7 @@ mod webhooks;
 pub use authorized_keys::MemoryAuthorizedKeys;
 pub use cache::MemoryCache;
 pub use cache_tap::TappedCache;
+pub use credentials::MemoryCredentialTools;
 pub use datastore::MemoryDatastore;
 pub use directory::{MemoryDirectory, MemoryDirectoryUser};
 pub use geolocation::{MemoryGeolocation, NetworkLocation};

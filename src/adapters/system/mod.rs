@@ -1,7 +1,9 @@
 //! The operating system's clock, random source and processes.
 
+mod credentials;
 mod process;
 
+pub use credentials::SystemCredentialTools;
 pub use process::ProcessWebhooks;
 
 use crate::ports::clock::{Clock, Randomness, UnixSeconds};

@@ -18,6 +18,7 @@ pub fn check_backends(config: &Config, problems: &mut Vec<Problem>) {
         }
     };
     choose("backends.datastore", &backends.datastore, &DATASTORES);
+    choose("backends.credentials", &backends.credentials, &["system", "memory"]);
     choose("backends.cache", &backends.cache, &CACHES);
     choose("backends.geolocation", &backends.geolocation, &["memory", "maxmind"]);
     choose("backends.bans", &backends.bans, &["datastore", "redis"]);

@@ -173,14 +173,17 @@ pub fn user_secrets(
     }
     vec![
         UserSecret {
+            files: Default::default(),
             kind: "ldif".into(),
             data: ldif,
         },
         UserSecret {
+            files: Default::default(),
             kind: "localaccount".into(),
             data: localaccount,
         },
         UserSecret {
+            files: Default::default(),
             kind: "posixaccount".into(),
             data: account_fields(posix),
         },

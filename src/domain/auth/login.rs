@@ -13,6 +13,7 @@ use crate::domain::secret::Secret;
 use crate::ports::{Clock, Directory, DirectoryEntry, DirectoryError, Geolocation, OAuthError, Randomness};
 use async_trait::async_trait;
 use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// The fields of a login request (`POST /API/auth/auth`).
@@ -71,6 +72,8 @@ pub struct LoginService {
     random: Arc<dyn Randomness>,
     clock: Arc<dyn Clock>,
     posix_defaults: PosixDefaults,
+    /// The credential tools and what each provider asks of them (`auth_protocol`).
+    artefacts: BTreeMap<String, (Arc<dyn crate::ports::CredentialTools>, super::ArtefactSettings)>,
 }
 
 /// The pyos implicit-provider user id pattern: letters and digits at both ends, `-_.` inside.
@@ -117,7 +120,19 @@ impl LoginService {
             random,
             clock,
             posix_defaults,
+            artefacts: BTreeMap::new(),
         }
+    }
+
+    /// Builds the credential artefacts providers ask for at each of their logins
+    /// (`by_provider`: provider name → the tools and what they build).
+    #[must_use]
+    pub fn with_credential_artefacts(
+        mut self,
+        by_provider: BTreeMap<String, (Arc<dyn crate::ports::CredentialTools>, super::ArtefactSettings)>,
+    ) -> Self {
+        self.artefacts = by_provider;
+        self
     }
 
     /// The manager registry.
@@ -206,8 +221,16 @@ impl LoginService {
                     directory: directory.as_ref(),
                     entry: &entry,
                 };
-                self.finish(provider, request, facts, user, roles, Some(&membership))
-                    .await
+                let mut outcome = self
+                    .finish(provider, request, facts, user, roles, Some(&membership))
+                    .await?;
+                if let Some((tools, settings)) = self.artefacts.get(&provider.name) {
+                    let login = outcome.identity.userid.to_string();
+                    outcome
+                        .secrets
+                        .extend(super::build_artefacts(tools.as_ref(), settings, &login, password).await);
+                }
+                Ok(outcome)
             }
             ProviderMethod::OAuth { client, userinfomap } => {
                 let Some(authorization) = &request.authorization else {

@@ -1,6 +1,7 @@
 //! Authentication: managers and providers, the login flow, tokens and request guards.
 
 mod account;
+mod artefacts;
 mod authorized_keys;
 mod directory_user;
 mod error;
@@ -15,6 +16,7 @@ mod upgrade;
 pub use account::{
     AccountGroup, PosixDefaults, posix_account_from, posix_account_from_secret, shadow_hash, user_secrets,
 };
+pub use artefacts::{ArtefactSettings, KerberosArtefact, build_artefacts};
 pub use authorized_keys::{AuthorizedKeys, MAX_LEARNT_KEYS};
 pub use error::{AccessError, LoginError};
 pub use login::{AuthorizationCode, LoginOutcome, LoginRequest, LoginService};

@@ -201,13 +201,15 @@ pub struct UserSecret {
     pub kind: String,
     /// Key → value. Values may be credentials: never log them.
     pub data: BTreeMap<String, String>,
+    /// Key → bytes, for files that are not text (a Kerberos keytab). Credentials too.
+    pub files: BTreeMap<String, Vec<u8>>,
 }
 
 impl std::fmt::Debug for UserSecret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("UserSecret")
             .field("kind", &self.kind)
-            .field("keys", &self.data.keys().collect::<Vec<_>>())
+            .field("keys", &self.data.keys().chain(self.files.keys()).collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
 }

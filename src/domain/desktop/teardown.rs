@@ -21,6 +21,8 @@ impl DesktopService {
             .lock(&crate::domain::owner_names::cache_key(&identity.owner()))
             .await;
         let Some(desktop) = self.find(identity).await? else {
+            // No desktop took the login's secrets with it (credentials among them).
+            self.secrets.remove_user_resources(&identity.owner()).await?;
             return Ok(false);
         };
         self.remove(&desktop, facts, false).await?;

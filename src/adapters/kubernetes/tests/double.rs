@@ -49,6 +49,7 @@ async fn a_secret_of_that_name_held_by_another_owner_is_never_read_or_patched() 
         Err(crate::ports::OrchestratorError::OwnerMismatch(_))
     ));
     let write = vec![crate::domain::desktop::UserSecret {
+        files: Default::default(),
         kind: "vnc".into(),
         data: std::collections::BTreeMap::from([("password".to_owned(), "intruderpass".to_owned())]),
     }];

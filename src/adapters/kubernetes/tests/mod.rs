@@ -1,6 +1,7 @@
 //! Tests of the Kubernetes adapter: the golden manifest, scripted-verifier tests of the
 //! exact API calls, and behaviour against the API double.
 
+mod credentials;
 mod double;
 mod golden;
 mod homes;
@@ -71,6 +72,7 @@ pub(super) async fn against_double(settings: DoubleSettings) -> (KubernetesOrche
 
 pub(super) fn contract_localaccount() -> crate::domain::desktop::UserSecret {
     crate::domain::desktop::UserSecret {
+        files: Default::default(),
         kind: "localaccount".into(),
         data: [("uid".to_owned(), "fry".to_owned())].into(),
     }

@@ -110,6 +110,7 @@ impl DesktopOrchestrator for MemoryOrchestrator {
                 terminating: false,
             };
             let vnc = UserSecret {
+                files: Default::default(),
                 kind: "vnc".into(),
                 data: BTreeMap::from([("password".to_owned(), spec.vnc_password.expose().to_owned())]),
             };

@@ -42,10 +42,15 @@ impl UserSecretStore for MemoryOrchestrator {
             .map(|secrets| {
                 secrets
                     .values()
-                    .filter(|s| !s.data.is_empty())
+                    .filter(|s| !s.data.is_empty() || !s.files.is_empty())
                     .map(|s| format!("{}/{}", self.settings.namespace, s.kind))
                     .collect()
             })
             .unwrap_or_default())
+    }
+
+    async fn remove_user_resources(&self, owner: &DesktopOwner) -> Result<(), OrchestratorError> {
+        self.state().secrets.remove(&owner_key(owner));
+        Ok(())
     }
 }

@@ -36,6 +36,7 @@ async fn users_without_a_desktop_are_forgotten_past_the_cap_oldest_first() {
     });
     let account = |uid: &str| {
         vec![crate::domain::desktop::UserSecret {
+            files: Default::default(),
             kind: "posixaccount".into(),
             data: std::collections::BTreeMap::from([("uid".to_owned(), uid.to_owned())]),
         }]

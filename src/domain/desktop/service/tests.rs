@@ -286,6 +286,12 @@ async fn logout_removes_the_desktop_and_having_none_is_fine() {
     let kit = desktop_kit_with(orchestrator.clone(), orchestrator.clone());
     let fry = kit.sign_in("fry").await;
     assert!(!kit.service.remove_for(&fry, &facts()).await.unwrap());
+    // Without a desktop, the logout still ends the session: the login's secrets are gone.
+    assert!(matches!(
+        kit.service.launch(&fry, &facts(), &LaunchRequest::default()).await,
+        Err(DesktopError::SessionEnded)
+    ));
+    let fry = kit.sign_in("fry").await;
     kit.service
         .launch(&fry, &facts(), &LaunchRequest::default())
         .await
