@@ -1,7 +1,8 @@
 //! Credential artefacts end to end (auth.md §4.8): Fry logs in through the `planet` LDAP
 //! provider whose `auth_protocol` asks for a Kerberos keytab (the host's ktutil), cntlm
-//! hashes (the host's cntlm) and a Citrix file; his desktop then has those secrets, and
-//! they go with his logout. A provider without `auth_protocol` builds none.
+//! hashes (the host's cntlm) and a Citrix file, and his `shipcrew` label grants a CIFS
+//! share whose credential secret the login writes; his desktop then has those secrets,
+//! and they go with his logout. A provider without `auth_protocol` builds none.
 
 mod common;
 
@@ -35,10 +36,17 @@ async fn a_login_builds_the_artefacts_its_provider_asks_for() {
     planet["auth_protocol"] = json!({"kerberos": true, "cntlm": true, "citrix": true});
     planet["kerberos_realm"] = json!("PLANETEXPRESS.COM");
     planet["citrix_all_regions.ini"] = json!(template.display().to_string());
+    config.desktop.policies.rules = json!({"volumes": {"shipcrew": {"type": "cifs", "volumename": "homes",
+        "unc": "//files/homes/{{ uid }}", "mountPath": "/home/{{ uid }}/H"}}});
     let server = TestServer::with(config).await;
     let token = server.login_fry().await;
     let types = secret_types(&server, &token).await;
-    for kind in ["abcdesktop/kerberos", "abcdesktop/cntlm", "abcdesktop/citrix"] {
+    for kind in [
+        "abcdesktop/kerberos",
+        "abcdesktop/cntlm",
+        "abcdesktop/citrix",
+        "abcdesktop/cifs-homes",
+    ] {
         assert!(types.contains(&kind.to_owned()), "{kind} in {types:?}");
     }
     server

@@ -329,3 +329,42 @@ async fn two_replicas_on_mongodb_and_redis_make_one_pod_and_share_progress() {
     first.stop().await;
     second.stop().await;
 }
+
+/// Network webhooks on the Kubernetes orchestrator: the create command gets the pod's
+/// address and name from the double, and the destroy command runs once the logout has
+/// removed the pod.
+#[tokio::test]
+async fn webhooks_run_with_the_pods_address_and_after_its_removal() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().display().to_string();
+    let setup = setup(token_settings()).await;
+    let mut config = setup.config.clone();
+    config.desktop.policies.rules = json!({"network": {"default": {"webhook": {
+        "create": format!("touch '{folder}/{{{{ id }}}}@{{{{ ipAddr }}}}'"),
+        "destroy": format!("rm '{folder}/{{{{ id }}}}@{{{{ ipAddr }}}}'"),
+    }}}});
+    let server = TestServer::with(config).await;
+    let token = server.login_anonymous().await;
+    server
+        .post_json("/composer/launchdesktop", Some(&token), json!({}), StatusCode::OK)
+        .await;
+    let pod = pods(&setup, "type=x11server").await.remove(0);
+    let marker = dir.path().join(format!(
+        "{}@{}",
+        pod["metadata"]["name"].as_str().unwrap(),
+        pod["status"]["podIP"].as_str().unwrap()
+    ));
+    assert!(
+        eventually(|| async { marker.exists() }).await,
+        "the create webhook ran with the pod's name and address: {}",
+        marker.display()
+    );
+    server
+        .post_json("/auth/logout", Some(&token), json!({}), StatusCode::OK)
+        .await;
+    assert!(
+        eventually(|| async { !marker.exists() }).await,
+        "the destroy webhook ran"
+    );
+    server.stop().await;
+}

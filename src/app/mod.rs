@@ -158,6 +158,16 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
     )
     .with_anonymous_login_limit(rate_limiter(config.rate_limit.anonymous_logins_per_minute))
     .with_failure_floor(std::time::Duration::from_millis(config.fail2ban.failed_login_min_ms))
+    .with_cifs_rules(
+        config
+            .desktop
+            .policies
+            .rules
+            .get("volumes")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default(),
+    )
     .with_metrics(metrics.clone());
     let (sessions, prelogin_page) = match prelogin::prelogin_of(config, data.cache.clone(), random.clone()).await? {
         Some((prelogin, page)) => (sessions.with_prelogin(prelogin), Some(page)),

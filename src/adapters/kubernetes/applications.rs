@@ -82,9 +82,13 @@ impl ApplicationRuntime for KubernetesOrchestrator {
         pod_volumes.extend(super::home::home_volumes(&self.settings.pod, &desktop.owner, posix));
         // The volumes the desktop's labels grant: an ephemeral container mounts the
         // desktop pod's, an application pod declares its own.
-        for (volume, mount) in
-            super::rule_volumes::rule_volumes(&self.settings.pod.rule_volumes, &desktop.labels, posix, &desktop.owner)?
-        {
+        for (volume, mount) in super::rule_volumes::rule_volumes(
+            &self.settings.pod.rule_volumes,
+            &desktop.labels,
+            posix,
+            &desktop.owner,
+            &self.settings.namespace,
+        )? {
             pod_volumes.push(volume);
             mounts.push(mount);
         }

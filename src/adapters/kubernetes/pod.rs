@@ -101,7 +101,7 @@ pub fn default_volumes(settings: &PodSettings, kind: &str) -> Vec<(Value, Value)
         .collect()
 }
 
-fn volumes(settings: &PodSettings, spec: &DesktopSpec) -> Result<Volumes, OrchestratorError> {
+fn volumes(settings: &PodSettings, spec: &DesktopSpec, namespace: &str) -> Result<Volumes, OrchestratorError> {
     let mut volumes = Vec::new();
     let mut mounts = Map::new();
     for (volume, mount) in default_volumes(settings, "graphical") {
@@ -150,9 +150,13 @@ fn volumes(settings: &PodSettings, spec: &DesktopSpec) -> Result<Volumes, Orches
         );
         granted.push(name);
     }
-    for (volume, mount) in
-        super::rule_volumes::rule_volumes(&settings.rule_volumes, &spec.labels, &spec.posix, &spec.owner)?
-    {
+    for (volume, mount) in super::rule_volumes::rule_volumes(
+        &settings.rule_volumes,
+        &spec.labels,
+        &spec.posix,
+        &spec.owner,
+        namespace,
+    )? {
         let name = volume["name"].as_str().unwrap_or_default().to_owned();
         mounts.insert(name.clone(), mount);
         granted.push(name);
@@ -284,7 +288,7 @@ fn apply_network_rule(settings: &PodSettings, spec: &DesktopSpec, manifest: &mut
 pub fn desktop_pod(settings: &PodSettings, spec: &DesktopSpec, namespace: &str) -> Result<Value, OrchestratorError> {
     let class = settings.execute_class(&spec.execute_class);
     let env = env_list(settings, spec);
-    let built = volumes(settings, spec)?;
+    let built = volumes(settings, spec, namespace)?;
     let mut labels = Map::new();
     for (name, value) in &spec.labels {
         labels.insert(name.clone(), Value::String(label_value(value)));

@@ -4,8 +4,9 @@
 //! POSIX fields (`/export/{{ uid }}`); a rendered path that could leave its folder (`..`)
 //! is refused, so no user id can reach another user's share.
 //!
-//! `cifs` needs the user's credential secret (issue 11 item 8) and is refused by
-//! `config check`; `webdav` and `csi` rules build no volume, as in pyos.
+//! `cifs` is a flexVolume of the `<namespace>/cifs` driver, mounting `unc` as the user
+//! with the credential secret their login wrote for that volume; `webdav` and `csi` rules
+//! build no volume, as in pyos.
 
 use super::template::render_for;
 use crate::domain::desktop::{DesktopOwner, PosixAccount};
@@ -16,7 +17,7 @@ use serde_json::{Map, Value, json};
 
 /// The rule types that build a volume (others build nothing; `config check` refuses
 /// the unknown ones).
-const VOLUME_RULE_TYPES: [&str; 3] = ["nfs", "pvc", "hostPath"];
+const VOLUME_RULE_TYPES: [&str; 4] = ["nfs", "pvc", "hostPath", "cifs"];
 
 /// The rules of one label: a rule or a list of rules.
 fn rules_of(entry: &Value) -> Vec<&Map<String, Value>> {
@@ -41,6 +42,7 @@ pub fn rule_volumes(
     labels: &Labels,
     posix: &PosixAccount,
     owner: &DesktopOwner,
+    namespace: &str,
 ) -> Result<Vec<(Value, Value)>, OrchestratorError> {
     let mut built: Vec<(Value, Value)> = Vec::new();
     for label in labels.keys() {
@@ -55,7 +57,12 @@ pub fn rule_volumes(
             if !VOLUME_RULE_TYPES.contains(&kind) {
                 continue;
             }
-            let name = dns_name(&format!("rule-{kind}-{}", field("name").unwrap_or_default()));
+            let object = if kind == "cifs" {
+                field("volumename")
+            } else {
+                field("name")
+            };
+            let name = dns_name(&format!("rule-{kind}-{}", object.clone().unwrap_or_default()));
             if built.iter().any(|(volume, _)| volume["name"] == name.as_str()) {
                 continue;
             }
@@ -67,6 +74,22 @@ pub fn rule_volumes(
                 }
                 "pvc" => {
                     json!({"name": name, "persistentVolumeClaim": {"claimName": field("claimName"), "readOnly": read_only}})
+                }
+                "cifs" => {
+                    let secret = crate::domain::owner_names::SecretName::new(
+                        &crate::domain::desktop::cifs::cifs_secret_kind(&object.unwrap_or_default()),
+                        owner,
+                    );
+                    let extra = field("mountOptions").filter(|o| !o.is_empty()).map(|o| format!(",{o}"));
+                    let options = format!(
+                        "uid={},gid={}{}",
+                        posix.uid_number,
+                        posix.gid_number,
+                        extra.unwrap_or_default()
+                    );
+                    json!({"name": name, "flexVolume": {"driver": format!("{namespace}/cifs"), "fsType": "cifs",
+                        "secretRef": {"name": secret.to_string()},
+                        "options": {"networkPath": field("unc"), "mountOptions": options}}})
                 }
                 _ => {
                     let mut host = json!({"path": field("path")});

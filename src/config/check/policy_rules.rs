@@ -7,10 +7,11 @@ use crate::config::Config;
 use serde_json::Value;
 
 /// The fields each building type needs.
-const REQUIRED: [(&str, &[&str]); 3] = [
+const REQUIRED: [(&str, &[&str]); 4] = [
     ("nfs", &["name", "server", "path", "mountPath"]),
     ("pvc", &["name", "claimName", "mountPath"]),
     ("hostPath", &["name", "path", "mountPath"]),
+    ("cifs", &["volumename", "unc", "mountPath"]),
 ];
 
 /// Every problem of the volume rules.
@@ -46,10 +47,11 @@ fn check_rule(key: &str, rule: &Value, problems: &mut Vec<Problem>) {
     match kind {
         // pyos builds no volume for these either.
         "webdav" | "csi" => return,
-        "cifs" => {
+        // pyos's `name = "homedirectory"` took the share from the user's AD entry.
+        "cifs" if rule.get("name").and_then(Value::as_str) == Some("homedirectory") => {
             problems.push(Problem::new(
-                key,
-                "cifs volumes need the user's CIFS credential secret, which deskplane does not build yet",
+                format!("{key}.name"),
+                "homedirectory (the share of the user's AD entry) is not built: name the share in unc",
             ));
             return;
         }
@@ -58,7 +60,7 @@ fn check_rule(key: &str, rule: &Value, problems: &mut Vec<Problem>) {
     let Some((_, required)) = REQUIRED.iter().find(|(name, _)| *name == kind) else {
         problems.push(Problem::new(
             format!("{key}.type"),
-            format!("'{kind}' is not one of nfs, pvc, hostPath (or webdav, csi, which build nothing)"),
+            format!("'{kind}' is not one of nfs, pvc, hostPath, cifs (or webdav, csi, which build nothing)"),
         ));
         return;
     };

@@ -299,7 +299,8 @@ directorytomemoryemptydir = [".cache", "cache", "/etc", ".local/share"]
 [desktop.policies.rules.volumes]
 ok = [{ type = "nfs", name = "n", server = "s", path = "/p", mountPath = "/mnt/n" }, { type = "webdav", url = "https://dav" }]
 crew = { type = "nfs", name = "n", path = "/p", mountPath = "relative" }
-windows = { type = "cifs", name = "homedirectory" }
+windows = { type = "cifs", name = "homedirectory", volumename = "h", unc = "//s/h", mountPath = "/mnt/h" }
+share = { type = "cifs", volumename = "h", unc = "//s/h" }
 odd = { type = "ftp" }
 [desktop.policies.rules.network]
 default = false
@@ -320,7 +321,8 @@ crew = { webhook = { create = ["fw open {{ ipAddr }}", "fw 'unclosed"], destroy 
             "desktop.persistentvolume",
             "desktop.policies.rules.volumes.crew[0].server",
             "desktop.policies.rules.volumes.crew[0].mountPath",
-            "desktop.policies.rules.volumes.windows[0]",
+            "desktop.policies.rules.volumes.windows[0].name",
+            "desktop.policies.rules.volumes.share[0].mountPath",
             "desktop.policies.rules.volumes.odd[0].type",
             "desktop.policies.rules.network.crew.webhook.create[1]",
             "desktop.policies.rules.network.crew.webhook.destroy[0]",

@@ -78,6 +78,8 @@ pub struct SessionService {
     prelogin: Option<super::prelogin::Prelogin>,
     failure_floor: std::time::Duration,
     metrics: Option<Arc<dyn crate::ports::Metrics>>,
+    /// `desktop.policies.rules.volumes`: the CIFS rules' secrets are written at login.
+    cifs_rules: Arc<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl SessionService {
@@ -103,7 +105,16 @@ impl SessionService {
             prelogin: None,
             failure_floor: std::time::Duration::ZERO,
             metrics: None,
+            cifs_rules: Arc::default(),
         }
+    }
+
+    /// Writes, at each password login, the credential secret of every CIFS volume the
+    /// user's labels grant (`rules`: `desktop.policies.rules.volumes`).
+    #[must_use]
+    pub fn with_cifs_rules(mut self, rules: serde_json::Map<String, serde_json::Value>) -> Self {
+        self.cifs_rules = Arc::new(rules);
+        self
     }
 
     /// Limits anonymous logins per client address (they need no credential and each
@@ -299,8 +310,23 @@ impl SessionService {
         }
         self.counters.bump("login", "success").await;
         self.counters.bump("login", &identity.providertype).await;
+        let mut secrets = outcome.secrets;
+        if let Some(password) = request.password.as_ref().filter(|_| !self.cifs_rules.is_empty()) {
+            let posix_uid = secrets
+                .iter()
+                .find(|s| s.kind == "posixaccount")
+                .and_then(|s| s.data.get("uid").cloned())
+                .unwrap_or_else(|| identity.userid.to_string());
+            let domain = identity.domain.clone().unwrap_or_default();
+            secrets.extend(crate::domain::desktop::cifs::cifs_secrets(
+                &self.cifs_rules,
+                &identity.labels,
+                (identity.userid.as_str(), &posix_uid, &domain),
+                password,
+            ));
+        }
         self.secrets
-            .prepare_user_resources(&identity.owner(), &outcome.secrets)
+            .prepare_user_resources(&identity.owner(), &secrets)
             .await
             .map_err(|error| AuthFlowError::PrepareResources(error.to_string()))?;
         let token = self.issue(&identity).await?;

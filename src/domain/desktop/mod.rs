@@ -1,5 +1,6 @@
 //! Desktops: finding, resuming, creating and removing a user's desktop.
 
+pub mod cifs;
 mod gc;
 mod locks;
 mod lookup;

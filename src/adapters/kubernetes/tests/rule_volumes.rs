@@ -115,3 +115,32 @@ async fn granted_volumes_reach_the_desktop_and_its_application_pods() {
             .any(|v| v["persistentVolumeClaim"]["claimName"] == "shared-data")
     );
 }
+
+/// A CIFS rule mounts its share through the `<namespace>/cifs` flexVolume driver, as the
+/// user (their uid and gid), with the credential secret their login wrote for it.
+#[test]
+fn a_cifs_share_mounts_with_the_users_own_secret() {
+    let mut settings = shipped_settings("abcdesktop").pod;
+    settings.rule_volumes =
+        json!({"ship-crew": {"type": "cifs", "volumename": "Homes", "unc": "//files/homes/{{ uid }}",
+        "mountPath": "/home/{{ uid }}/H", "mountOptions": "vers=3.0"}})
+        .as_object()
+        .cloned()
+        .unwrap();
+    let spec = fry_spec();
+    let manifest = desktop_pod(&settings, &spec, "abcdesktop").unwrap();
+    let volume = manifest["spec"]["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "rule-cifs-homes")
+        .cloned()
+        .unwrap();
+    let secret = crate::domain::owner_names::SecretName::new("cifs-homes", &spec.owner).to_string();
+    assert_eq!(
+        volume["flexVolume"],
+        json!({"driver": "abcdesktop/cifs", "fsType": "cifs", "secretRef": {"name": secret},
+               "options": {"networkPath": "//files/homes/fry", "mountOptions": "uid=1003,gid=1002,vers=3.0"}})
+    );
+    assert!(mounted(&manifest["spec"]["containers"][0]).contains(&"rule-cifs-homes /home/fry/H".to_owned()));
+}
