@@ -366,5 +366,32 @@ async fn webhooks_run_with_the_pods_address_and_after_its_removal() {
         eventually(|| async { !marker.exists() }).await,
         "the destroy webhook ran"
     );
+
+    // A desktop deleted outside deskplane (here with the API directly, as kubectl would)
+    // runs its destroy webhook too, seen by the pod watcher.
+    let token = server.login_anonymous().await;
+    server
+        .post_json("/composer/launchdesktop", Some(&token), json!({}), StatusCode::OK)
+        .await;
+    let pod = pods(&setup, "type=x11server").await.remove(0);
+    let name = pod["metadata"]["name"].as_str().unwrap().to_owned();
+    let marker = dir
+        .path()
+        .join(format!("{name}@{}", pod["status"]["podIP"].as_str().unwrap()));
+    assert!(eventually(|| async { marker.exists() }).await);
+    let deleted = common::kube::double_client(&setup.double)
+        .delete(format!(
+            "{}/api/v1/namespaces/abcdesktop/pods/{name}?gracePeriodSeconds=0",
+            setup.double.url()
+        ))
+        .bearer_auth("journey-token")
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.status().is_success(), "{}", deleted.status());
+    assert!(
+        eventually(|| async { !marker.exists() }).await,
+        "the watcher ran the destroy webhook of a pod deleted elsewhere"
+    );
     server.stop().await;
 }

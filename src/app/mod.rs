@@ -105,7 +105,20 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
     let metrics: Arc<dyn crate::ports::Metrics> = Arc::new(crate::adapters::prometheus::PrometheusMetrics::default());
     let data = data_backends_of(config).await?;
     let accounting = data.accounting.clone();
-    let orchestration = orchestration_of(config, metrics.clone()).await?;
+    let network_hooks = crate::domain::desktop::network::NetworkHooks::new(
+        config.desktop.network_rules(),
+        Arc::new(crate::adapters::system::ProcessWebhooks),
+        data.cache.clone(),
+        Duration::from_secs(config.desktop.webhook_timeout_seconds.max(1)),
+    );
+    // A desktop deleted outside deskplane (kubectl, an eviction) runs its destroy
+    // webhooks too; the kept commands are taken once, whoever sees the deletion first.
+    let gone_hooks = network_hooks.clone();
+    let on_desktop_gone: crate::adapters::kubernetes::DesktopGone = Arc::new(move |name: String| {
+        let hooks = gone_hooks.clone();
+        tokio::spawn(async move { hooks.desktop_removed(&name).await });
+    });
+    let orchestration = orchestration_of(config, metrics.clone(), on_desktop_gone).await?;
     let geolocation: Arc<dyn Geolocation> = geolocation_of(config)?;
     let counters = Counters::new(accounting.clone());
     let posix_defaults = posix_defaults_of(config);
@@ -211,12 +224,7 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         .with_concurrent_launch_cap(config.rate_limit.max_concurrent_launches)
         .with_user_launch_limit(rate_limiter(config.rate_limit.launches_per_user_per_minute))
         .with_metrics(metrics.clone())
-        .with_network_hooks(crate::domain::desktop::network::NetworkHooks::new(
-            config.desktop.network_rules(),
-            Arc::new(crate::adapters::system::ProcessWebhooks),
-            data.cache.clone(),
-            Duration::from_secs(config.desktop.webhook_timeout_seconds.max(1)),
-        )),
+        .with_network_hooks(network_hooks),
     );
     let catalog = Arc::new(CatalogService::load(data.catalog.clone(), config.namespace.clone()).await?);
     let dock = config

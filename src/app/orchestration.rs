@@ -104,6 +104,7 @@ pub fn kubernetes_settings(config: &Config) -> KubernetesSettings {
 pub(super) async fn orchestration_of(
     config: &Config,
     metrics: Arc<dyn crate::ports::Metrics>,
+    on_desktop_gone: crate::adapters::kubernetes::DesktopGone,
 ) -> Result<Orchestration, BootError> {
     if config.backends.orchestrator != "kubernetes" {
         return Ok(Orchestration::of(MemoryOrchestrator::new(SimulationSettings {
@@ -149,7 +150,11 @@ pub(super) async fn orchestration_of(
     );
     let mut orchestrator = KubernetesOrchestrator::new(client, settings);
     if config.kubernetes.watch {
-        orchestrator = orchestrator.with_watcher(Duration::from_secs(config.kubernetes.resync_seconds.max(1)), metrics);
+        orchestrator = orchestrator.with_watcher(
+            Duration::from_secs(config.kubernetes.resync_seconds.max(1)),
+            metrics,
+            Some(on_desktop_gone),
+        );
     }
     Ok(Orchestration {
         leader: Arc::new(leader),

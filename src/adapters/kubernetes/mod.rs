@@ -24,7 +24,7 @@ pub use home::{HomeLayout, default_memory_volume};
 pub use lease::LeaseElection;
 pub use pod::{GRAPHICAL, desktop_pod};
 pub use template::PodSettings;
-pub use watcher::PodWatcher;
+pub use watcher::{DesktopGone, PodWatcher};
 
 use k8s_openapi::api::core::v1::{Event, Pod, Secret};
 use kube::{Api, Client};
@@ -62,13 +62,20 @@ impl KubernetesOrchestrator {
 
     /// Starts the pod watcher (resynced every `resync`); the desktop list is then served
     /// from its cache.
-    pub fn with_watcher(mut self, resync: Duration, metrics: std::sync::Arc<dyn crate::ports::Metrics>) -> Self {
+    /// `on_desktop_gone` is told each desktop pod deleted, whoever deleted it.
+    pub fn with_watcher(
+        mut self,
+        resync: Duration,
+        metrics: std::sync::Arc<dyn crate::ports::Metrics>,
+        on_desktop_gone: Option<watcher::DesktopGone>,
+    ) -> Self {
         self.watcher = Some(PodWatcher::start(
             self.pods(),
             self.events(),
             &self.settings.namespace,
             resync,
             metrics,
+            on_desktop_gone,
         ));
         self
     }

@@ -33,6 +33,10 @@ pub enum PodSignal {
     Event(Arc<PodEvent>),
 }
 
+/// Told the name of each desktop pod the watch sees deleted, whoever deleted it (a
+/// removal by deskplane, `kubectl delete`, an eviction): its destroy webhooks run.
+pub type DesktopGone = Arc<dyn Fn(String) + Send + Sync>;
+
 /// Room for signals a slow listener has not read yet; past it, the listener is told it
 /// lagged and rereads its pod from the cache.
 const SIGNAL_BUFFER: usize = 1024;
@@ -116,6 +120,7 @@ impl PodWatcher {
         namespace: &str,
         resync: Duration,
         metrics: Arc<dyn crate::ports::Metrics>,
+        on_desktop_gone: Option<DesktopGone>,
     ) -> Self {
         let (store, mut writer) = reflector::store();
         let synced = Arc::new(AtomicBool::new(false));
@@ -139,7 +144,7 @@ impl PodWatcher {
                         Ok(event) => {
                             writer.apply_watcher_event(&event);
                             signal(&pod_signals, &event);
-                            react(&api, &cached, &flag, event).await;
+                            react(&api, &cached, &flag, on_desktop_gone.as_ref(), event).await;
                         }
                         Err(error) => {
                             tracing::warn!(%error, "pod watcher error; backing off");
@@ -230,7 +235,13 @@ fn signal(signals: &broadcast::Sender<PodSignal>, event: &Event<Pod>) {
     let _nobody_waits = signals.send(signal);
 }
 
-async fn react(api: &Api<Pod>, cached: &Store<Pod>, synced: &AtomicBool, event: Event<Pod>) {
+async fn react(
+    api: &Api<Pod>,
+    cached: &Store<Pod>,
+    synced: &AtomicBool,
+    on_desktop_gone: Option<&DesktopGone>,
+    event: Event<Pod>,
+) {
     match event {
         Event::InitDone => synced.store(true, Ordering::SeqCst),
         Event::Apply(pod) => {
@@ -244,7 +255,15 @@ async fn react(api: &Api<Pod>, cached: &Store<Pod>, synced: &AtomicBool, event: 
                 }
             }
         }
-        Event::Delete(pod) => tracing::info!(pod = pod.metadata.name.as_deref().unwrap_or_default(), "pod deleted"),
+        Event::Delete(pod) => {
+            let name = pod.name_any();
+            tracing::info!(pod = %name, "pod deleted");
+            if let Some(gone) = on_desktop_gone
+                && pod.labels().get("type").map(String::as_str) == Some("x11server")
+            {
+                gone(name);
+            }
+        }
         _ => {}
     }
 }

@@ -23,6 +23,7 @@ fn network_settings() -> PodSettings {
 #[test]
 fn the_rule_of_the_labels_sets_annotations_and_dns_but_not_the_owner() {
     let manifest = desktop_pod(&network_settings(), &fry_spec(), "abcdesktop").unwrap();
+    assert_golden(&manifest, "desktop-pod-fry-network.json");
     let annotations = &manifest["metadata"]["annotations"];
     assert_eq!(annotations["k8s.v1.cni.cncf.io/networks"], "crew-net");
     assert_eq!(

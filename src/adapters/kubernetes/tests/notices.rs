@@ -42,7 +42,7 @@ async fn the_readiness_stages_check_services_processes_then_ports() {
 #[tokio::test]
 async fn an_oom_killed_application_is_removed_and_its_desktop_told_once() {
     let (orchestrator, double, desktop) = fry_desktop_on_double(shipped_settings("abcdesktop").pod).await;
-    let orchestrator = orchestrator.with_watcher(Duration::from_secs(600), no_metrics());
+    let orchestrator = orchestrator.with_watcher(Duration::from_secs(600), no_metrics(), None);
     orchestrator
         .launch_application(&desktop, &fry_2048(crate::domain::apps::Engine::PodApplication))
         .await

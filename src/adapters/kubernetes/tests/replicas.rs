@@ -48,7 +48,7 @@ async fn the_watcher_recovers_from_410_gone_and_keeps_its_cache() {
         ..DoubleSettings::default()
     };
     let (orchestrator, double) = against_double(settings).await;
-    let orchestrator = orchestrator.with_watcher(Duration::from_secs(600), no_metrics());
+    let orchestrator = orchestrator.with_watcher(Duration::from_secs(600), no_metrics(), None);
     orchestrator
         .prepare_user_resources(&fry_spec().owner, &[contract_localaccount()])
         .await
@@ -88,7 +88,7 @@ async fn the_watcher_recovers_from_410_gone_and_keeps_its_cache() {
 #[tokio::test]
 async fn the_watcher_deletes_finished_application_pods() {
     let (orchestrator, double) = against_double(DoubleSettings::default()).await;
-    let _orchestrator = orchestrator.with_watcher(Duration::from_secs(600), no_metrics());
+    let _orchestrator = orchestrator.with_watcher(Duration::from_secs(600), no_metrics(), None);
     let client = client_for(&double).await;
     let pods: kube::Api<k8s_openapi::api::core::v1::Pod> = kube::Api::namespaced(client, "abcdesktop");
     let pod = serde_json::from_value(json!({"metadata": {"name": "fry-app-2048-00001", "labels": {"type": "pod_application", "access_userid": "fry"}},
@@ -129,7 +129,7 @@ async fn the_watcher_deletes_finished_application_pods() {
 async fn the_periodic_resync_corrects_a_lost_event() {
     let (orchestrator, double) = against_double(DoubleSettings::default()).await;
     let metrics = std::sync::Arc::new(crate::adapters::prometheus::PrometheusMetrics::default());
-    let orchestrator = orchestrator.with_watcher(Duration::from_millis(300), metrics.clone());
+    let orchestrator = orchestrator.with_watcher(Duration::from_millis(300), metrics.clone(), None);
     let spec = fry_spec();
     orchestrator
         .prepare_user_resources(&spec.owner, &[contract_localaccount()])
@@ -170,7 +170,7 @@ async fn the_periodic_resync_corrects_a_lost_event() {
 #[tokio::test]
 async fn concurrent_launches_share_the_watches_instead_of_opening_their_own() {
     let (orchestrator, double) = against_double(DoubleSettings::default()).await;
-    let orchestrator = std::sync::Arc::new(orchestrator.with_watcher(Duration::from_secs(600), no_metrics()));
+    let orchestrator = std::sync::Arc::new(orchestrator.with_watcher(Duration::from_secs(600), no_metrics(), None));
     let watcher = orchestrator.watcher.as_ref().unwrap();
     for _ in 0..200 {
         if watcher.is_synced() {
