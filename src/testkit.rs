@@ -102,6 +102,7 @@ pub fn token_policy() -> TokenPolicy {
 /// A desktop policy comparing the `executeclassname` label on resume.
 pub fn desktop_policy() -> DesktopPolicy {
     DesktopPolicy {
+        resources_usage_cgroup_map: crate::domain::desktop::default_cgroup_map(),
         user_uniq_labels: Some(vec!["executeclassname".into()]),
         envlocal: vec![("X11LISTEN".into(), "tcp".into())],
         envlocalrules: Default::default(),

@@ -436,3 +436,29 @@ async fn scoped_api_keys_allow_what_their_scopes_say() {
         "{problems:?}"
     );
 }
+
+/// `manager/desktop/<name>/resources_usage`: the desktop's cgroup files in pyos's units
+/// (the memory orchestrator answers an idle container's cgroup v2 files).
+#[tokio::test]
+async fn resources_usage_reads_the_desktops_cgroup() {
+    let server = TestServer::start().await;
+    let token = server.login_anonymous().await;
+    server
+        .post_json("/composer/launchdesktop", Some(&token), json!({}), StatusCode::OK)
+        .await;
+    let name = server.get_json("/manager/desktop").await[0]["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let usage = server
+        .get_json(&format!("/manager/desktop/{name}/resources_usage"))
+        .await;
+    assert!(usage["timestamp"].as_f64().is_some_and(|t| t > 1.7e9), "{usage}");
+    assert_eq!(usage["memory.usage_in_bytes"], "52428800");
+    assert_eq!(usage["memory.limit_in_bytes"], "max");
+    assert_eq!(usage["cpuacct.usage"], "1500000000");
+    assert_eq!(usage["cpu.cfs_quota_us"], "400000000");
+    let missing = server.get("/manager/desktop/nobody-here/resources_usage").await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    server.stop().await;
+}

@@ -205,6 +205,7 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
             clock,
             random.clone(),
             DesktopPolicy {
+                resources_usage_cgroup_map: config.desktop.resources_usage_cgroup_map(),
                 user_uniq_labels: config.desktop.policies.user_uniq_labels.clone(),
                 envlocal: envlocal.clone(),
                 envlocalrules: config

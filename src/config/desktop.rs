@@ -88,6 +88,9 @@ pub struct DesktopConfig {
     /// A command run in the desktop before each application launch (with `--type
     /// <engine>`) whose JSON answer overrides the application's environment.
     pub overwrite_environment_variable_for_application: Option<String>,
+    /// Usage key → cgroup file read in a desktop for `resources_usage` (default: the cgroup
+    /// v2 files).
+    pub resources_usage_cgroup_map: Option<Map<String, Value>>,
     /// Longest run of one webhook command, seconds.
     pub webhook_timeout_seconds: u64,
     /// Pod `dnsPolicy` of desktops.
@@ -145,6 +148,7 @@ impl Default for DesktopConfig {
             webhookencodeparams: false,
             webhookdict: Map::new(),
             webhook_timeout_seconds: 60,
+            resources_usage_cgroup_map: None,
             overwrite_environment_variable_for_application: None,
             dnspolicy: None,
             dnsconfig: None,
@@ -153,6 +157,17 @@ impl Default for DesktopConfig {
 }
 
 impl DesktopConfig {
+    /// `resources_usage_cgroup_map`, or the cgroup v2 files.
+    pub fn resources_usage_cgroup_map(&self) -> Vec<(String, String)> {
+        match &self.resources_usage_cgroup_map {
+            Some(map) => map
+                .iter()
+                .filter_map(|(key, path)| Some((key.clone(), path.as_str()?.to_owned())))
+                .collect(),
+            None => crate::domain::desktop::default_cgroup_map(),
+        }
+    }
+
     /// `desktop.policies.rules.network` with the template settings.
     pub fn network_rules(&self) -> crate::domain::desktop::network::NetworkRules {
         crate::domain::desktop::network::NetworkRules {

@@ -126,6 +126,19 @@ pub trait DesktopOrchestrator: Send + Sync {
     /// [`OrchestratorError::Unavailable`] when the count cannot be read; the garbage
     /// collector then keeps the desktop.
     async fn count_connections(&self, desktop: &Desktop) -> Result<u32, OrchestratorError>;
+    /// Reads the text file `path` inside the desktop: in its graphical container, or in
+    /// the application container `container` (an ephemeral container of the desktop pod,
+    /// or an application pod of the same owner). `None` when the file cannot be read.
+    ///
+    /// # Errors
+    /// [`OrchestratorError::NotFound`] when the desktop or the container is gone,
+    /// [`OrchestratorError::Unavailable`] when the API cannot be reached.
+    async fn read_desktop_file(
+        &self,
+        desktop: &Desktop,
+        container: Option<String>,
+        path: &str,
+    ) -> Result<Option<String>, OrchestratorError>;
 }
 
 /// Application capability of the orchestrator.

@@ -243,6 +243,15 @@ impl DesktopOrchestrator for KubernetesOrchestrator {
         }
     }
 
+    async fn read_desktop_file(
+        &self,
+        desktop: &Desktop,
+        container: Option<String>,
+        path: &str,
+    ) -> Result<Option<String>, OrchestratorError> {
+        self.read_file(desktop, container.as_deref(), path).await
+    }
+
     async fn list_desktops(&self) -> Result<Vec<Desktop>, OrchestratorError> {
         if let Some(cached) = self.watcher.as_ref().and_then(super::PodWatcher::pods) {
             return Ok(cached

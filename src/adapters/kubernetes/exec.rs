@@ -62,6 +62,49 @@ impl KubernetesOrchestrator {
         exec_in(&self.pods(), pod, container, command, timeout).await
     }
 
+    /// Reads `path` with `cat` in `container` (the graphical one by default) of the
+    /// desktop pod, or in the application pod named `container` when the desktop pod
+    /// has no such container.
+    pub(super) async fn read_file(
+        &self,
+        desktop: &Desktop,
+        container: Option<&str>,
+        path: &str,
+    ) -> Result<Option<String>, OrchestratorError> {
+        let graphical = desktop
+            .container_name
+            .clone()
+            .unwrap_or_else(|| super::GRAPHICAL.into());
+        let (pod, container) = match container {
+            None => (desktop.name.clone(), graphical),
+            Some(id) => {
+                let pod = self.pods().get_opt(&desktop.name).await.map_err(|e| from_kube(e, id))?;
+                let spec = pod.and_then(|p| p.spec).unwrap_or_default();
+                let in_desktop = spec.containers.iter().any(|c| c.name == id)
+                    || spec.ephemeral_containers.iter().flatten().any(|c| c.name == id);
+                if in_desktop {
+                    (desktop.name.clone(), id.to_owned())
+                } else {
+                    // An application pod: its one container has the pod's name, and it
+                    // must be the desktop owner's.
+                    let app = self.pods().get_opt(id).await.map_err(|e| from_kube(e, id))?;
+                    let owned = app
+                        .as_ref()
+                        .is_some_and(|p| super::names::is_owned_by(p.metadata.annotations.as_ref(), &desktop.owner));
+                    if !owned {
+                        return Err(OrchestratorError::NotFound(id.to_owned()));
+                    }
+                    (id.to_owned(), id.to_owned())
+                }
+            }
+        };
+        let command = vec!["cat".to_owned(), path.to_owned()];
+        match self.exec(&pod, &container, command, Duration::from_secs(5)).await? {
+            (0, text) => Ok(Some(text)),
+            _ => Ok(None),
+        }
+    }
+
     /// The number of live websocket connections to the desktop (`connectcount.sh`).
     pub(super) async fn connections(&self, desktop: &Desktop) -> Result<u32, OrchestratorError> {
         let container = desktop

@@ -11,6 +11,7 @@ mod routing;
 mod service;
 mod spec;
 mod teardown;
+mod usage;
 
 pub use gc::GcRequest;
 pub use model::{
@@ -19,3 +20,4 @@ pub use model::{
 };
 pub use routing::host_of;
 pub use service::{DesktopError, DesktopPolicy, DesktopService, LaunchRequest, LaunchedDesktop};
+pub use usage::default_cgroup_map;

@@ -71,6 +71,8 @@ pub struct DesktopPolicy {
     pub posix_defaults: PosixDefaults,
     /// Detect the browser OS family from `User-Agent` (`desktop.theme: auto`).
     pub detect_os_family: bool,
+    /// `desktop.resources_usage_cgroup_map`: usage key → file read in the desktop.
+    pub resources_usage_cgroup_map: Vec<(String, String)>,
 }
 
 /// `launchdesktop` input the domain uses.

@@ -31,7 +31,7 @@ async fn desktop_named(ctx: &Ctx, name: &str) -> Result<Desktop, ApiError> {
 pub async fn desktop(ctx: &Ctx) -> Result<Response, ApiError> {
     let segments: Vec<&str> = ctx.extra.iter().map(String::as_str).collect();
     // Names go into orchestrator API paths: anything that is not an object name is refused.
-    if !segments.iter().all(|s| is_object_name(s)) {
+    if !segments.iter().all(|s| is_object_name(s) || *s == "resources_usage") {
         return Err(ApiError::bad_request("invalid desktop or container name"));
     }
     let desktops = &ctx.state.desktops;
@@ -41,6 +41,12 @@ pub async fn desktop(ctx: &Ctx) -> Result<Response, ApiError> {
             Ok(raw(&all.iter().map(document).collect::<Vec<_>>()))
         }
         (&Method::GET | &Method::HEAD, [name]) => Ok(raw(&desktops.describe_by_name(name).await?)),
+        (&Method::GET | &Method::HEAD, [name, "resources_usage"]) => {
+            Ok(raw(&desktops.resources_usage(name, None).await?))
+        }
+        (&Method::GET | &Method::HEAD, [name, "container" | "pod", id, "resources_usage"]) => {
+            Ok(raw(&desktops.resources_usage(name, Some(id)).await?))
+        }
         (&Method::GET | &Method::HEAD, [name, "container" | "pod"]) => {
             let desktop = desktop_named(ctx, name).await?;
             Ok(raw(&ctx.state.apps.list_in(&desktop).await?))

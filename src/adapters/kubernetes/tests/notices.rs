@@ -120,3 +120,55 @@ async fn the_override_command_answers_the_applications_environment() {
         .collect();
     assert_eq!(asked, [vec!["/composer/appenv.sh", "--type", "pod_application"]]);
 }
+
+/// Resource usage reads files with `cat` in the graphical container, in an application
+/// pod of the desktop's owner, and never in another owner's pod.
+#[tokio::test]
+async fn files_are_read_in_the_desktop_and_its_own_applications_only() {
+    let settings = DoubleSettings {
+        exec_scripts: vec![("cat".into(), 0, "52428800\n".into())],
+        ..DoubleSettings::default()
+    };
+    let (orchestrator, double, desktop, _) = fry_desktop_with(settings, shipped_settings("abcdesktop").pod).await;
+    let read = orchestrator
+        .read_desktop_file(&desktop, None, "/sys/fs/cgroup/memory.current")
+        .await
+        .unwrap();
+    assert_eq!(read.as_deref(), Some("52428800\n"));
+    orchestrator
+        .launch_application(&desktop, &fry_2048(crate::domain::apps::Engine::PodApplication))
+        .await
+        .unwrap();
+    assert!(
+        within(5, || async {
+            orchestrator
+                .read_desktop_file(&desktop, Some("fry-2048-00001".into()), "/sys/fs/cgroup/memory.current")
+                .await
+                .is_ok_and(|r| r.is_some())
+        })
+        .await
+    );
+    let pods: kube::Api<k8s_openapi::api::core::v1::Pod> =
+        kube::Api::namespaced(client_for(&double).await, "abcdesktop");
+    let foreign: k8s_openapi::api::core::v1::Pod = serde_json::from_value(json!({
+        "metadata": {"name": "leela-app-00001", "labels": {"type": "pod_application"},
+                     "annotations": {"deskplane.io/userid": "leela", "deskplane.io/provider": "planet"}},
+        "spec": {"containers": [{"name": "leela-app-00001", "image": "x"}]}}))
+    .unwrap();
+    pods.create(&Default::default(), &foreign).await.unwrap();
+    let refused = orchestrator
+        .read_desktop_file(&desktop, Some("leela-app-00001".into()), "/etc/shadow")
+        .await;
+    assert!(
+        matches!(refused, Err(crate::ports::OrchestratorError::NotFound(_))),
+        "{refused:?}"
+    );
+    let asked: Vec<String> = double
+        .cluster
+        .runtime
+        .execs("leela-app-00001")
+        .into_iter()
+        .map(|(_, command)| command.join(" "))
+        .collect();
+    assert!(asked.is_empty(), "nothing ran in another owner's pod: {asked:?}");
+}

@@ -216,4 +216,23 @@ impl DesktopOrchestrator for MemoryOrchestrator {
             Err(OrchestratorError::NotFound(desktop.name.clone()))
         }
     }
+
+    /// A simulated desktop has the cgroup v2 files of an idle container and nothing else.
+    async fn read_desktop_file(
+        &self,
+        desktop: &Desktop,
+        _container: Option<String>,
+        path: &str,
+    ) -> Result<Option<String>, OrchestratorError> {
+        if !self.state().desktops.contains_key(&desktop.name) {
+            return Err(OrchestratorError::NotFound(desktop.name.clone()));
+        }
+        Ok(match path {
+            "/sys/fs/cgroup/memory.current" => Some("52428800\n".into()),
+            "/sys/fs/cgroup/memory.max" => Some("max\n".into()),
+            "/sys/fs/cgroup/cpu.stat" => Some("usage_usec 1500000\nuser_usec 1000000\n".into()),
+            "/sys/fs/cgroup/cpu.max" => Some("400000 100000\n".into()),
+            _ => None,
+        })
+    }
 }

@@ -242,6 +242,14 @@ impl DesktopOrchestrator for CountingCreates {
     async fn count_connections(&self, desktop: &Desktop) -> Result<u32, OrchestratorError> {
         self.inner.count_connections(desktop).await
     }
+    async fn read_desktop_file(
+        &self,
+        desktop: &Desktop,
+        container: Option<String>,
+        path: &str,
+    ) -> Result<Option<String>, OrchestratorError> {
+        self.inner.read_desktop_file(desktop, container, path).await
+    }
 }
 
 #[tokio::test]
