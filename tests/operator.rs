@@ -462,3 +462,12 @@ async fn resources_usage_reads_the_desktops_cgroup() {
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     server.stop().await;
 }
+
+/// `manager/updateactivedirectorysite` answers each located directory's controllers:
+/// none on the shipped config (the LDAP adapter's test looks them up in DNS).
+#[tokio::test]
+async fn updateactivedirectorysite_lists_the_located_directories() {
+    let server = TestServer::start().await;
+    assert_eq!(server.get_json("/manager/updateactivedirectorysite").await, json!({}));
+    server.stop().await;
+}

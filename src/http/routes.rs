@@ -54,6 +54,7 @@ pub enum Route {
     ManagerBan,
     ManagerDatastore,
     ManagerUser,
+    ManagerUpdateActiveDirectorySite,
     ManagerGarbageCollector,
     ManagerBuildAppList,
     ManagerEchoHttp,
@@ -66,7 +67,7 @@ const AUTH: &str = "AuthController";
 const COMPOSER: &str = "ComposerController";
 
 /// Every route as (controller segment, route name), in pyos's order.
-pub const ALL: [(&str, &str); 52] = [
+pub const ALL: [(&str, &str); 53] = [
     ("", "healthz"),
     ("", "readyz"),
     ("", "version"),
@@ -114,6 +115,7 @@ pub const ALL: [(&str, &str); 52] = [
     ("manager", "ban"),
     ("manager", "datastore"),
     ("manager", "user"),
+    ("manager", "updateactivedirectorysite"),
     ("manager", "garbagecollector"),
     ("manager", "buildapplist"),
     ("manager", "echohttp"),
@@ -282,6 +284,8 @@ pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
         methods: GET,
         ..manager(ManagerUser, Input::None, 1, &["userid", "provider", "limit"], true)
     };
+    // Looks for the Active Directory controllers again; not traced, as in pyos.
+    static UPDATEADSITE: RouteSpec = manager(ManagerUpdateActiveDirectorySite, Input::None, 0, &[], false);
     static DATASTORE: RouteSpec = manager(ManagerDatastore, Input::Json, usize::MAX, &["skip", "limit"], true);
     static GC: RouteSpec = manager(
         ManagerGarbageCollector,
@@ -365,6 +369,7 @@ pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
         ("manager", "ban") => &BAN,
         ("manager", "datastore") => &DATASTORE,
         ("manager", "user") => &USER,
+        ("manager", "updateactivedirectorysite") => &UPDATEADSITE,
         ("manager", "garbagecollector") => &GC,
         ("manager", "buildapplist") => &BUILDAPPLIST,
         ("manager", "echohttp") => &ECHOHTTP,

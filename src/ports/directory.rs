@@ -90,4 +90,13 @@ pub trait Directory: Send + Sync {
         let _ = sid;
         Ok(Vec::new())
     }
+    /// Looks again for where the directory's servers are (Active Directory's domain
+    /// controllers in DNS, `query_dcs`) and returns the servers found; `None` for a
+    /// directory whose servers are configured, not looked up.
+    ///
+    /// # Errors
+    /// None today; the signature leaves room for a directory that reports failures.
+    async fn refresh_servers(&self) -> Result<Option<Vec<String>>, DirectoryError> {
+        Ok(None)
+    }
 }

@@ -60,6 +60,14 @@ impl Servers {
         Ok(Self { urls, controllers, tls })
     }
 
+    /// Reads the domain's controllers from DNS again; `None` without `query_dcs`.
+    pub async fn refresh_controllers(&self) -> Option<Vec<String>> {
+        match &self.controllers {
+            Some(controllers) => Some(controllers.refresh().await),
+            None => None,
+        }
+    }
+
     /// The domain's controllers from DNS first (`query_dcs`), then the configured servers
     /// in random order.
     async fn in_order(&self) -> Vec<String> {

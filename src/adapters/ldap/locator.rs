@@ -94,6 +94,19 @@ impl Controllers {
         read.as_ref().map(|(_, urls)| urls.clone()).unwrap_or_default()
     }
 
+    /// Asks DNS again now (`manager/updateactivedirectorysite`) and returns the list then
+    /// held: the new one, or the last one when DNS does not answer.
+    pub async fn refresh(&self) -> Vec<String> {
+        let mut read = self.read.lock().await;
+        match self.lookup().await {
+            Ok(urls) => *read = Some((Instant::now(), urls)),
+            Err(error) => {
+                tracing::warn!(%error, domain = %self.locator.domain_fqdn, "domain controllers not found in DNS; keeping the last list");
+            }
+        }
+        read.as_ref().map(|(_, urls)| urls.clone()).unwrap_or_default()
+    }
+
     async fn lookup(&self) -> Result<Vec<String>, String> {
         let name = format!("_ldap._tcp.{}.", self.locator.domain_fqdn.trim_end_matches('.'));
         let answer = self

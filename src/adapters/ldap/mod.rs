@@ -280,6 +280,10 @@ impl Directory for LdapDirectory {
         }))
     }
 
+    async fn refresh_servers(&self) -> Result<Option<Vec<String>>, DirectoryError> {
+        Ok(self.servers.refresh_controllers().await)
+    }
+
     async fn foreign_principal_groups(&self, sid: &str) -> Result<Vec<String>, DirectoryError> {
         match &self.settings.active_directory {
             Some(domain) => self.foreign_groups(domain, sid).await,

@@ -335,6 +335,27 @@ async fn domain_controllers_are_found_in_dns() {
     ));
 }
 
+/// `updateactivedirectorysite`: the controllers are read from DNS again on demand; a
+/// directory with configured servers only has nothing to look up.
+#[tokio::test]
+async fn the_controllers_are_looked_up_again_on_demand() {
+    let mut settings = example_domain().settings.clone();
+    settings.locator = Some(super::DcLocator {
+        domain_fqdn: "example.org".into(),
+        dns_server: Some(contract::service_url("DNS_SERVER").parse().unwrap()),
+        max_age: Duration::from_secs(3600),
+    });
+    let located = LdapDirectory::new(settings).unwrap();
+    let servers = located.refresh_servers().await.unwrap().expect("a located directory");
+    let ad = contract::service_url("LDAP_AD_URL");
+    let port = ad.rsplit(':').next().unwrap().to_owned();
+    assert!(
+        servers.iter().any(|url| url.ends_with(&format!(":{port}"))),
+        "{servers:?} names the AD-shaped slapd of the SRV record"
+    );
+    assert_eq!(example_domain().refresh_servers().await.unwrap(), None);
+}
+
 /// A DNS server that does not answer is asked once, not on every login: the configured
 /// servers carry on, and the next login does not wait for DNS again.
 #[tokio::test]

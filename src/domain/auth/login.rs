@@ -135,6 +135,24 @@ impl LoginService {
         self
     }
 
+    /// Looks again for the servers of every directory that looks them up (Active
+    /// Directory's controllers in DNS); returns each such provider's servers.
+    pub async fn refresh_directory_servers(&self) -> BTreeMap<String, Vec<String>> {
+        let mut found = BTreeMap::new();
+        for provider in self.managers.providers() {
+            if let ProviderMethod::Directory { directory, .. } = &provider.method {
+                match directory.refresh_servers().await {
+                    Ok(Some(servers)) => {
+                        found.insert(provider.name.clone(), servers);
+                    }
+                    Ok(None) => {}
+                    Err(error) => tracing::warn!(%error, provider = %provider.name, "directory servers not refreshed"),
+                }
+            }
+        }
+        found
+    }
+
     /// The manager registry.
     pub fn managers(&self) -> &AuthManagers {
         &self.managers

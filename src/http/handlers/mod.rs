@@ -89,6 +89,9 @@ pub async fn run(route: Route, ctx: &Ctx) -> Result<Response, ApiError> {
         ManagerBan => manager_ban::ban(ctx).await,
         ManagerDatastore => manager_datastore::datastore(ctx).await,
         ManagerUser => manager_user::user(ctx).await,
+        ManagerUpdateActiveDirectorySite => Ok(crate::http::envelope::raw(
+            &ctx.state.sessions.login_service().refresh_directory_servers().await,
+        )),
         AccountingMetrics => accounting::metrics(ctx).await,
     }
 }
