@@ -311,6 +311,16 @@ pub fn finish_deletion(cluster: Arc<Cluster>, namespace: String, name: String) {
     });
 }
 
+/// Marks the volume a deleted claim was bound to `Released`, as the `Retain` reclaim
+/// policy does.
+pub fn release_volume(cluster: &Cluster, claim: &Value) {
+    if let Some(volume) = claim.pointer("/spec/volumeName").and_then(Value::as_str) {
+        let volumes = super::resources::RESOURCES[7];
+        let released = json!({"status": {"phase": "Released"}});
+        let _ = cluster.patch(&volumes, None, volume, &released, false);
+    }
+}
+
 /// Binds a new claim after the pull delay: to the volume its `spec.volumeName` names when
 /// that volume exists and is free (static binding), else to a new volume, as a
 /// provisioner does, unless its storage class contains `never-binds` (the claim then

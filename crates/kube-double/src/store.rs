@@ -363,21 +363,9 @@ impl Cluster {
         self.remove(resource, namespace, name)
     }
 
-    /// Removes an object at once. A deleted claim leaves its volume `Released`, as the
-    /// `Retain` reclaim policy does.
+    /// Removes an object at once (a deleted claim releases its volume, as a kubelet's
+    /// controller would).
     pub fn remove(&self, resource: &Resource, namespace: Option<&str>, name: &str) -> Result<Arc<Value>, ApiStatus> {
-        let removed = self.remove_only(resource, namespace, name)?;
-        if resource.plural == "persistentvolumeclaims"
-            && let Some(volume) = removed.pointer("/spec/volumeName").and_then(Value::as_str)
-        {
-            let volumes = super::resources::RESOURCES[7];
-            let released = json!({"status": {"phase": "Released"}});
-            let _ = self.patch(&volumes, None, volume, &released, false);
-        }
-        Ok(removed)
-    }
-
-    fn remove_only(&self, resource: &Resource, namespace: Option<&str>, name: &str) -> Result<Arc<Value>, ApiStatus> {
         let mut state = self.lock();
         let object = state
             .objects
@@ -393,6 +381,10 @@ impl Cluster {
             "DELETED",
             Arc::new(gone),
         );
+        drop(state);
+        if resource.plural == "persistentvolumeclaims" {
+            kubelet::release_volume(self, &object);
+        }
         Ok(object)
     }
 
