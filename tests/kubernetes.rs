@@ -395,3 +395,69 @@ async fn webhooks_run_with_the_pods_address_and_after_its_removal() {
     );
     server.stop().await;
 }
+
+/// `PUT manager/image` adds the application and pre-pulls its image: one pull pod per node
+/// (here the double's one node), `pulling: true` in the answer; the pod watcher deletes a
+/// pull pod once it has ended. A node name that is not an object name is refused.
+#[tokio::test]
+async fn put_image_prepulls_on_the_nodes_and_the_pull_pods_go_when_done() {
+    let setup = setup(token_settings()).await;
+    let server = TestServer::with(setup.config.clone()).await;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/fixtures/apps/firefox.d.3.0.json"
+    );
+    let image: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let answer: Value = server
+        .client
+        .put(server.url("/manager/image"))
+        .json(&image)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer[0]["pulling"], true, "{answer}");
+    let pulls = pods(&setup, "type=pod_application_pull").await;
+    assert_eq!(pulls.len(), 1, "one pull pod for the one node");
+    let pull = &pulls[0];
+    assert_eq!(pull["spec"]["containers"][0]["image"], answer[0]["id"]);
+    assert_eq!(pull["spec"]["containers"][0]["imagePullPolicy"], "Always");
+    assert_eq!(pull["spec"]["nodeName"], setup.double.cluster.settings.node.as_str());
+    assert_eq!(pull["spec"]["restartPolicy"], "Never");
+    let listed = server.get_json("/manager/images").await;
+    assert!(
+        listed
+            .as_object()
+            .unwrap()
+            .contains_key(answer[0]["id"].as_str().unwrap())
+    );
+
+    let name = pull["metadata"]["name"].as_str().unwrap().to_owned();
+    let ended = common::kube::double_client(&setup.double)
+        .patch(format!(
+            "{}/api/v1/namespaces/abcdesktop/pods/{name}/status",
+            setup.double.url()
+        ))
+        .bearer_auth("journey-token")
+        .header("Content-Type", "application/merge-patch+json")
+        .body(json!({"status": {"phase": "Succeeded"}}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert!(ended.status().is_success(), "{}", ended.status());
+    assert!(
+        eventually(|| async { pods(&setup, "type=pod_application_pull").await.is_empty() }).await,
+        "the watcher deleted the ended pull pod"
+    );
+    let refused = server
+        .client
+        .put(server.url("/manager/image?node=../etc"))
+        .json(&image)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    server.stop().await;
+}

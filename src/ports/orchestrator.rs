@@ -190,4 +190,11 @@ pub trait ApplicationRuntime: Send + Sync {
     /// # Errors
     /// [`OrchestratorError::NotFound`] when it does not exist.
     async fn remove_application(&self, desktop: &Desktop, app: &AppRef) -> Result<bool, OrchestratorError>;
+    /// Starts pulling `image` onto `node`, or onto every node desktops may run on: a
+    /// short-lived pull pod per node. Returns whether any pull started (one already
+    /// pulling counts).
+    ///
+    /// # Errors
+    /// [`OrchestratorError::Unavailable`] when the API cannot be reached.
+    async fn prepull_image(&self, image: &str, node: Option<String>) -> Result<bool, OrchestratorError>;
 }

@@ -286,4 +286,8 @@ impl ApplicationRuntime for KubernetesOrchestrator {
     async fn remove_application(&self, desktop: &Desktop, app: &AppRef) -> Result<bool, OrchestratorError> {
         self.stop_application(desktop, app).await
     }
+
+    async fn prepull_image(&self, image: &str, node: Option<String>) -> Result<bool, OrchestratorError> {
+        self.prepull(image, node).await
+    }
 }

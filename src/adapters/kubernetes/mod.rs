@@ -12,6 +12,7 @@ mod home;
 mod lease;
 mod names;
 mod pod;
+mod prepull;
 mod readiness;
 mod rule_volumes;
 mod secrets;

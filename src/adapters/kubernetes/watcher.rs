@@ -85,6 +85,16 @@ async fn notify_desktop(api: &Api<Pod>, cached: &Store<Pod>, app: &Pod, reason: 
     }
 }
 
+/// Whether a pre-pull pod ended (its image is on the node), and is not being deleted.
+fn ended_pull(pod: &Pod) -> bool {
+    pod.labels().get("type").map(String::as_str) == Some("pod_application_pull")
+        && pod.metadata.deletion_timestamp.is_none()
+        && matches!(
+            pod.status.as_ref().and_then(|s| s.phase.as_deref()),
+            Some("Succeeded" | "Failed")
+        )
+}
+
 /// Whether an application pod ended and should be cleaned up: its first container
 /// terminated (`Completed`, `OOMKilled`, `Error`…) while the pod is `Running`, or the pod
 /// `Failed`. Returns the reason.
@@ -131,7 +141,7 @@ impl PodWatcher {
         let cached = store.clone();
         let pods = tokio::spawn(async move {
             let config = watcher::Config::default()
-                .labels("type in (x11server,pod_application)")
+                .labels("type in (x11server,pod_application,pod_application_pull)")
                 .timeout(290);
             loop {
                 let stream = watcher::watcher(api.clone(), config.clone())
@@ -245,6 +255,12 @@ async fn react(
     match event {
         Event::InitDone => synced.store(true, Ordering::SeqCst),
         Event::Apply(pod) => {
+            if ended_pull(&pod) {
+                // A pre-pull pod has done its work once it ended (pyos left them behind).
+                if let Err(error) = api.delete(&pod.name_any(), &DeleteParams::default()).await {
+                    tracing::warn!(%error, pod = %pod.name_any(), "could not delete an ended pull pod");
+                }
+            }
             if let (Some(reason), Some(name)) = (finished_application(&pod), pod.metadata.name.as_deref()) {
                 tracing::info!(pod = name, reason, "deleting a finished application pod");
                 match api.delete(name, &DeleteParams::foreground()).await {

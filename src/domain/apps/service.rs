@@ -119,6 +119,33 @@ impl ApplicationService {
         }
     }
 
+    /// Adds applications to the catalog, then starts pulling their images onto `node`, or
+    /// onto every node desktops may run on (`PUT manager/image`). Returns the stored
+    /// descriptors, each with `pulling`: whether a pull started.
+    ///
+    /// # Errors
+    /// [`CatalogError`] when the body holds no application or the store fails; a pull
+    /// that cannot start is `pulling: false`, not an error.
+    pub async fn add_and_prepull(&self, body: &Value, node: Option<&str>) -> Result<Vec<Value>, super::CatalogError> {
+        let added = self.catalog.add(body).await?;
+        let mut answered = Vec::with_capacity(added.len());
+        for app in added {
+            let pulling = match self.runtime.prepull_image(&app.id, node.map(str::to_owned)).await {
+                Ok(started) => started,
+                Err(error) => {
+                    tracing::warn!(%error, image = %app.id, "the image pre-pull did not start");
+                    false
+                }
+            };
+            let mut described = serde_json::to_value(&app).unwrap_or_default();
+            if let Some(fields) = described.as_object_mut() {
+                fields.insert("pulling".into(), Value::Bool(pulling));
+            }
+            answered.push(described);
+        }
+        Ok(answered)
+    }
+
     /// The catalog.
     pub fn catalog(&self) -> &Arc<CatalogService> {
         &self.catalog

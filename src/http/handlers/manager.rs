@@ -63,6 +63,14 @@ pub async fn images(ctx: &Ctx) -> Result<Response, ApiError> {
     }
 }
 
+/// The image descriptor (or list of them) a POST or PUT carries.
+fn image_body(ctx: &Ctx) -> Result<&serde_json::Value, ApiError> {
+    ctx.body
+        .as_ref()
+        .filter(|b| b.is_object() || b.is_array())
+        .ok_or_else(|| ApiError::bad_request("Invalid parameters Bad Request"))
+}
+
 /// One catalog entry: read, add (POST/PUT), replace or refresh (PATCH), delete.
 pub async fn image(ctx: &Ctx) -> Result<Response, ApiError> {
     let catalog = ctx.state.apps.catalog();
@@ -70,15 +78,16 @@ pub async fn image(ctx: &Ctx) -> Result<Response, ApiError> {
     match (&ctx.method, id) {
         (&Method::GET | &Method::HEAD, None) => Ok(raw(&catalog.as_document())),
         (&Method::GET | &Method::HEAD, Some(id)) => Ok(catalog.get(id).map_or_else(image_not_found, |app| raw(&app))),
-        // PUT also pre-pulled images on the nodes in pyos 3.x; 4.x, like deskplane, only adds them.
-        (&Method::POST | &Method::PUT, _) => {
-            let body = ctx
-                .body
-                .as_ref()
-                .filter(|b| b.is_object() || b.is_array())
-                .ok_or_else(|| ApiError::bad_request("Invalid parameters Bad Request"))?;
-            Ok(raw(&catalog.add(body).await?))
+        // PUT also pre-pulls the images on the nodes (pyos 3.x; 4.x dropped it).
+        (&Method::PUT, _) => {
+            let body = image_body(ctx)?;
+            let node = ctx.param("node", usize::MAX).filter(|n| !n.is_empty());
+            if node.is_some_and(|n| !crate::domain::naming::is_object_name(n)) {
+                return Err(ApiError::bad_request("invalid node name"));
+            }
+            Ok(raw(&ctx.state.apps.add_and_prepull(body, node).await?))
         }
+        (&Method::POST, _) => Ok(raw(&catalog.add(image_body(ctx)?).await?)),
         (&Method::PATCH, None) => Ok(raw(&{
             catalog.rebuild().await?;
             catalog.as_document()

@@ -153,4 +153,9 @@ impl ApplicationRuntime for MemoryOrchestrator {
             true
         })
     }
+
+    /// The simulation's one node pulls in no time: nothing to start.
+    async fn prepull_image(&self, _image: &str, node: Option<String>) -> Result<bool, OrchestratorError> {
+        Ok(node.is_none_or(|node| node == self.settings.node))
+    }
 }
