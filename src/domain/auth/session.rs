@@ -117,10 +117,8 @@ impl SessionService {
         self
     }
 
-    /// Limits anonymous logins per client address (they need no credential and each
-    /// costs a signature and a set of secrets).
-    #[must_use]
     /// Requires prelogin sessions from the clients `prelogin` names.
+    #[must_use]
     pub fn with_prelogin(mut self, prelogin: super::prelogin::Prelogin) -> Self {
         self.prelogin = Some(prelogin);
         self
@@ -156,6 +154,9 @@ impl SessionService {
         self.prelogin.as_ref()
     }
 
+    /// Limits anonymous logins per client address (they need no credential and each
+    /// costs a signature and a set of secrets).
+    #[must_use]
     pub fn with_anonymous_login_limit(mut self, limiter: Arc<RateLimiter>) -> Self {
         self.anonymous_logins = Some(limiter);
         self
