@@ -4,6 +4,7 @@
 //! replica it asked; here the learnt keys live in a store the replicas share, bounded, so
 //! certificate logins cannot grow it without limit.
 
+use crate::domain::desktop::DesktopOwner;
 use crate::ports::{AuthorizedKeyStore, StoreError};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -32,53 +33,67 @@ impl AuthorizedKeys {
         Self { seed, learnt }
     }
 
-    /// Records `owner`'s key (replacing an earlier one, the seed's included). Returns false
+    /// Records `owner`'s key, replacing their earlier one. Learnt keys are filed under the
+    /// owner digest (provider and user id hashed together), so no provider name or user id,
+    /// whatever it holds (`/` included), can file a key under another user. Returns false
     /// when the registry is full and `owner` is new.
     ///
     /// # Errors
     /// The store's [`StoreError`].
-    pub async fn add(&self, owner: &str, key: &str) -> Result<bool, StoreError> {
-        self.learnt.record(owner, key, MAX_LEARNT_KEYS).await
+    pub async fn add(&self, owner: &DesktopOwner, key: &str) -> Result<bool, StoreError> {
+        self.learnt
+            .record(&crate::domain::owner_names::cache_key(owner), key, MAX_LEARNT_KEYS)
+            .await
     }
 
-    /// Every key line, one per owner, in owner order: a learnt key wins over the seed's.
+    /// Every key line, one per owner: the seed's, then the learnt ones.
     ///
     /// # Errors
     /// The store's [`StoreError`].
     pub async fn list(&self) -> Result<Vec<String>, StoreError> {
-        let mut keys = self.seed.clone();
-        keys.extend(self.learnt.list().await?);
-        Ok(keys.into_values().collect())
+        let mut lines: Vec<String> = self.seed.values().cloned().collect();
+        lines.extend(self.learnt.list().await?.into_iter().map(|(_, key)| key));
+        Ok(lines)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::identity::UserId;
     use crate::ports::authorized_key_store::MockAuthorizedKeyStore;
+    use std::sync::Mutex;
 
+    fn owner(provider: &str, userid: &str) -> DesktopOwner {
+        DesktopOwner {
+            userid: UserId::parse(userid).unwrap(),
+            provider: provider.into(),
+            providertype: "ldap".into(),
+            name: userid.into(),
+        }
+    }
+
+    /// `a` + `b/c` and `a/b` + `c` would both be `a/b/c`: the owner digest keeps them apart.
     #[tokio::test]
-    async fn a_learnt_key_wins_over_the_seed_and_owners_stay_in_order() {
+    async fn owners_whose_names_join_alike_keep_their_own_keys() {
+        let recorded = Arc::new(Mutex::new(Vec::new()));
         let mut store = MockAuthorizedKeyStore::new();
-        store.expect_list().returning(|| {
-            Ok(vec![
-                ("admin".to_owned(), "ssh-rsa E".to_owned()),
-                ("ldap/fry".to_owned(), "ssh-rsa C".to_owned()),
-            ])
+        let into = recorded.clone();
+        store.expect_record().returning(move |owner, _, max| {
+            assert_eq!(max, MAX_LEARNT_KEYS);
+            into.lock().unwrap().push(owner.to_owned());
+            Ok(true)
         });
         store
-            .expect_record()
-            .withf(|owner, key, max| (owner, key, *max) == ("ldap/fry", "ssh-rsa C", MAX_LEARNT_KEYS))
-            .returning(|_, _, _| Ok(true));
-        let seed = BTreeMap::from([
-            ("admin".to_owned(), "ssh-ed25519 AAAA".to_owned()),
-            ("zoe".to_owned(), "ssh-ed25519 ZZZZ".to_owned()),
-        ]);
+            .expect_list()
+            .returning(|| Ok(vec![("h1".to_owned(), "ssh-rsa C".to_owned())]));
+        let seed = BTreeMap::from([("admin".to_owned(), "ssh-ed25519 AAAA".to_owned())]);
         let registry = AuthorizedKeys::new(seed, Arc::new(store));
-        assert!(registry.add("ldap/fry", "ssh-rsa C").await.unwrap());
-        assert_eq!(
-            registry.list().await.unwrap(),
-            ["ssh-rsa E", "ssh-rsa C", "ssh-ed25519 ZZZZ"]
-        );
+        assert!(registry.add(&owner("a", "b/c"), "ssh-rsa 1").await.unwrap());
+        assert!(registry.add(&owner("a/b", "c"), "ssh-rsa 2").await.unwrap());
+        let keys = recorded.lock().unwrap().clone();
+        assert_ne!(keys[0], keys[1]);
+        assert!(keys.iter().all(|k| !k.contains('/')), "{keys:?}");
+        assert_eq!(registry.list().await.unwrap(), ["ssh-ed25519 AAAA", "ssh-rsa C"]);
     }
 }

@@ -63,9 +63,9 @@ pub async fn logmein(ctx: &Ctx) -> Result<Response, ApiError> {
     };
     let done = ctx.state.sessions.authenticate(&request, &ctx.facts).await?;
     if let Some(key) = certificate.and_then(|c| c.openssh_key) {
-        // Keyed by provider and user id: the same id under two providers is two users,
-        // and one must never replace the other's key.
-        let owner = format!("{}/{}", done.identity.provider, done.identity.userid);
+        // Keyed by owner (provider and user id): the same id under two providers is two
+        // users, and one must never replace the other's key.
+        let owner = done.identity.owner();
         // The login stands when the key cannot be kept: the key serves an SSH bastion,
         // not this login.
         match ctx.state.authorized_keys.add(&owner, &key).await {
