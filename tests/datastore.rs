@@ -174,5 +174,9 @@ async fn on_mongodb_the_route_shows_what_deskplane_stored() {
         (json!("#6EC6F0"), json!("anonymous"))
     );
     assert!(color["_id"].is_string(), "{color}");
+    for refused in ["/profiles/a%24b", "/profiles/system.users"] {
+        let (status, body) = call(&server, Method::GET, refused, None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}: {body}");
+    }
     server.stop().await;
 }

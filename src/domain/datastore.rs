@@ -78,6 +78,19 @@ impl DatastoreService {
         }
     }
 
+    /// `collection`, when MongoDB would take it as a collection name: a name it refuses
+    /// (empty, `$`, NUL, `system.`, too long) is the client's mistake, a 400, not a
+    /// failure of the store. Every name deskplane itself gives a user passes.
+    fn collection(name: &str) -> Result<&str, DatastoreError> {
+        let valid =
+            !name.is_empty() && name.len() <= 200 && !name.starts_with("system.") && !name.contains(['$', '\0']);
+        if valid {
+            Ok(name)
+        } else {
+            Err(DatastoreError::BadRequest(format!("invalid collection name {name:?}")))
+        }
+    }
+
     /// Answers `method` on the path `segments` (after `datastore`), with `skip`/`limit`
     /// paging reads.
     ///
@@ -104,25 +117,27 @@ impl DatastoreService {
                 query.limit = paging(limit, "limit", MAX_PAGE, MAX_PAGE)?;
                 let documents = self
                     .browser
-                    .documents(self.database(database)?, collection, &query)
+                    .documents(self.database(database)?, Self::collection(collection)?, &query)
                     .await?;
                 Ok(Value::Array(documents))
             }
             (DatastoreMethod::Write, [database, collection, kind]) => {
                 let value = body.ok_or_else(|| DatastoreError::BadRequest("a JSON body is required".into()))?;
                 self.browser
-                    .put(self.database(database)?, collection, kind, value)
+                    .put(self.database(database)?, Self::collection(collection)?, kind, value)
                     .await?;
                 Ok(Value::Bool(true))
             }
             (DatastoreMethod::Delete, [database, collection]) => {
                 self.browser
-                    .drop_collection(self.database(database)?, collection)
+                    .drop_collection(self.database(database)?, Self::collection(collection)?)
                     .await?;
                 Ok(Value::Bool(true))
             }
             (DatastoreMethod::Delete, [database, collection, kind]) => Ok(Value::Bool(
-                self.browser.delete(self.database(database)?, collection, kind).await?,
+                self.browser
+                    .delete(self.database(database)?, Self::collection(collection)?, kind)
+                    .await?,
             )),
             _ => Err(DatastoreError::BadRequest("invalid request".into())),
         }
