@@ -143,6 +143,15 @@ pub async fn orchestrator_contract<O: DesktopOrchestrator + ApplicationRuntime +
     let again = orchestrator.create_desktop(&spec("fry"), progress()).await.unwrap();
     assert_eq!(again.name, created.name, "create is idempotent on the name");
     assert_eq!(orchestrator.list_desktops().await.unwrap().len(), 1);
+    assert!(
+        orchestrator.prepull_image(&app().id, None).await.unwrap(),
+        "a pre-pull starts on the nodes desktops run on"
+    );
+    assert_eq!(
+        orchestrator.list_desktops().await.unwrap().len(),
+        1,
+        "a pull is not a desktop"
+    );
     let types = orchestrator.list_user_secret_types(&fry).await.unwrap();
     assert!(
         types.iter().any(|t| t.ends_with("/vnc")) && types.iter().any(|t| t.ends_with("/localaccount")),

@@ -89,13 +89,12 @@ impl CredentialTools for SystemCredentialTools {
             ));
         }
         let folder = std::env::temp_dir().join(format!("deskplane-keytab-{}", rand::random::<u64>()));
-        {
-            use std::os::unix::fs::DirBuilderExt as _;
-            std::fs::DirBuilder::new()
-                .mode(0o700)
-                .create(&folder)
-                .map_err(|error| CredentialError::Unavailable(format!("keytab folder: {error}")))?;
-        }
+        // File work goes through tokio's blocking pool, not the async workers.
+        tokio::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&folder)
+            .await
+            .map_err(|error| CredentialError::Unavailable(format!("keytab folder: {error}")))?;
         let file = folder.join("keytab");
         let mut script = String::new();
         for enctype in enctypes {
@@ -106,8 +105,8 @@ impl CredentialTools for SystemCredentialTools {
         }
         script.push_str(&format!("wkt {}\nq\n", file.display()));
         let ran = self.run(&self.ktutil, &[], &[], &script).await;
-        let keytab = std::fs::read(&file);
-        let _ = std::fs::remove_dir_all(&folder);
+        let keytab = tokio::fs::read(&file).await;
+        let _ = tokio::fs::remove_dir_all(&folder).await;
         ran?;
         keytab.map_err(|_| CredentialError::Failed("ktutil wrote no keytab (an unknown enctype?)".into()))
     }

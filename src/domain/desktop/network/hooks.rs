@@ -21,6 +21,9 @@ pub struct NetworkHooks {
     runner: Arc<dyn WebhookRunner>,
     cache: Arc<dyn Cache>,
     timeout: Duration,
+    /// Whether any rule has a webhook: without one, creating and removing desktops costs
+    /// no cache round trip.
+    any: bool,
 }
 
 fn destroy_key(desktop: &str) -> String {
@@ -30,11 +33,13 @@ fn destroy_key(desktop: &str) -> String {
 impl NetworkHooks {
     /// Hooks from `rules`, run by `runner` for at most `timeout` each.
     pub fn new(rules: NetworkRules, runner: Arc<dyn WebhookRunner>, cache: Arc<dyn Cache>, timeout: Duration) -> Self {
+        let any = rules.rules.values().any(|rule| rule.get("webhook").is_some());
         Self {
             rules,
             runner,
             cache,
             timeout,
+            any,
         }
     }
 
@@ -66,6 +71,9 @@ impl NetworkHooks {
         labels: &BTreeMap<String, String>,
         progress: &ProgressChannel,
     ) {
+        if !self.any {
+            return;
+        }
         let Webhooks { create, destroy } = self.rules.webhooks(labels, &Self::values(desktop));
         if !destroy.is_empty() {
             let kept = serde_json::to_string(&destroy).unwrap_or_default();
@@ -97,6 +105,9 @@ impl NetworkHooks {
 
     /// The desktop named `desktop` is gone: runs the destroy commands kept for it.
     pub async fn desktop_removed(&self, desktop: &str) {
+        if !self.any {
+            return;
+        }
         let kept = match self.cache.take(&destroy_key(desktop)).await {
             Ok(Some(kept)) => kept,
             Ok(None) => return,
