@@ -75,6 +75,9 @@ impl TokenSigner for PlainTokens {
     async fn seal_desktop_address(&self, address: &str) -> Result<String, TokenError> {
         Ok(format!("sealed:{address}"))
     }
+    async fn sign_key_offer(&self, claims: &crate::domain::key_offer::KeyOfferClaims) -> Result<String, TokenError> {
+        serde_json::to_string(claims).map_err(|e| TokenError::Unexpected(e.into()))
+    }
 }
 
 /// The balloon defaults.

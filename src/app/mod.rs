@@ -104,6 +104,16 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
     let random_for_oauth: Arc<dyn crate::ports::Randomness> = random.clone();
     let metrics: Arc<dyn crate::ports::Metrics> = Arc::new(crate::adapters::prometheus::PrometheusMetrics::default());
     let data = data_backends_of(config).await?;
+    let key_offers = crate::domain::key_offer::KeyOffers::new(
+        crate::domain::key_offer::KeyOfferPorts {
+            generator: Arc::new(crate::adapters::jwt::AwsLcKeyPairs),
+            tokens: tokens.clone(),
+            cache: data.cache.clone(),
+            clock: clock.clone(),
+            random: random.clone(),
+        },
+        Duration::from_secs(u64::try_from(config.jwt_token_desktop.exp).unwrap_or(180)),
+    );
     let accounting = data.accounting.clone();
     let network_hooks = crate::domain::desktop::network::NetworkHooks::new(
         config.desktop.network_rules(),
@@ -118,7 +128,8 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
         let hooks = gone_hooks.clone();
         tokio::spawn(async move { hooks.desktop_removed(&name).await });
     });
-    let orchestration = orchestration_of(config, metrics.clone(), on_desktop_gone).await?;
+    let listening = Arc::new(std::sync::OnceLock::new());
+    let orchestration = orchestration_of(config, metrics.clone(), on_desktop_gone, listening.clone()).await?;
     let geolocation: Arc<dyn Geolocation> = geolocation_of(config)?;
     let counters = Counters::new(accounting.clone());
     let posix_defaults = posix_defaults_of(config);
@@ -358,6 +369,9 @@ pub async fn build(config: &Config) -> Result<Arc<AppState>, BootError> {
                 .map(|manager| manager.database_acl.clone())
                 .unwrap_or_default(),
         ),
+        key_offers,
+        replicas: crate::domain::replicas::Replicas::new(orchestration.replicas),
+        listening,
         settings,
     }))
 }

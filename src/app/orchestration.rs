@@ -1,32 +1,42 @@
 //! Choosing and building the orchestrator adapter (memory or Kubernetes) and leader election.
 
 use super::BootError;
-use crate::adapters::kubernetes::{HomeLayout, KubernetesOrchestrator, KubernetesSettings, LeaseElection, PodSettings};
-use crate::adapters::memory::SoleReplica;
+use crate::adapters::kubernetes::{
+    EndpointsDirectory, HomeLayout, KubernetesOrchestrator, KubernetesSettings, LeaseElection, PodSettings,
+};
 use crate::adapters::memory::{MemoryOrchestrator, SimulationSettings};
+use crate::adapters::memory::{SoleReplica, ThisProcessOnly};
 use crate::config::Config;
 use crate::domain::auth::{AccountGroup, PosixDefaults};
-use crate::ports::{ApplicationRuntime, DesktopOrchestrator, LeaderElection, UserSecretStore};
+use crate::ports::{ApplicationRuntime, DesktopOrchestrator, LeaderElection, ReplicaDirectory, UserSecretStore};
 use kube::config::{KubeConfigOptions, Kubeconfig};
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::OnceLock;
 use std::time::Duration;
 
-/// The three orchestrator ports, backed by one adapter.
+/// The orchestrator ports: desktops, applications and secrets backed by one adapter, and
+/// the replicas' lease and directory.
 pub(super) struct Orchestration {
     pub(super) desktops: Arc<dyn DesktopOrchestrator>,
     pub(super) applications: Arc<dyn ApplicationRuntime>,
     pub(super) secrets: Arc<dyn UserSecretStore>,
     pub(super) leader: Arc<dyn LeaderElection>,
+    pub(super) replicas: Arc<dyn ReplicaDirectory>,
 }
 
 impl Orchestration {
-    fn of<O: DesktopOrchestrator + ApplicationRuntime + UserSecretStore + 'static>(adapter: O) -> Self {
+    fn of<O: DesktopOrchestrator + ApplicationRuntime + UserSecretStore + 'static>(
+        adapter: O,
+        listening: Arc<OnceLock<SocketAddr>>,
+    ) -> Self {
         let adapter = Arc::new(adapter);
         Self {
             desktops: adapter.clone(),
             applications: adapter.clone(),
             secrets: adapter,
             leader: Arc::new(SoleReplica),
+            replicas: Arc::new(ThisProcessOnly::new(listening)),
         }
     }
 }
@@ -105,19 +115,23 @@ pub(super) async fn orchestration_of(
     config: &Config,
     metrics: Arc<dyn crate::ports::Metrics>,
     on_desktop_gone: crate::adapters::kubernetes::DesktopGone,
+    listening: Arc<OnceLock<SocketAddr>>,
 ) -> Result<Orchestration, BootError> {
     if config.backends.orchestrator != "kubernetes" {
-        return Ok(Orchestration::of(MemoryOrchestrator::new(SimulationSettings {
-            namespace: config.namespace.clone(),
-            start_delay: Duration::from_millis(config.memory.start_delay_ms),
-            first_address: config
-                .memory
-                .first_address
-                .parse()
-                .unwrap_or(SimulationSettings::default().first_address),
-            node: config.memory.node.clone(),
-            max_secret_owners: config.memory.max_users,
-        })));
+        return Ok(Orchestration::of(
+            MemoryOrchestrator::new(SimulationSettings {
+                namespace: config.namespace.clone(),
+                start_delay: Duration::from_millis(config.memory.start_delay_ms),
+                first_address: config
+                    .memory
+                    .first_address
+                    .parse()
+                    .unwrap_or(SimulationSettings::default().first_address),
+                node: config.memory.node.clone(),
+                max_secret_owners: config.memory.max_users,
+            }),
+            listening,
+        ));
     }
     let settings = kubernetes_settings(config);
     let client = match &config.kubernetes.kubeconfig {
@@ -148,6 +162,7 @@ pub(super) async fn orchestration_of(
         &identity,
         lease_duration,
     );
+    let replicas = EndpointsDirectory::new(client.clone(), &config.namespace, &config.kubernetes.replicas_endpoints);
     let mut orchestrator = KubernetesOrchestrator::new(client, settings);
     if config.kubernetes.watch {
         orchestrator = orchestrator.with_watcher(
@@ -158,6 +173,7 @@ pub(super) async fn orchestration_of(
     }
     Ok(Orchestration {
         leader: Arc::new(leader),
-        ..Orchestration::of(orchestrator)
+        replicas: Arc::new(replicas),
+        ..Orchestration::of(orchestrator, listening)
     })
 }

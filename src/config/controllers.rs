@@ -72,6 +72,8 @@ pub fn default_controllers() -> BTreeMap<String, ControllerConfig> {
         ("ManagerController".to_owned(), private()),
         ("AccountingController".to_owned(), private()),
         ("MetricsController".to_owned(), private()),
+        // pyos left key generation open to anyone: seconds of CPU a request.
+        ("KeyController".to_owned(), private()),
         ("ComposerController".to_owned(), ControllerConfig::default()),
     ])
 }

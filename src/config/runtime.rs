@@ -82,6 +82,9 @@ pub struct KubernetesConfig {
     pub create_pod_timeout_seconds: u64,
     /// Lease that elects the replica running the scheduled garbage collector.
     pub lease_name: String,
+    /// Endpoints object listing this service's replicas (`manager/pyosendpoints`); pyos's
+    /// Service, and so its Endpoints, is `pyos`.
+    pub replicas_endpoints: String,
     /// Keep a watched cache of pods (desktop list, finished application pods).
     pub watch: bool,
     /// Seconds between full relists of the watched cache.
@@ -96,6 +99,7 @@ impl Default for KubernetesConfig {
             kubeconfig: None,
             create_pod_timeout_seconds: 300,
             lease_name: "deskplane-garbage-collector".into(),
+            replicas_endpoints: "pyos".into(),
             watch: true,
             resync_seconds: 600,
             bound_pvc_timeout_seconds: 60,

@@ -5,6 +5,7 @@ use super::envelope::{http_error, results_error};
 use crate::domain::apps::{AppError, CatalogError};
 use crate::domain::auth::{AccessError, AuthFlowError, LoginError};
 use crate::domain::desktop::DesktopError;
+use crate::domain::key_offer::KeyOfferError;
 use crate::domain::profile::ProfileError;
 use crate::ports::{OrchestratorError, StoreError, TokenError};
 use thiserror::Error;
@@ -131,6 +132,18 @@ impl From<AuthFlowError> for ApiError {
 impl From<crate::domain::rate_limit::RateLimited> for ApiError {
     fn from(limited: crate::domain::rate_limit::RateLimited) -> Self {
         Self::TooManyRequests(limited.to_string(), limited.retry_after)
+    }
+}
+
+impl From<KeyOfferError> for ApiError {
+    fn from(error: KeyOfferError) -> Self {
+        match error {
+            KeyOfferError::Length(_) => Self::bad_request(error.to_string()),
+            KeyOfferError::Busy => Self::TooManyRequests(error.to_string(), 1),
+            KeyOfferError::Token(token) => token.into(),
+            KeyOfferError::Cache(crate::ports::CacheError::Unavailable(detail)) => Self::unavailable("cache", detail),
+            KeyOfferError::Cache(other) => Self::Internal(other.into()),
+        }
     }
 }
 

@@ -58,8 +58,10 @@ pub enum Route {
     ManagerGarbageCollector,
     ManagerBuildAppList,
     ManagerEchoHttp,
+    ManagerPyosEndpoints,
     ManagerDryRunDesktop,
     AccountingMetrics,
+    KeyKey,
     PrometheusMetrics,
 }
 
@@ -67,7 +69,7 @@ const AUTH: &str = "AuthController";
 const COMPOSER: &str = "ComposerController";
 
 /// Every route as (controller segment, route name), in pyos's order.
-pub const ALL: [(&str, &str); 53] = [
+pub const ALL: [(&str, &str); 55] = [
     ("", "healthz"),
     ("", "readyz"),
     ("", "version"),
@@ -119,8 +121,10 @@ pub const ALL: [(&str, &str); 53] = [
     ("manager", "garbagecollector"),
     ("manager", "buildapplist"),
     ("manager", "echohttp"),
+    ("manager", "pyosendpoints"),
     ("manager", "dry_run_desktop"),
     ("accounting", "metrics"),
+    ("key", "key"),
 ];
 
 /// The scope a scoped API key needs for `method` on `route`: `read` for what only reads,
@@ -132,6 +136,8 @@ pub fn required_scope(route: Route, method: &warp::http::Method) -> &'static str
         // The collector's GET removes desktops.
         Route::ManagerGarbageCollector => "desktops",
         Route::ManagerBuildAppList => "images",
+        // Each GET generates a key pair and keeps it.
+        Route::KeyKey => "admin",
         _ if reads => "read",
         Route::ManagerDesktop => "desktops",
         Route::ManagerImages | Route::ManagerImage => "images",
@@ -295,6 +301,15 @@ pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
         false,
     );
     static BUILDAPPLIST: RouteSpec = manager(ManagerBuildAppList, Input::None, 0, &[], false);
+    static PYOSENDPOINTS: RouteSpec = manager(ManagerPyosEndpoints, Input::None, 0, &[], true);
+    // The answer is a JWT: not traced, so no token reaches the log.
+    static KEY: RouteSpec = RouteSpec {
+        controller: "KeyController",
+        methods: GET,
+        query: &["format", "length"],
+        traced: false,
+        ..manager(KeyKey, Input::None, 0, &[], false)
+    };
     // The one manager route a user calls, with their own token, outside the gate.
     static DRYRUNDESKTOP: RouteSpec = RouteSpec {
         guard: Validate,
@@ -373,9 +388,11 @@ pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
         ("manager", "garbagecollector") => &GC,
         ("manager", "buildapplist") => &BUILDAPPLIST,
         ("manager", "echohttp") => &ECHOHTTP,
+        ("manager", "pyosendpoints") => &PYOSENDPOINTS,
         ("manager", "dry_run_desktop") => &DRYRUNDESKTOP,
         (PROMETHEUS_CONTROLLER, "metrics") => &PROMETHEUS,
         ("accounting", "metrics") => &METRICS,
+        ("key", "key") => &KEY,
         _ => return None,
     })
 }

@@ -68,6 +68,8 @@ impl RunningServer {
 /// Serves the API on `listener` until stopped.
 pub fn start(state: Arc<AppState>, listener: TcpListener) -> std::io::Result<RunningServer> {
     let addr = listener.local_addr()?;
+    // The single-process replica directory answers this address (port 0 made real).
+    let _already_set = state.listening.set(addr);
     let limits = state.settings.connections;
     // Each request goes straight to the dispatcher, its parts moved in (warp's filter
     // chain cloned the header map and polled a dozen combinators per request: a third of

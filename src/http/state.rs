@@ -101,6 +101,12 @@ pub struct AppState {
     pub user_history: crate::domain::user_history::UserHistory,
     /// `manager/datastore`.
     pub datastore: crate::domain::datastore::DatastoreService,
+    /// RSA key offers (`key/key`).
+    pub key_offers: crate::domain::key_offer::KeyOffers,
+    /// The replicas serving this API (`manager/pyosendpoints`).
+    pub replicas: crate::domain::replicas::Replicas,
+    /// This process's listener, set once bound.
+    pub listening: Arc<std::sync::OnceLock<std::net::SocketAddr>>,
     /// Settings.
     pub settings: HttpSettings,
 }

@@ -3,6 +3,7 @@
 //! The adapter owns keys and algorithms (RS256 only); the domain's `TokenPolicy` owns the
 //! claims and the time checks (`exp`, `nbf`, leeway), so expiry is tested with a fake clock.
 
+use crate::domain::key_offer::KeyOfferClaims;
 use crate::domain::tokens::{DesktopClaims, UserClaims};
 use async_trait::async_trait;
 use thiserror::Error;
@@ -40,6 +41,12 @@ pub trait TokenSigner: Send + Sync {
     /// # Errors
     /// [`TokenError::Unexpected`] when signing fails.
     async fn sign_desktop(&self, claims: &DesktopClaims) -> Result<String, TokenError>;
+    /// Signs the claims of a key offer (`key/key`) with the desktop key; returns the
+    /// compact JWT.
+    ///
+    /// # Errors
+    /// [`TokenError::Unexpected`] when signing fails.
+    async fn sign_key_offer(&self, claims: &KeyOfferClaims) -> Result<String, TokenError>;
     /// Encrypts a desktop address for the router: base64 of RSA PKCS#1 v1.5 under the
     /// payload public key. Returns a different text on every call.
     ///

@@ -14,7 +14,7 @@ pub struct Resource {
 }
 
 /// Every resource served.
-pub const RESOURCES: [Resource; 9] = [
+pub const RESOURCES: [Resource; 10] = [
     Resource {
         plural: "pods",
         kind: "Pod",
@@ -67,6 +67,13 @@ pub const RESOURCES: [Resource; 9] = [
         plural: "leases",
         kind: "Lease",
         api_version: "coordination.k8s.io/v1",
+        namespaced: true,
+    },
+    // Read by `manager/pyosendpoints` (appended: the constants below index this list).
+    Resource {
+        plural: "endpoints",
+        kind: "Endpoints",
+        api_version: "v1",
         namespaced: true,
     },
 ];

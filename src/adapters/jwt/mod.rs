@@ -2,10 +2,12 @@
 //! (its AWS-LC backend, the one crypto provider of the process); the desktop address is
 //! sealed with AWS-LC's PKCS#1 v1.5 encryption.
 
+mod key_pairs;
 mod keys;
 mod pem;
 mod rs256;
 
+pub use key_pairs::AwsLcKeyPairs;
 pub use keys::{JwtKeyFiles, KeyError, ensure_keys};
 
 use crate::domain::tokens::{DesktopClaims, UserClaims};
@@ -112,6 +114,10 @@ impl TokenSigner for RsaTokenSigner {
     }
 
     async fn sign_desktop(&self, claims: &DesktopClaims) -> Result<String, TokenError> {
+        sign_off_the_runtime(self.desktop_signing.clone(), claims.clone()).await
+    }
+
+    async fn sign_key_offer(&self, claims: &crate::domain::key_offer::KeyOfferClaims) -> Result<String, TokenError> {
         sign_off_the_runtime(self.desktop_signing.clone(), claims.clone()).await
     }
 

@@ -6,6 +6,7 @@ mod applications;
 mod claims;
 mod convert;
 mod desktops;
+mod endpoints;
 mod errors;
 mod exec;
 mod home;
@@ -21,6 +22,7 @@ mod volumes;
 mod wait;
 mod watcher;
 
+pub use endpoints::EndpointsDirectory;
 pub use home::{HomeLayout, default_memory_volume};
 pub use lease::LeaseElection;
 pub use pod::{GRAPHICAL, desktop_pod};

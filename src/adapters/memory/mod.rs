@@ -11,6 +11,7 @@ mod geolocation;
 mod leader;
 mod oauth;
 mod orchestrator;
+mod replicas;
 mod stores;
 mod webhooks;
 
@@ -24,6 +25,7 @@ pub use geolocation::{MemoryGeolocation, NetworkLocation};
 pub use leader::SoleReplica;
 pub use oauth::MemoryOAuthProvider;
 pub use orchestrator::{MemoryOrchestrator, SimulationSettings};
+pub use replicas::ThisProcessOnly;
 pub use stores::{MemoryAccounting, MemoryBanStore, MemoryCatalogStore, MemoryHistory, MemoryProfileStore};
 pub use webhooks::RecordedWebhooks;
 

@@ -115,6 +115,11 @@ pub async fn image(ctx: &Ctx) -> Result<Response, ApiError> {
     }
 }
 
+/// The replicas serving this API: `[{address, port, url}]`.
+pub async fn pyosendpoints(ctx: &Ctx) -> Result<Response, ApiError> {
+    Ok(raw(&ctx.state.replicas.list().await?))
+}
+
 /// Rebuilds this replica's catalog copy from the store and returns it.
 pub async fn buildapplist(ctx: &Ctx) -> Result<Response, ApiError> {
     let catalog = ctx.state.apps.catalog();

@@ -5,6 +5,7 @@ mod auth;
 mod composer;
 mod containers;
 mod core;
+mod key;
 mod logmein;
 mod manager;
 mod manager_ban;
@@ -84,6 +85,7 @@ pub async fn run(route: Route, ctx: &Ctx) -> Result<Response, ApiError> {
         ManagerImages => manager::images(ctx).await,
         ManagerImage => manager::image(ctx).await,
         ManagerBuildAppList => manager::buildapplist(ctx).await,
+        ManagerPyosEndpoints => manager::pyosendpoints(ctx).await,
         ManagerDesktop => manager_desktop::desktop(ctx).await,
         ManagerGarbageCollector => manager_desktop::garbagecollector(ctx).await,
         ManagerBan => manager_ban::ban(ctx).await,
@@ -93,5 +95,6 @@ pub async fn run(route: Route, ctx: &Ctx) -> Result<Response, ApiError> {
             &ctx.state.sessions.login_service().refresh_directory_servers().await,
         )),
         AccountingMetrics => accounting::metrics(ctx).await,
+        KeyKey => key::key(ctx).await,
     }
 }

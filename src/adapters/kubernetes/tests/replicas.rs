@@ -211,3 +211,47 @@ async fn concurrent_launches_share_the_watches_instead_of_opening_their_own() {
         "50 launches at once opened watches of their own (2 each without the shared watch)"
     );
 }
+
+#[tokio::test]
+async fn the_replicas_are_the_ready_addresses_of_the_services_endpoints() {
+    use crate::ports::{ReplicaDirectory, ReplicaEndpoint};
+    #[allow(deprecated)]
+    use k8s_openapi::api::core::v1::Endpoints;
+    let (_orchestrator, double) = against_double(DoubleSettings::default()).await;
+    let client = client_for(&double).await;
+    let directory = EndpointsDirectory::new(client.clone(), "abcdesktop", "pyos");
+    assert!(
+        directory.endpoints().await.unwrap().is_empty(),
+        "no Endpoints object: no replica is known, and that is not an error"
+    );
+    let endpoints: Endpoints = serde_json::from_value(json!({
+        "metadata": {"name": "pyos"},
+        "subsets": [
+            {"addresses": [{"ip": "10.1.0.7"}, {"ip": "10.1.0.9"}],
+             "notReadyAddresses": [{"ip": "10.1.0.8"}],
+             "ports": [{"name": "http", "port": 8000}, {"name": "metrics", "port": 9100}]},
+            {"addresses": [{"ip": "10.1.1.3"}], "ports": [{"port": 8080}]},
+            {"addresses": [{"ip": "10.1.1.4"}]}
+        ]
+    }))
+    .unwrap();
+    kube::Api::<Endpoints>::namespaced(client, "abcdesktop")
+        .create(&Default::default(), &endpoints)
+        .await
+        .unwrap();
+    let endpoint = |address: &str, port| ReplicaEndpoint {
+        address: address.into(),
+        port,
+    };
+    assert_eq!(
+        directory.endpoints().await.unwrap(),
+        vec![
+            endpoint("10.1.0.7", 8000),
+            endpoint("10.1.0.9", 8000),
+            endpoint("10.1.1.3", 8080)
+        ],
+        "ready addresses only, each with its subset's first port; a subset without ports is skipped"
+    );
+    let elsewhere = EndpointsDirectory::new(client_for(&double).await, "abcdesktop", "deskplane");
+    assert!(elsewhere.endpoints().await.unwrap().is_empty());
+}
