@@ -25,3 +25,5 @@ cargo clippy --workspace --all-targets -- -D warnings
 # The README recipe test runs the double's binary, a crate of its own.
 cargo build --workspace --bins
 cargo test --workspace --all-targets
+# The OpenAPI document against the server it describes: Schemathesis, every check.
+scripts/schemathesis.sh target/debug/deskplane

@@ -115,10 +115,12 @@ async fn documents_are_put_read_filtered_paged_and_removed() {
         json!(true)
     );
     assert_eq!(call(&server, Method::GET, "/loginHistory/amy", None).await.1, json!([]));
+    // pyos answered the other methods `null`; they are a 405, as the OpenAPI document says.
     assert_eq!(
-        call(&server, Method::PATCH, "/loginHistory/amy", Some(json!({}))).await,
-        (StatusCode::OK, Value::Null),
-        "pyos's other methods answer null"
+        call(&server, Method::PATCH, "/loginHistory/amy", Some(json!({})))
+            .await
+            .0,
+        StatusCode::METHOD_NOT_ALLOWED
     );
     server.stop().await;
 }

@@ -1,5 +1,5 @@
 //! The rest of the surface: operator routes, the login-page launch, logs, descriptions,
-//! metrics and the OpenAPI document.
+//! metrics (the OpenAPI document is `tests/openapi.rs`).
 
 mod common;
 
@@ -186,7 +186,7 @@ async fn features_may_choose_an_execute_class_when_permitted() {
 }
 
 #[tokio::test]
-async fn metrics_and_openapi_describe_the_service() {
+async fn accounting_metrics_count_logins_and_desktops() {
     let server = TestServer::start().await;
     let token = server.login_anonymous().await;
     server
@@ -197,16 +197,6 @@ async fn metrics_and_openapi_describe_the_service() {
     assert!(text.contains("pyos_desktop_total{desktop=\"current\"} 1"), "{text}");
     let json = server.get_json("/accounting/metrics?format=json").await;
     assert_eq!(json["desktop"]["createsuccess"], 1);
-    let openapi = server.get_json("/openapi").await;
-    let paths = openapi["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), deskplane::http::routes::ALL.len());
-    assert!(paths["/API/auth/logmein"]["get"].is_object());
-    assert!(
-        paths["/API/readyz"]["get"].is_object(),
-        "the readiness probe is described"
-    );
-    assert!(paths["/API/composer/launchdesktop"]["post"]["requestBody"].is_object());
-    assert!(paths["/API/manager/ban"]["delete"].is_object());
     server.stop().await;
 }
 

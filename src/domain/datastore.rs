@@ -53,6 +53,15 @@ impl DatastoreService {
         }
     }
 
+    /// The databases served and the methods the ACL grants; `None` when it grants none.
+    pub fn offered(&self) -> Option<(Vec<String>, Vec<DatastoreMethod>)> {
+        let granted: Vec<DatastoreMethod> = [DatastoreMethod::Read, DatastoreMethod::Write, DatastoreMethod::Delete]
+            .into_iter()
+            .filter(|method| self.grants(*method).is_ok())
+            .collect();
+        (!granted.is_empty()).then(|| (self.databases.clone(), granted))
+    }
+
     fn grants(&self, method: DatastoreMethod) -> Result<(), DatastoreError> {
         let (names, word): (&[&str], &str) = match method {
             DatastoreMethod::Read => (&["get", "read"], "get"),

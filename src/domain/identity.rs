@@ -5,7 +5,7 @@ use crate::domain::labels::Labels;
 use std::fmt;
 use thiserror::Error;
 
-/// A user id: non-empty, at most 256 bytes, no control characters. It names the user's
+/// A user id: non-empty, at most 256 characters, no control characters. It names the user's
 /// desktop, secrets, history and cache keys, so once parsed nothing downstream re-checks it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct UserId(String);
@@ -16,7 +16,8 @@ pub struct UserId(String);
 pub struct InvalidUserId(&'static str);
 
 impl UserId {
-    /// Longest accepted user id, in bytes.
+    /// Longest accepted user id, in characters (as the OpenAPI document's `maxLength`
+    /// counts them; at most 1 KiB of UTF-8).
     pub const MAX_LEN: usize = 256;
 
     /// Validates `text` as a user id.
@@ -24,8 +25,8 @@ impl UserId {
         if text.is_empty() {
             return Err(InvalidUserId("empty"));
         }
-        if text.len() > Self::MAX_LEN {
-            return Err(InvalidUserId("longer than 256 bytes"));
+        if text.len() > Self::MAX_LEN && text.chars().count() > Self::MAX_LEN {
+            return Err(InvalidUserId("longer than 256 characters"));
         }
         if text.chars().any(char::is_control) {
             return Err(InvalidUserId("contains control characters"));

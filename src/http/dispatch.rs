@@ -66,7 +66,10 @@ where
             error.into_response()
         }
     };
-    if let Some(allow) = outcome.allow.take() {
+    // A handler's 405 names the methods of the path's shape; others get the route's.
+    if let Some(allow) = outcome.allow.take()
+        && !response.headers().contains_key(header::ALLOW)
+    {
         response
             .headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static(allow));
@@ -182,9 +185,9 @@ where
     } = request;
     let (controller, name, extra) = split_path(&path).ok_or_else(|| not_found(&path))?;
     let spec: &RouteSpec = routes::find(controller, &name).ok_or_else(|| not_found(&path))?;
-    outcome.allow = Some(spec.allow_header());
+    outcome.allow = Some(spec.allow_header_for(&extra));
     outcome.route = Some(routes::label(spec.route));
-    if !spec.allows(&method) {
+    if !spec.allows(&method, &extra) {
         return Err(ApiError::Http(
             StatusCode::METHOD_NOT_ALLOWED,
             "Specified method is invalid for this resource".into(),

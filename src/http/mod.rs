@@ -10,6 +10,7 @@ pub mod dispatch;
 pub mod envelope;
 pub mod error;
 pub mod handlers;
+pub mod openapi;
 pub mod pipeline;
 pub mod route_spec;
 pub mod routes;

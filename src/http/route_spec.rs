@@ -28,6 +28,9 @@ pub enum Guard {
     Tool,
 }
 
+/// The methods of the path with these extra segments.
+pub type ShapeMethods = fn(&[String]) -> &'static [Method];
+
 /// One route.
 #[derive(Debug)]
 pub struct RouteSpec {
@@ -51,6 +54,9 @@ pub struct RouteSpec {
     pub query: &'static [&'static str],
     /// Whether the request and response are traced.
     pub traced: bool,
+    /// The methods of each shape of the extra path segments, when they differ from
+    /// `methods` (`manager/desktop/<name>` deletes, `manager/desktop` does not).
+    pub shape_methods: Option<ShapeMethods>,
 }
 
 /// The `query` of a route that takes any parameter (`manager/echohttp`).
@@ -66,6 +72,10 @@ impl RouteSpec {
 pub(super) const POST: &[Method] = &[Method::POST];
 pub(super) const GET: &[Method] = &[Method::GET];
 pub(super) const GET_POST: &[Method] = &[Method::GET, Method::POST];
+pub(super) const GET_DELETE: &[Method] = &[Method::GET, Method::DELETE];
+pub(super) const GET_POST_DELETE: &[Method] = &[Method::GET, Method::POST, Method::DELETE];
+pub(super) const GET_PUT_DELETE: &[Method] = &[Method::GET, Method::PUT, Method::DELETE];
+pub(super) const GET_PATCH_DELETE: &[Method] = &[Method::GET, Method::PATCH, Method::DELETE];
 pub(super) const MANAGER: &[Method] = &[Method::GET, Method::PUT, Method::POST, Method::DELETE, Method::PATCH];
 
 pub(super) const fn spec(
@@ -86,6 +96,7 @@ pub(super) const fn spec(
         max_extra: 0,
         query: &[],
         traced: true,
+        shape_methods: None,
     }
 }
 
@@ -111,22 +122,42 @@ pub(super) const fn manager(
         max_extra,
         query,
         traced,
+        shape_methods: None,
     }
 }
 
 impl RouteSpec {
-    /// Whether `method` is allowed (HEAD wherever GET is).
-    pub fn allows(&self, method: &Method) -> bool {
-        self.methods.contains(method) || (*method == Method::HEAD && self.methods.contains(&Method::GET))
+    /// The methods the path with these extra segments takes.
+    pub fn methods_for(&self, extra: &[String]) -> &'static [Method] {
+        self.shape_methods.map_or(self.methods, |shape| shape(extra))
     }
-    /// The `Allow` header value.
-    /// (Every route uses one of the four method sets here, so the value is a constant.)
+    /// Whether `method` is allowed on the path with these extra segments (HEAD wherever
+    /// GET is).
+    pub fn allows(&self, method: &Method, extra: &[String]) -> bool {
+        let methods = self.methods_for(extra);
+        methods.contains(method) || (*method == Method::HEAD && methods.contains(&Method::GET))
+    }
+    /// The `Allow` header value of the route's own path.
     pub fn allow_header(&self) -> &'static str {
-        match self.methods {
-            m if m == GET => "GET, HEAD",
-            m if m == POST => "POST",
-            m if m == GET_POST => "GET, POST, HEAD",
-            _ => "GET, PUT, POST, DELETE, PATCH, HEAD",
-        }
+        allow_of(self.methods)
+    }
+    /// The `Allow` header value of the path with these extra segments.
+    pub fn allow_header_for(&self, extra: &[String]) -> &'static str {
+        allow_of(self.methods_for(extra))
+    }
+}
+
+/// The `Allow` value of a method set (every route uses one of the sets here, so the
+/// value is a constant).
+fn allow_of(methods: &[Method]) -> &'static str {
+    match methods {
+        m if m == GET => "GET, HEAD",
+        m if m == POST => "POST",
+        m if m == GET_POST => "GET, POST, HEAD",
+        m if m == GET_DELETE => "GET, DELETE, HEAD",
+        m if m == GET_POST_DELETE => "GET, POST, DELETE, HEAD",
+        m if m == GET_PUT_DELETE => "GET, PUT, DELETE, HEAD",
+        m if m == GET_PATCH_DELETE => "GET, PATCH, DELETE, HEAD",
+        _ => "GET, PUT, POST, DELETE, PATCH, HEAD",
     }
 }

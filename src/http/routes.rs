@@ -1,6 +1,8 @@
 //! The static route registry: pyos's paths under `/API`, their methods, input and guards.
 
-use super::route_spec::{ANY_PARAMETER, GET, GET_POST, POST, json, manager, spec};
+use super::route_spec::{
+    ANY_PARAMETER, GET, GET_DELETE, GET_POST, GET_POST_DELETE, GET_PUT_DELETE, POST, json, manager, spec,
+};
 pub use super::route_spec::{Guard, Input, RouteSpec};
 
 /// Every route deskplane serves.
@@ -127,47 +129,8 @@ pub const ALL: [(&str, &str); 55] = [
     ("key", "key"),
 ];
 
-/// The scope a scoped API key needs for `method` on `route`: `read` for what only reads,
-/// else the kind of change (`desktops`, `images`, `bans`), else `admin`.
-pub fn required_scope(route: Route, method: &warp::http::Method) -> &'static str {
-    use warp::http::Method;
-    let reads = *method == Method::GET || *method == Method::HEAD;
-    match route {
-        // The collector's GET removes desktops.
-        Route::ManagerGarbageCollector => "desktops",
-        Route::ManagerBuildAppList => "images",
-        // Each GET generates a key pair and keeps it.
-        Route::KeyKey => "admin",
-        _ if reads => "read",
-        Route::ManagerDesktop => "desktops",
-        Route::ManagerImages | Route::ManagerImage => "images",
-        Route::ManagerBan => "bans",
-        _ => "admin",
-    }
-}
-
-/// `<controller>/<name>` of a route (`auth/auth`, `healthz`), for metrics: a fixed set, so
-/// a client's path never adds a label value.
-pub fn label(route: Route) -> &'static str {
-    static LABELS: std::sync::OnceLock<std::collections::HashMap<Route, &'static str>> = std::sync::OnceLock::new();
-    let labels = LABELS.get_or_init(|| {
-        let mut labels: std::collections::HashMap<Route, &'static str> = ALL
-            .iter()
-            .filter_map(|(controller, name)| {
-                let spec = find(controller, name)?;
-                let text = if controller.is_empty() {
-                    (*name).to_owned()
-                } else {
-                    format!("{controller}/{name}")
-                };
-                Some((spec.route, &*Box::leak(text.into_boxed_str())))
-            })
-            .collect();
-        labels.insert(Route::PrometheusMetrics, "metrics");
-        labels
-    });
-    labels.get(&route).copied().unwrap_or("other")
-}
+mod naming;
+pub use naming::{label, required_scope};
 
 /// The controller segment `GET /metrics` is looked up under (no path segment can be it).
 pub const PROMETHEUS_CONTROLLER: &str = "/";
@@ -280,10 +243,25 @@ pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
     static STOREGETCOLLECTION: RouteSpec = json(StoreGetCollection, "StoreController", Tool);
     static HEALTZ: RouteSpec = manager(ManagerHealtz, Input::None, 0, &[], false);
     static MHEALTHZ: RouteSpec = manager(ManagerHealthz, Input::None, 0, &[], false);
-    static IMAGES: RouteSpec = manager(ManagerImages, Input::Json, 0, &[], true);
-    static IMAGE: RouteSpec = manager(ManagerImage, Input::Json, 1, &["image", "node"], true);
-    static DESKTOP: RouteSpec = manager(ManagerDesktop, Input::None, usize::MAX, &[], true);
-    static BAN: RouteSpec = manager(ManagerBan, Input::None, usize::MAX, &[], true);
+    // The methods each route serves (pyos took any and answered the others 400 or null).
+    static IMAGES: RouteSpec = RouteSpec {
+        methods: GET_DELETE,
+        ..manager(ManagerImages, Input::None, 0, &[], true)
+    };
+    static IMAGE: RouteSpec = RouteSpec {
+        shape_methods: Some(shapes::image),
+        ..manager(ManagerImage, Input::Json, 1, &["image", "node"], true)
+    };
+    static DESKTOP: RouteSpec = RouteSpec {
+        methods: GET_DELETE,
+        shape_methods: Some(shapes::desktop),
+        ..manager(ManagerDesktop, Input::None, usize::MAX, &[], true)
+    };
+    static BAN: RouteSpec = RouteSpec {
+        methods: GET_POST_DELETE,
+        shape_methods: Some(shapes::ban),
+        ..manager(ManagerBan, Input::None, usize::MAX, &[], true)
+    };
     // pyos's paths, plus deskplane's paging of reads.
     // deskplane's own: one user's login and desktop history (`deskplane admin users show`).
     static USER: RouteSpec = RouteSpec {
@@ -292,7 +270,11 @@ pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
     };
     // Looks for the Active Directory controllers again; not traced, as in pyos.
     static UPDATEADSITE: RouteSpec = manager(ManagerUpdateActiveDirectorySite, Input::None, 0, &[], false);
-    static DATASTORE: RouteSpec = manager(ManagerDatastore, Input::Json, usize::MAX, &["skip", "limit"], true);
+    static DATASTORE: RouteSpec = RouteSpec {
+        methods: GET_PUT_DELETE,
+        shape_methods: Some(shapes::datastore),
+        ..manager(ManagerDatastore, Input::Json, usize::MAX, &["skip", "limit"], true)
+    };
     static GC: RouteSpec = manager(
         ManagerGarbageCollector,
         Input::None,
@@ -396,6 +378,9 @@ pub fn find(controller: &str, name: &str) -> Option<&'static RouteSpec> {
         _ => return None,
     })
 }
+
+/// The methods of each path shape of the routes whose extra segments name things.
+mod shapes;
 
 #[cfg(test)]
 mod tests;

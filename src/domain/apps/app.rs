@@ -145,8 +145,14 @@ impl App {
             )
         };
         let labels = labels.as_object()?;
-        let id = tags.as_array()?.first()?.as_str()?.to_owned();
-        let sha_id = sha.as_str()?.to_owned();
+        // An application needs a name to run by and an image id.
+        let id = tags
+            .as_array()?
+            .first()?
+            .as_str()
+            .filter(|id| !id.is_empty())?
+            .to_owned();
+        let sha_id = sha.as_str().filter(|sha| !sha.is_empty())?.to_owned();
         let label = |key: &str| {
             labels
                 .get(key)

@@ -69,10 +69,10 @@ pub fn login_key(login: &str) -> String {
     login.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
-/// Whether a value may be recorded at all: not empty, at most 256 bytes, no control
+/// Whether a value may be recorded at all: not empty, at most 256 characters, no control
 /// characters. (pyos's whitelist made IPv6 and logins with `@` unbannable.)
 pub fn is_bannable_value(value: &str) -> bool {
-    !value.is_empty() && value.len() <= 256 && !value.chars().any(char::is_control)
+    !value.is_empty() && value.chars().count() <= 256 && !value.chars().any(char::is_control)
 }
 
 /// Details of one value, for the manager `ban` route.

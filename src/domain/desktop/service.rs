@@ -224,8 +224,15 @@ impl DesktopService {
         request: &LaunchRequest,
     ) -> Result<LaunchedDesktop, DesktopError> {
         let started = std::time::Instant::now();
-        let result = self.launch_inner(identity, facts, request).await;
+        let mut created = None;
+        let result = self.launch_inner(identity, facts, request, &mut created).await;
         self.progress.stop(&identity.owner()).await;
+        // The create webhooks' results follow `stopinfo` on the one-message progress
+        // channel: started before it, a result could be overwritten by it and lost.
+        // A desktop removed again (unreachable) gets none.
+        if let (true, Some(created), Some(hooks)) = (result.is_ok(), created, &self.network_hooks) {
+            hooks.desktop_created(&created, &identity.labels, &self.progress).await;
+        }
         if let Some(metrics) = &self.metrics {
             let outcome = match &result {
                 Ok(_) => "ok",
@@ -241,6 +248,7 @@ impl DesktopService {
         identity: &Identity,
         facts: &RequestFacts,
         request: &LaunchRequest,
+        created_now: &mut Option<Desktop>,
     ) -> Result<LaunchedDesktop, DesktopError> {
         let owner = identity.owner();
         let owner_key = crate::domain::owner_names::cache_key(&owner);
@@ -265,9 +273,7 @@ impl DesktopService {
                     .push(&owner, "b.Cold start, creating your new desktop")
                     .await;
                 let created = self.create(identity, facts, request).await?;
-                if let Some(hooks) = &self.network_hooks {
-                    hooks.desktop_created(&created, &identity.labels, &self.progress).await;
-                }
+                *created_now = Some(created.clone());
                 created
             }
         };

@@ -1,6 +1,6 @@
 use super::*;
-use crate::adapters::memory::MemoryCache;
 use crate::ports::key_pairs::GeneratedKeyPair;
+use crate::testkit::MemoryCache;
 use crate::testkit::{CountingRandom, HandClock, PlainTokens};
 use async_trait::async_trait;
 

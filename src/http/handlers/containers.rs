@@ -46,8 +46,9 @@ pub async fn by_phase(ctx: &Ctx) -> Result<Response, ApiError> {
 /// to serialise an error object); the intended 400 messages are sent instead.
 fn app_ref(ctx: &Ctx) -> Result<Result<AppRef, Response>, ApiError> {
     let body = ctx.object("invalid args parameters")?;
+    // pyos answered a `Results` 500 (HTTP 200) to a missing podname.
     let Some(podname) = body.get("podname").and_then(Value::as_str) else {
-        return Ok(Err(results_error(500, "invalid parameter podname")));
+        return Err(ApiError::bad_request("invalid parameter podname"));
     };
     if !is_object_name(podname) {
         return Err(ApiError::bad_request("invalid parameter podname"));

@@ -111,6 +111,9 @@ pub async fn image(ctx: &Ctx) -> Result<Response, ApiError> {
                 raw(&deleted)
             })
         }
+        (&Method::DELETE, None) => Err(ApiError::bad_request(
+            "name the application to delete: image/<id> or ?image=<id>",
+        )),
         _ => Err(ApiError::bad_request("Invalid parameters Bad Request")),
     }
 }

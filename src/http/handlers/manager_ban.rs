@@ -31,25 +31,26 @@ pub async fn ban(ctx: &Ctx) -> Result<Response, ApiError> {
             )))
         }
     };
+    if let Some(value) = value {
+        sanity(value)?;
+    }
+    // The route table answers 405 to the other methods of each shape.
     match (&ctx.method, value) {
         (&Method::GET | &Method::HEAD, None) => Ok(raw(&bans.list(collection).await?)),
         (&Method::GET | &Method::HEAD, Some(value)) => Ok(raw(&bans.status(collection, value).await?)),
         (&Method::POST, Some(value)) => {
-            sanity(value)?;
             let existed = bans.status(collection, value).await?.count > 0;
             bans.ban(collection, value).await?;
             Ok(raw(&json!({"n": 1, "ok": 1.0, "updatedExisting": existed})))
         }
-        (&Method::POST, None) => Err(ApiError::bad_request("Invalid parameters Bad Request")),
         (&Method::DELETE, None) => {
             bans.clear(collection).await?;
             Ok(raw(&Value::Null))
         }
         (&Method::DELETE, Some(value)) => {
-            sanity(value)?;
             let removed = bans.unban(collection, value).await?;
             Ok(raw(&json!({"n": u8::from(removed), "ok": 1.0})))
         }
-        _ => Ok(raw(&Value::Null)),
+        _ => Err(ApiError::MethodNotAllowed("GET, POST, DELETE, HEAD")),
     }
 }

@@ -1,11 +1,11 @@
 //! `/API/manager/datastore[/db[/coll[/…]]]`: the operator's view of the document database
-//! (api.md §7.6); GET reads, PUT stores, DELETE removes; other methods answer `null`.
+//! (api.md §7.6); GET reads, PUT stores, DELETE removes; other methods are a 405.
 
 use crate::domain::datastore::DatastoreMethod;
 use crate::http::context::Ctx;
 use crate::http::envelope::raw;
 use crate::http::error::ApiError;
-use serde_json::Value;
+
 use warp::http::Method;
 use warp::reply::Response;
 
@@ -15,7 +15,7 @@ pub async fn datastore(ctx: &Ctx) -> Result<Response, ApiError> {
         Method::GET | Method::HEAD => DatastoreMethod::Read,
         Method::PUT => DatastoreMethod::Write,
         Method::DELETE => DatastoreMethod::Delete,
-        _ => return Ok(raw(&Value::Null)),
+        _ => return Err(ApiError::MethodNotAllowed("GET, PUT, DELETE, HEAD")),
     };
     let answer = ctx
         .state

@@ -60,7 +60,6 @@ pub async fn desktop(ctx: &Ctx) -> Result<Response, ApiError> {
                 .ok_or_else(|| ApiError::not_found("container not found"))?;
             Ok(raw(&app))
         }
-        (&Method::DELETE, []) => Err(ApiError::bad_request("Invalid parameters empty Bad Request")),
         (&Method::DELETE, [name]) => {
             desktops.remove_by_name(name, &ctx.facts).await?;
             Ok(raw(&true))
@@ -84,10 +83,7 @@ pub async fn desktop(ctx: &Ctx) -> Result<Response, ApiError> {
                 .await?;
             Ok(raw(id))
         }
-        (&Method::GET | &Method::HEAD | &Method::DELETE, _) => {
-            Err(ApiError::bad_request("Invalid parameters Bad Request"))
-        }
-        _ => Ok(raw(&Value::Null)),
+        _ => Err(ApiError::bad_request("Invalid parameters Bad Request")),
     }
 }
 

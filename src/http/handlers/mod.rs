@@ -31,7 +31,7 @@ pub async fn run(route: Route, ctx: &Ctx) -> Result<Response, ApiError> {
         Healthz => Ok(root::healthz()),
         Readyz => Ok(root::readyz(ctx).await),
         Version => Ok(root::version()),
-        OpenApi => Ok(root::openapi()),
+        OpenApi => Ok(crate::http::envelope::raw(&crate::http::openapi::document(&ctx.state))),
         GetAuthConfig => oauth::getauthconfig(ctx).await,
         OAuthCallback => oauth::callback(ctx).await,
         Auth => auth::auth(ctx).await,

@@ -1,16 +1,15 @@
 //! `/API/store/*`: the caller's profile.
 
 use crate::http::context::Ctx;
-use crate::http::envelope::{no_store, results_error, success};
+use crate::http::envelope::{no_store, success};
 use crate::http::error::ApiError;
 use serde_json::Value;
 use warp::reply::Response;
 
 /// Stores one setting.
 pub async fn set(ctx: &Ctx) -> Result<Response, ApiError> {
-    let Some(body) = ctx.body.as_ref().and_then(Value::as_object) else {
-        return Ok(results_error(500, "invalid parameters"));
-    };
+    // pyos answered a `Results` 500 (HTTP 200) to this client mistake.
+    let body = ctx.object("invalid parameters")?;
     let key = body
         .get("key")
         .and_then(Value::as_str)

@@ -35,6 +35,17 @@ fn digest_of_hex(hex: &str) -> Option<[u8; 32]> {
     Some(digest)
 }
 
+/// What a gate asks of a caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GateRequirement {
+    /// Every call is refused (controller disabled, route switched off, no rule).
+    Closed,
+    /// An `X-API-Key` (besides the client network, when `permitip` is set).
+    ApiKey,
+    /// Only the client network, when `permitip` is set.
+    Network,
+}
+
 /// The gates of every controller, built once at boot.
 #[derive(Debug, Clone, Default)]
 pub struct Gates {
@@ -68,6 +79,26 @@ impl Gates {
             })
             .collect();
         Self { controllers }
+    }
+
+    /// What the gate of `controller` asks of a call to `route_name`, for the OpenAPI
+    /// document: closed (refused whatever is sent), an `X-API-Key`, or nothing but the
+    /// client's network.
+    pub fn requirement(&self, controller: &str, route_name: &str) -> GateRequirement {
+        let Some(gate) = self.controllers.get(controller).filter(|gate| gate.enabled) else {
+            return GateRequirement::Closed;
+        };
+        if gate
+            .requests_allowed
+            .as_ref()
+            .is_some_and(|allowed| allowed.get(route_name) == Some(&false))
+        {
+            return GateRequirement::Closed;
+        }
+        if gate.api_keys.is_some() || !gate.scoped_keys.is_empty() {
+            return GateRequirement::ApiKey;
+        }
+        GateRequirement::Network
     }
 
     /// Checks a request to `route_name` of `controller` from `client_ip`, which needs
