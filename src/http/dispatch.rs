@@ -66,10 +66,7 @@ where
             error.into_response()
         }
     };
-    // A handler's 405 names the methods of the path's shape; others get the route's.
-    if let Some(allow) = outcome.allow.take()
-        && !response.headers().contains_key(header::ALLOW)
-    {
+    if let Some(allow) = outcome.allow.take() {
         response
             .headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static(allow));
@@ -188,10 +185,7 @@ where
     outcome.allow = Some(spec.allow_header_for(&extra));
     outcome.route = Some(routes::label(spec.route));
     if !spec.allows(&method, &extra) {
-        return Err(ApiError::Http(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "Specified method is invalid for this resource".into(),
-        ));
+        return Err(ApiError::method_not_allowed());
     }
     if extra.len() > spec.max_extra {
         return Err(not_found(&path));

@@ -24,10 +24,6 @@ pub enum ApiError {
     /// 503: this backend cannot be reached (counted in `/metrics`).
     #[error("{0} is unavailable, try again later")]
     Unavailable(&'static str),
-    /// 405 for a method this shape of the route's path does not take; `Allow` lists those
-    /// it does.
-    #[error("Specified method is invalid for this resource")]
-    MethodNotAllowed(&'static str),
     /// 429 with this message and a `Retry-After` of this many seconds.
     #[error("{0}")]
     TooManyRequests(String, u64),
@@ -48,6 +44,13 @@ impl ApiError {
     /// 403 with a message.
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::Http(StatusCode::FORBIDDEN, message.into())
+    }
+    /// 405: the path does not take this method (the dispatcher adds the path's `Allow`).
+    pub fn method_not_allowed() -> Self {
+        Self::Http(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Specified method is invalid for this resource".into(),
+        )
     }
     /// 404 with a message.
     pub fn not_found(message: impl Into<String>) -> Self {
@@ -72,7 +75,7 @@ impl ApiError {
             Self::Http(status, _) if status.is_client_error() => "client",
             Self::Http(..) | Self::Unavailable(_) => "server",
             Self::Results(..) => "results",
-            Self::TooManyRequests(..) | Self::MethodNotAllowed(_) => "client",
+            Self::TooManyRequests(..) => "client",
             Self::Internal(_) => "internal",
         }
     }
@@ -82,13 +85,6 @@ impl ApiError {
             Self::Http(status, message) => http_error(status, &message),
             Self::Results(status, message) => results_error(status, &message),
             Self::Unavailable(_) => http_error(StatusCode::SERVICE_UNAVAILABLE, &self.to_string()),
-            Self::MethodNotAllowed(allow) => {
-                let mut response = http_error(StatusCode::METHOD_NOT_ALLOWED, &self.to_string());
-                response
-                    .headers_mut()
-                    .insert(warp::http::header::ALLOW, warp::http::HeaderValue::from_static(allow));
-                response
-            }
             Self::TooManyRequests(message, retry_after) => {
                 let mut response = http_error(StatusCode::TOO_MANY_REQUESTS, &message);
                 response.headers_mut().insert(

@@ -51,6 +51,6 @@ pub async fn ban(ctx: &Ctx) -> Result<Response, ApiError> {
             let removed = bans.unban(collection, value).await?;
             Ok(raw(&json!({"n": u8::from(removed), "ok": 1.0})))
         }
-        _ => Err(ApiError::MethodNotAllowed("GET, POST, DELETE, HEAD")),
+        _ => Err(ApiError::method_not_allowed()),
     }
 }

@@ -15,19 +15,14 @@ use operations::{Answer, Location, Offered, Operation};
 use serde_json::{Map, Value, json};
 use warp::http::Method;
 
-/// The route name a route's gate switches (`requestsallowed`) know it by.
-fn route_name(spec: &RouteSpec) -> Option<&'static str> {
-    routes::ALL
-        .iter()
-        .find(|(controller, name)| routes::find(controller, name).is_some_and(|s| s.route == spec.route))
-        .map(|(_, name)| *name)
-}
-
-fn spec_of(op: &Operation) -> Option<&'static RouteSpec> {
-    routes::ALL
-        .iter()
-        .filter_map(|(controller, name)| routes::find(controller, name))
-        .find(|spec| spec.route == op.route)
+/// The route table's entry for `op`, with the name its gate's switches
+/// (`requestsallowed`) know it by.
+fn spec_of(op: &Operation) -> Option<(&'static RouteSpec, &'static str)> {
+    routes::ALL.iter().find_map(|(controller, name)| {
+        routes::find(controller, name)
+            .filter(|spec| spec.route == op.route)
+            .map(|spec| (spec, *name))
+    })
 }
 
 fn carries_body(method: &Method) -> bool {
@@ -171,12 +166,8 @@ fn offered(state: &AppState) -> Offered {
 pub fn document(state: &AppState) -> Value {
     let mut paths: Map<String, Value> = Map::new();
     for op in operations::all(&offered(state)) {
-        let Some(spec) = spec_of(&op) else { continue };
-        let gate = spec.gate.then(|| {
-            state
-                .gates
-                .requirement(spec.controller, route_name(spec).unwrap_or_default())
-        });
+        let Some((spec, name)) = spec_of(&op) else { continue };
+        let gate = spec.gate.then(|| state.gates.requirement(spec.controller, name));
         if gate == Some(GateRequirement::Closed) {
             continue;
         }
